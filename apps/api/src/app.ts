@@ -1,0 +1,33 @@
+import { messages } from "@sensorium/api-contract";
+import { Hono } from "hono";
+import type { AppDeps, AppEnv } from "./context.ts";
+import { failure, handleError } from "./errors.ts";
+import { requireApiToken } from "./middleware/auth.ts";
+import { requestId } from "./middleware/request-id.ts";
+import { registerHealth } from "./routes/health.ts";
+import { registerScanCreate } from "./routes/scan-create.ts";
+import { registerScanDeprecated } from "./routes/scan-deprecated.ts";
+import { registerScanExecute } from "./routes/scan-execute.ts";
+import { registerScanStatus } from "./routes/scan-status.ts";
+import { registerTokens } from "./routes/tokens.ts";
+
+/** The whole HTTP surface, without a port or environment: main.ts serves it, tests call app.request(). */
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+	const app = new Hono<AppEnv>();
+	app.use("*", async (c, next) => {
+		c.set("deps", deps);
+		await next();
+	});
+	app.use("*", requestId);
+	app.onError(handleError);
+	app.notFound((c) => failure(c, 404, messages.notFoundRoute));
+
+	registerHealth(app);
+	app.use("/v3/*", requireApiToken);
+	registerScanCreate(app);
+	registerScanExecute(app);
+	registerScanDeprecated(app);
+	registerScanStatus(app);
+	registerTokens(app);
+	return app;
+}

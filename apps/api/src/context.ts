@@ -1,0 +1,25 @@
+import type { Principal } from "@sensorium/accounts";
+import type { Database } from "@sensorium/db";
+import type { SensorTypeRegistry } from "@sensorium/executions";
+import type { Logger } from "@sensorium/logger";
+import type { ExecutionQueue } from "@sensorium/queue";
+import type { SecretBox } from "@sensorium/secrets";
+
+/** Everything a route may use; built by main.ts (or a test) and injected into createApp. */
+export interface AppDeps {
+	db: Database;
+	queue: ExecutionQueue;
+	secretBox: SecretBox;
+	sensorTypes: SensorTypeRegistry;
+	logger: Logger;
+	/** Checks Postgres and Redis for /readyz. */
+	ready?: () => Promise<boolean>;
+}
+
+export interface AppEnv {
+	Variables: {
+		deps: AppDeps;
+		requestId: string;
+		principal: Principal;
+	};
+}

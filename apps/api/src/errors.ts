@@ -1,0 +1,36 @@
+import { messages } from "@sensorium/api-contract";
+import { type DomainErrorKind, isDomainError } from "@sensorium/errors";
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { AppEnv } from "./context.ts";
+
+/** The only place domain errors become HTTP statuses. */
+const STATUS_BY_KIND: Record<DomainErrorKind, ContentfulStatusCode> = {
+	validation: 400,
+	unauthorized: 401,
+	forbidden: 403,
+	not_found: 404,
+	conflict: 409,
+	unavailable: 503,
+};
+
+export interface FailureBody {
+	status: "failed";
+	message: string;
+	errors?: string[];
+}
+
+export function failure(c: Context, status: ContentfulStatusCode, message: string, errors?: string[]) {
+	const body: FailureBody = { status: "failed", message, ...(errors && errors.length > 1 ? { errors } : {}) };
+	return c.json(body, status);
+}
+
+export function handleError(error: Error, c: Context<AppEnv>) {
+	if (isDomainError(error)) return failure(c, STATUS_BY_KIND[error.kind], error.message);
+	if (error instanceof HTTPException && error.status < 500) {
+		return failure(c, error.status as ContentfulStatusCode, error.message || messages.internal);
+	}
+	c.var.deps.logger.error({ err: error, requestId: c.var.requestId, path: c.req.path }, "unhandled error");
+	return failure(c, 500, messages.internal);
+}

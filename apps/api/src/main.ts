@@ -1,0 +1,71 @@
+import { serve } from "@hono/node-server";
+import { apiEnvSchema, ConfigError, parseEnv, resolveSecretKey } from "@sensorium/config";
+import { createDatabase } from "@sensorium/db";
+import { SensorTypeRegistry } from "@sensorium/executions";
+import { createLogger } from "@sensorium/logger";
+import { createProducerConnection, ExecutionQueue } from "@sensorium/queue";
+import { SecretBox } from "@sensorium/secrets";
+import { sensorTypeContracts } from "@sensorium/sensors";
+import { sql } from "drizzle-orm";
+import { createApp } from "./app.ts";
+
+function loadConfig() {
+	try {
+		const env = parseEnv(apiEnvSchema);
+		return { env, secret: resolveSecretKey(env) };
+	} catch (error) {
+		if (error instanceof ConfigError) {
+			console.error(error.message);
+			process.exit(1);
+		}
+		throw error;
+	}
+}
+
+const { env, secret } = loadConfig();
+const logger = createLogger({ name: "sensorium-api", level: env.LOG_LEVEL });
+if (secret.warning) logger.warn(secret.warning);
+
+const database = createDatabase(env.DATABASE_URL, { applicationName: "sensorium-api", max: 20 });
+const redis = createProducerConnection(env.REDIS_URL);
+const queue = new ExecutionQueue(redis, env.QUEUE_PREFIX);
+const sensorTypes = await SensorTypeRegistry.load(
+	database.db,
+	sensorTypeContracts({ allowGitFileUrls: env.SENSOR_GIT_ALLOW_FILE_URLS }),
+);
+
+const app = createApp({
+	db: database.db,
+	queue,
+	secretBox: new SecretBox(secret.key),
+	sensorTypes,
+	logger,
+	ready: async () => {
+		await database.db.execute(sql`select 1`);
+		return (await redis.ping()) === "PONG";
+	},
+});
+
+const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
+	logger.info({ port: info.port, host: env.HOST, sensorTypes: sensorTypes.types() }, "Sensorium API listening");
+});
+
+let stopping = false;
+async function shutdown(signal: string) {
+	if (stopping) return;
+	stopping = true;
+	logger.info({ signal }, "shutting down");
+	const deadline = setTimeout(() => {
+		logger.error("shutdown deadline passed; exiting");
+		process.exit(1);
+	}, env.SHUTDOWN_TIMEOUT_MS);
+	deadline.unref();
+	await new Promise<void>((resolve) => server.close(() => resolve()));
+	await queue.close();
+	redis.disconnect();
+	await database.close();
+	process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));

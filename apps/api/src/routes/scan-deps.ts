@@ -1,0 +1,18 @@
+import type { ScanDeps } from "@sensorium/executions";
+import type { Context } from "hono";
+import type { AppEnv } from "../context.ts";
+
+export function scanDeps(c: Context<AppEnv>): ScanDeps {
+	const { db, queue, secretBox, sensorTypes, logger } = c.var.deps;
+	return {
+		db,
+		queue,
+		secretBox,
+		sensorTypes,
+		onEnqueueFailure: (executionId, error) =>
+			logger.warn(
+				{ requestId: c.var.requestId, executionId, err: error },
+				"execution committed but not enqueued; the reconciler will enqueue it",
+			),
+	};
+}

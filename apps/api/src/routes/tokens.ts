@@ -1,0 +1,40 @@
+import { issueApiToken, listTokens, revokeToken } from "@sensorium/accounts";
+import { createTokenSchema, messages } from "@sensorium/api-contract";
+import { isObjectId } from "@sensorium/ids";
+import type { Hono } from "hono";
+import type { AppEnv } from "../context.ts";
+import { failure } from "../errors.ts";
+import { requireAdminToken } from "../middleware/auth.ts";
+import { jsonBody, validJson } from "../middleware/json-body.ts";
+
+/** /v3/tokens: organisation admins manage access tokens. The secret is returned once, at creation. */
+export function registerTokens(app: Hono<AppEnv>) {
+	app.post("/v3/tokens", requireAdminToken, jsonBody, validJson(createTokenSchema), async (c) => {
+		const request = c.req.valid("json");
+		const issued = await issueApiToken(c.var.deps.db, { userId: c.var.principal.userId, ...request });
+		return c.json(
+			{
+				status: "successful",
+				message: "Token created. Copy it now: it will not be shown again.",
+				tokenId: issued.tokenId,
+				token: issued.token,
+				name: request.name,
+				type: request.type,
+				prefix: issued.displayPrefix,
+				expiresAt: issued.expiresAt.toISOString(),
+			},
+			201,
+		);
+	});
+
+	app.get("/v3/tokens", requireAdminToken, async (c) => {
+		return c.json({ status: "successful", tokens: await listTokens(c.var.deps.db, c.var.principal.orgId) });
+	});
+
+	app.delete("/v3/tokens/:tokenId", requireAdminToken, async (c) => {
+		const tokenId = c.req.param("tokenId");
+		if (!isObjectId(tokenId)) return failure(c, 404, messages.tokenNotFound);
+		await revokeToken(c.var.deps.db, c.var.principal.orgId, tokenId);
+		return c.json({ status: "successful", message: "Token revoked." });
+	});
+}

@@ -1,0 +1,88 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { authenticate } from "@sensorium/accounts";
+import { createDatabase, type DatabaseHandle } from "@sensorium/db";
+import { createTestDatabase, type TestDatabase } from "@sensorium/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const BIN = fileURLToPath(new URL("../bin/sensorium.mjs", import.meta.url));
+
+let testDb: TestDatabase;
+let database: DatabaseHandle;
+
+beforeAll(async () => {
+	testDb = await createTestDatabase();
+	database = createDatabase(testDb.url, { max: 2 });
+});
+afterAll(async () => {
+	await database.close();
+	await testDb.drop();
+});
+
+async function sensorium(...args: string[]): Promise<{ code: number; json: Record<string, unknown>; stdout: string }> {
+	try {
+		const { stdout } = await run(process.execPath, [BIN, ...args], { env: { ...process.env, DATABASE_URL: testDb.url } });
+		return { code: 0, stdout, json: safeJson(stdout) };
+	} catch (error) {
+		const failed = error as { code: number; stdout: string };
+		return { code: failed.code, stdout: failed.stdout, json: safeJson(failed.stdout) };
+	}
+}
+
+function safeJson(text: string): Record<string, unknown> {
+	try {
+		return JSON.parse(text);
+	} catch {
+		return {};
+	}
+}
+
+describe("sensorium CLI", () => {
+	let org: { orgId: string; userId: string; tokenId: string; token: string };
+
+	it("bootstrap --json prints exactly one JSON object with a working Admin Token", async () => {
+		const res = await sensorium("bootstrap", "--org", "Acme", "--email", "admin@acme.test", "--json");
+		expect(res.code).toBe(0);
+		expect(res.stdout.trim().split("\n")).toHaveLength(1);
+		expect(Object.keys(res.json).sort()).toEqual(["orgId", "token", "tokenId", "userId"]);
+		org = res.json as typeof org;
+		const principal = await authenticate(database.db, org.token);
+		expect(principal).toMatchObject({ orgId: org.orgId, role: "admin", tokenType: "Admin Token" });
+	});
+
+	it("creates users and tokens, revokes tokens, deactivates users, sets licences", async () => {
+		const user = await sensorium("users", "create", "--org", org.orgId, "--email", "dev@acme.test", "--json");
+		expect(user.json.userId).toMatch(/^[0-9a-f]{24}$/);
+		const token = await sensorium("tokens", "create", "--email", "dev@acme.test", "--name", "ci", "--expires-in-days", "30", "--json");
+		expect(token.code).toBe(0);
+		expect(await authenticate(database.db, token.json.token as string)).toMatchObject({ tokenType: "API Token" });
+
+		await sensorium("tokens", "revoke", "--org", org.orgId, "--token", token.json.tokenId as string, "--json");
+		expect(await authenticate(database.db, token.json.token as string)).toBeNull();
+
+		const second = await sensorium("tokens", "create", "--user", user.json.userId as string, "--name", "b", "--json");
+		await sensorium("users", "deactivate", "--email", "dev@acme.test", "--json");
+		expect(await authenticate(database.db, second.json.token as string)).toBeNull();
+
+		const licence = await sensorium("orgs", "set-licence", "--org", org.orgId, "--expires", "2000-01-01", "--json");
+		expect(licence.json.licenceExpiresAt).toBe("2000-01-01T00:00:00.000Z");
+		expect(await authenticate(database.db, org.token)).toBeNull();
+		await sensorium("orgs", "set-licence", "--org", org.orgId, "--expires", "never", "--json");
+		expect(await authenticate(database.db, org.token)).not.toBeNull();
+	});
+
+	it("failures are one JSON object too, with a non-zero exit", async () => {
+		const dup = await sensorium("bootstrap", "--org", "Again", "--email", "admin@acme.test", "--json");
+		expect(dup.code).not.toBe(0);
+		expect(dup.json).toEqual({ status: "failed", message: "A user with email admin@acme.test already exists." });
+		const missing = await sensorium("users", "create", "--json");
+		expect(missing.code).toBe(2);
+		expect(missing.json.message).toBe("--org is required");
+		const plainUserAdmin = await sensorium("tokens", "create", "--email", "dev@acme.test", "--name", "x", "--type", "Admin Token", "--json");
+		expect(plainUserAdmin.code).not.toBe(0);
+		const unknown = await sensorium("frobnicate", "--json");
+		expect(unknown.code).toBe(2);
+	});
+});

@@ -1,0 +1,21 @@
+export { messages } from "./messages.ts";
+export {
+	type CreateScanRequest,
+	type ExecuteScanRequest,
+	executeScanSchema,
+	jsonBodyObject,
+	type Label,
+	objectIdSchema,
+	PRIORITIES,
+	type Priority,
+	type ScanRequestVariant,
+	scanRequestProblems,
+	scanRequestSchema,
+} from "./scan-requests.ts";
+export {
+	type CreateTokenRequest,
+	createTokenSchema,
+	DEFAULT_TOKEN_EXPIRY_DAYS,
+	TOKEN_EXPIRY_DAYS,
+	TOKEN_TYPES,
+} from "./token-requests.ts";

@@ -1,0 +1,139 @@
+import { z } from "zod";
+import { messages } from "./messages.ts";
+
+export const PRIORITIES = ["high", "medium", "low"] as const;
+export type Priority = (typeof PRIORITIES)[number];
+export type Label = Record<string, string>;
+
+export interface CreateScanRequest {
+	sensorType: string;
+	sensorName: string;
+	sensorConfig: Record<string, unknown>;
+	priority: Priority;
+	callbackId: string | null;
+	incrementalScan: boolean;
+	autoResolutionInterval: number | null;
+	labels: Label[];
+}
+
+/** `create` is POST /v3/scan/create; `deprecated` is POST /v3/scan, which takes fewer fields. */
+export type ScanRequestVariant = "create" | "deprecated";
+
+const ALLOWED_FIELDS: Record<ScanRequestVariant, readonly string[]> = {
+	create: [
+		"sensorType",
+		"sensorName",
+		"sensorConfig",
+		"priority",
+		"callbackId",
+		"incrementalScan",
+		"autoResolutionInterval",
+		"labels",
+	],
+	deprecated: ["sensorName", "sensorType", "sensorConfig", "labels", "priority", "callbackId"],
+};
+
+const REQUIRED_FIELDS = ["sensorName", "sensorType", "sensorConfig"] as const;
+
+const jsonObject = z.custom<Record<string, unknown>>((v) => typeof v === "object" && v !== null && !Array.isArray(v));
+const TYPE_CHECKS: ReadonlyArray<{ field: string; expected: string; schema: z.ZodType }> = [
+	{ field: "sensorName", expected: "string", schema: z.string() },
+	{ field: "sensorType", expected: "string", schema: z.string() },
+	{ field: "sensorConfig", expected: "object", schema: jsonObject },
+	{ field: "incrementalScan", expected: "boolean", schema: z.boolean() },
+	{ field: "autoResolutionInterval", expected: "integer", schema: z.number().int() },
+];
+
+const labelShape = z.array(z.record(z.string(), z.string()).refine((label) => Object.keys(label).length === 1));
+const labelLimits = z.array(z.record(z.string().min(1).max(128), z.string().max(1024))).max(50);
+
+export const objectIdSchema = z.string().regex(/^[0-9a-f]{24}$/);
+
+/**
+ * Every problem with a scan request, in the order the contract reports them: unexpected field,
+ * missing field, wrong type (the spec's table order), priority, callbackId format, labels.
+ * Lookups that need the database (sensorType, sensorConfig, callbackId existence) come later.
+ */
+export function scanRequestProblems(body: Record<string, unknown>, variant: ScanRequestVariant): string[] {
+	const problems: string[] = [];
+	const allowed = ALLOWED_FIELDS[variant];
+	for (const field of Object.keys(body)) {
+		if (!allowed.includes(field)) problems.push(messages.unexpectedField(field));
+	}
+	for (const field of REQUIRED_FIELDS) {
+		if (body[field] === undefined) problems.push(messages.missingField(field));
+	}
+	for (const { field, expected, schema } of TYPE_CHECKS) {
+		if (body[field] !== undefined && !schema.safeParse(body[field]).success) {
+			problems.push(messages.invalidType(field, expected));
+		}
+	}
+	const name = body.sensorName;
+	if (typeof name === "string" && (name.trim().length === 0 || name.length > 200)) {
+		problems.push(messages.invalidSensorName);
+	}
+	const interval = body.autoResolutionInterval;
+	if (Number.isInteger(interval) && ((interval as number) < 1 || (interval as number) > 3650)) {
+		problems.push(messages.invalidAutoResolutionInterval);
+	}
+	if (body.priority !== undefined && !z.enum(PRIORITIES).safeParse(body.priority).success) {
+		problems.push(variant === "create" ? messages.invalidPriorityCreate : messages.invalidPriorityDeprecated);
+	}
+	if (body.callbackId !== undefined && !objectIdSchema.safeParse(body.callbackId).success) {
+		problems.push(messages.invalidCallbackIdFormat);
+	}
+	if (body.labels !== undefined) {
+		if (!labelShape.safeParse(body.labels).success) problems.push(messages.invalidLabels);
+		else if (!labelLimits.safeParse(body.labels).success) problems.push(messages.labelsTooLarge);
+	}
+	return problems;
+}
+
+function toCreateScanRequest(body: Record<string, unknown>): CreateScanRequest {
+	return {
+		sensorType: body.sensorType as string,
+		sensorName: body.sensorName as string,
+		sensorConfig: body.sensorConfig as Record<string, unknown>,
+		priority: (body.priority as Priority | undefined) ?? "low",
+		callbackId: (body.callbackId as string | undefined) ?? null,
+		incrementalScan: (body.incrementalScan as boolean | undefined) ?? false,
+		autoResolutionInterval: (body.autoResolutionInterval as number | undefined) ?? null,
+		labels: (body.labels as Label[] | undefined) ?? [],
+	};
+}
+
+/** Issues carry the contract's messages in the contract's order; the first one is the reply. */
+export function scanRequestSchema(variant: ScanRequestVariant) {
+	return jsonBodyObject
+		.check((ctx) => {
+			for (const message of scanRequestProblems(ctx.value, variant)) {
+				ctx.issues.push({ code: "custom", message, input: ctx.value });
+			}
+		})
+		.transform(toCreateScanRequest);
+}
+
+/** Any JSON object; anything else gets the body-shape message. */
+export const jsonBodyObject = z.custom<Record<string, unknown>>(
+	(v) => typeof v === "object" && v !== null && !Array.isArray(v),
+	{ message: messages.bodyNotObject },
+);
+
+export interface ExecuteScanRequest {
+	sensorId: string;
+}
+
+export const executeScanSchema = jsonBodyObject
+	.check((ctx) => {
+		for (const field of Object.keys(ctx.value)) {
+			if (field !== "sensorId")
+				ctx.issues.push({ code: "custom", message: messages.unexpectedField(field), input: ctx.value });
+		}
+		const id = ctx.value.sensorId;
+		if (id === undefined || id === null || id === "") {
+			ctx.issues.push({ code: "custom", message: messages.sensorIdRequired, input: ctx.value });
+		} else if (typeof id !== "string") {
+			ctx.issues.push({ code: "custom", message: messages.invalidType("sensorId", "string"), input: ctx.value });
+		}
+	})
+	.transform((body): ExecuteScanRequest => ({ sensorId: body.sensorId as string }));

@@ -1,0 +1,88 @@
+import { z } from "zod";
+
+export class ConfigError extends Error {
+	override readonly name = "ConfigError";
+}
+
+/** The 32-byte key used only when no key is configured outside production. Public, so never safe. */
+export const DEVELOPMENT_SECRET_KEY = Buffer.alloc(32, "sensorium-development-key-000000").toString("base64");
+
+const booleanString = z.enum(["true", "false", "1", "0", ""]).transform((v) => v === "true" || v === "1");
+
+const logLevel = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
+
+/** Variables every Sensorium process reads. */
+export const baseEnvSchema = z.object({
+	NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+	DATABASE_URL: z
+		.string()
+		.regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+		.default("postgres://postgres@127.0.0.1:5432/sensorium"),
+	REDIS_URL: z
+		.string()
+		.regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+		.default("redis://127.0.0.1:6379"),
+	QUEUE_PREFIX: z
+		.string()
+		.regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1-64 letters, digits, '_' or '-'")
+		.default("sensorium"),
+	LOG_LEVEL: logLevel.default("info"),
+	SENSORIUM_SECRET_KEY: z
+		.string()
+		.optional()
+		.refine(
+			(v) => v === undefined || v === "" || Buffer.from(v, "base64").length === 32,
+			"must be 32 bytes, base64-encoded",
+		),
+	SENSOR_GIT_ALLOW_FILE_URLS: booleanString.default(false),
+});
+
+export const apiEnvSchema = baseEnvSchema.extend({
+	PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+	HOST: z.string().min(1).default("0.0.0.0"),
+	SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+});
+
+export type BaseEnv = z.infer<typeof baseEnvSchema>;
+export type ApiEnv = z.infer<typeof apiEnvSchema>;
+
+type Source = Record<string, string | undefined>;
+
+/**
+ * Parses the environment once at start-up. Empty strings count as unset so that compose files can
+ * pass `VAR=` through. Throws a ConfigError naming every bad variable.
+ */
+export function parseEnv<S extends z.ZodObject>(schema: S, source: Source = process.env): z.infer<S> {
+	const cleaned: Source = {};
+	for (const key of Object.keys(schema.shape)) {
+		const value = source[key];
+		if (value !== undefined && value !== "") cleaned[key] = value;
+	}
+	const result = schema.safeParse(cleaned);
+	if (!result.success) {
+		const lines = result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+		throw new ConfigError(`Invalid configuration:\n  ${lines.join("\n  ")}`);
+	}
+	return result.data;
+}
+
+export interface SecretKeyResolution {
+	key: Buffer;
+	/** Set when the development key is in use; callers log it loudly. */
+	warning?: string;
+}
+
+/** SENSORIUM_SECRET_KEY is mandatory in production; elsewhere a fixed, public key stands in. */
+export function resolveSecretKey(env: Pick<BaseEnv, "NODE_ENV" | "SENSORIUM_SECRET_KEY">): SecretKeyResolution {
+	if (env.SENSORIUM_SECRET_KEY) return { key: Buffer.from(env.SENSORIUM_SECRET_KEY, "base64") };
+	if (env.NODE_ENV === "production") {
+		throw new ConfigError(
+			"Invalid configuration:\n  SENSORIUM_SECRET_KEY: required when NODE_ENV=production (32 bytes, base64; e.g. `openssl rand -base64 32`)",
+		);
+	}
+	return {
+		key: Buffer.from(DEVELOPMENT_SECRET_KEY, "base64"),
+		warning:
+			"SENSORIUM_SECRET_KEY is not set: using the built-in DEVELOPMENT key. Stored secrets are NOT protected. Set SENSORIUM_SECRET_KEY before storing real credentials.",
+	};
+}

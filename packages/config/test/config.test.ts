@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { apiEnvSchema, ConfigError, parseEnv, resolveSecretKey } from "../src/index.ts";
+
+describe("parseEnv", () => {
+	it("applies the documented defaults", () => {
+		expect(parseEnv(apiEnvSchema, {})).toMatchObject({
+			DATABASE_URL: "postgres://postgres@127.0.0.1:5432/sensorium",
+			REDIS_URL: "redis://127.0.0.1:6379",
+			PORT: 8080,
+			QUEUE_PREFIX: "sensorium",
+			LOG_LEVEL: "info",
+			SENSOR_GIT_ALLOW_FILE_URLS: false,
+		});
+	});
+
+	it("treats empty strings as unset", () => {
+		expect(parseEnv(apiEnvSchema, { PORT: "", LOG_LEVEL: "" }).PORT).toBe(8080);
+	});
+
+	it("names every bad variable", () => {
+		try {
+			parseEnv(apiEnvSchema, { PORT: "eighty", REDIS_URL: "localhost:6379", QUEUE_PREFIX: "a:b" });
+			expect.unreachable();
+		} catch (error) {
+			expect(error).toBeInstanceOf(ConfigError);
+			const message = (error as Error).message;
+			expect(message).toContain("PORT");
+			expect(message).toContain("REDIS_URL");
+			expect(message).toContain("QUEUE_PREFIX");
+		}
+	});
+
+	it("parses booleans strictly", () => {
+		expect(parseEnv(apiEnvSchema, { SENSOR_GIT_ALLOW_FILE_URLS: "true" }).SENSOR_GIT_ALLOW_FILE_URLS).toBe(true);
+		expect(() => parseEnv(apiEnvSchema, { SENSOR_GIT_ALLOW_FILE_URLS: "yes" })).toThrow(/SENSOR_GIT_ALLOW_FILE_URLS/);
+	});
+});
+
+describe("resolveSecretKey", () => {
+	const key = Buffer.alloc(32, 9).toString("base64");
+
+	it("uses the configured key", () => {
+		const resolved = resolveSecretKey({ NODE_ENV: "production", SENSORIUM_SECRET_KEY: key });
+		expect(resolved.key.toString("base64")).toBe(key);
+		expect(resolved.warning).toBeUndefined();
+	});
+
+	it("fails fast in production without a key", () => {
+		expect(() => resolveSecretKey({ NODE_ENV: "production", SENSORIUM_SECRET_KEY: undefined })).toThrow(/SENSORIUM_SECRET_KEY/);
+	});
+
+	it("falls back to the development key with a loud warning elsewhere", () => {
+		const resolved = resolveSecretKey({ NODE_ENV: "development", SENSORIUM_SECRET_KEY: undefined });
+		expect(resolved.key).toHaveLength(32);
+		expect(resolved.warning).toMatch(/DEVELOPMENT key/);
+	});
+
+	it("rejects a key that is not 32 bytes", () => {
+		expect(() => parseEnv(apiEnvSchema, { SENSORIUM_SECRET_KEY: Buffer.alloc(16).toString("base64") })).toThrow(
+			/SENSORIUM_SECRET_KEY: must be 32 bytes/,
+		);
+	});
+});

@@ -1,0 +1,178 @@
+import { sql } from "drizzle-orm";
+import {
+	bigint,
+	boolean,
+	check,
+	customType,
+	index,
+	integer,
+	jsonb,
+	pgTable,
+	text,
+	timestamp,
+	uniqueIndex,
+} from "drizzle-orm/pg-core";
+
+const bytea = customType<{ data: Buffer }>({ dataType: () => "bytea" });
+const objectId = (name: string) => text(name);
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+
+export const USER_ROLES = ["admin", "user"] as const;
+export const TOKEN_TYPES = ["API Token", "Admin Token"] as const;
+export const PRIORITIES = ["high", "medium", "low"] as const;
+export const EXECUTION_STATUSES = ["queued", "running", "successful", "failed"] as const;
+export const CALLBACK_AUTH_TYPES = ["none", "bearer", "apiToken"] as const;
+
+export type UserRole = (typeof USER_ROLES)[number];
+export type TokenType = (typeof TOKEN_TYPES)[number];
+export type Priority = (typeof PRIORITIES)[number];
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+export type Label = Record<string, string>;
+
+const inList = (column: string, values: readonly string[]) =>
+	sql.raw(`${column} in (${values.map((v) => `'${v}'`).join(", ")})`);
+
+export const organizations = pgTable("organizations", {
+	id: objectId("id").primaryKey(),
+	name: text("name").notNull(),
+	domain: text("domain").unique(),
+	licenceExpiresAt: timestamp("licence_expires_at", { withTimezone: true }),
+	createdAt: createdAt(),
+});
+
+export const users = pgTable(
+	"users",
+	{
+		id: objectId("id").primaryKey(),
+		orgId: objectId("org_id")
+			.notNull()
+			.references(() => organizations.id),
+		email: text("email").notNull(),
+		role: text("role").$type<UserRole>().notNull(),
+		active: boolean("active").notNull().default(true),
+		deletedAt: timestamp("deleted_at", { withTimezone: true }),
+		createdAt: createdAt(),
+	},
+	(t) => [
+		uniqueIndex("users_email_key").on(sql`lower(${t.email})`),
+		check("users_role_check", inList("role", USER_ROLES)),
+	],
+);
+
+export const apiTokens = pgTable(
+	"api_tokens",
+	{
+		id: objectId("id").primaryKey(),
+		userId: objectId("user_id")
+			.notNull()
+			.references(() => users.id),
+		orgId: objectId("org_id")
+			.notNull()
+			.references(() => organizations.id),
+		name: text("name").notNull(),
+		description: text("description"),
+		type: text("type").$type<TokenType>().notNull(),
+		secretHash: bytea("secret_hash").notNull(),
+		displayPrefix: text("display_prefix").notNull(),
+		expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+		revokedAt: timestamp("revoked_at", { withTimezone: true }),
+		lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+		createdAt: createdAt(),
+	},
+	(t) => [
+		uniqueIndex("api_tokens_secret_hash_key").on(t.secretHash),
+		index("api_tokens_org_idx").on(t.orgId),
+		check("api_tokens_type_check", inList("type", TOKEN_TYPES)),
+	],
+);
+
+export const sensorTypes = pgTable("sensor_types", {
+	type: text("type").primaryKey(),
+	errorNamespace: text("error_namespace").notNull(),
+	description: text("description").notNull(),
+	enabled: boolean("enabled").notNull().default(true),
+});
+
+export const callbackEndpoints = pgTable(
+	"callback_endpoints",
+	{
+		id: objectId("id").primaryKey(),
+		orgId: objectId("org_id")
+			.notNull()
+			.references(() => organizations.id),
+		name: text("name").notNull(),
+		url: text("url").notNull(),
+		authType: text("auth_type").notNull().default("none"),
+		headerName: text("header_name"),
+		/** SecretBox envelope; never the plain value. */
+		tokenSealed: text("token_sealed"),
+		signingSecretSealed: text("signing_secret_sealed").notNull(),
+		createdAt: createdAt(),
+	},
+	(t) => [
+		index("callback_endpoints_org_idx").on(t.orgId),
+		check("callback_endpoints_auth_type_check", inList("auth_type", CALLBACK_AUTH_TYPES)),
+	],
+);
+
+export const sensors = pgTable(
+	"sensors",
+	{
+		id: objectId("id").primaryKey(),
+		orgId: objectId("org_id")
+			.notNull()
+			.references(() => organizations.id),
+		name: text("name").notNull(),
+		type: text("type")
+			.notNull()
+			.references(() => sensorTypes.type),
+		/** The sensorConfig with its secret keys sealed by SecretBox. */
+		config: jsonb("config").$type<Record<string, unknown>>().notNull(),
+		priority: text("priority").$type<Priority>().notNull(),
+		callbackId: objectId("callback_id"),
+		incremental: boolean("incremental").notNull().default(false),
+		autoResolutionDays: integer("auto_resolution_days"),
+		labels: jsonb("labels").$type<Label[]>().notNull().default([]),
+		createdBy: objectId("created_by")
+			.notNull()
+			.references(() => users.id),
+		createdAt: createdAt(),
+	},
+	(t) => [
+		uniqueIndex("sensors_org_name_key").on(t.orgId, t.name),
+		check("sensors_priority_check", inList("priority", PRIORITIES)),
+	],
+);
+
+export const executions = pgTable(
+	"executions",
+	{
+		id: objectId("id").primaryKey(),
+		sensorId: objectId("sensor_id")
+			.notNull()
+			.references(() => sensors.id),
+		orgId: objectId("org_id")
+			.notNull()
+			.references(() => organizations.id),
+		status: text("status").$type<ExecutionStatus>().notNull().default("queued"),
+		message: text("message").notNull(),
+		errorCode: text("error_code"),
+		priority: text("priority").$type<Priority>().notNull(),
+		ranBy: objectId("ran_by")
+			.notNull()
+			.references(() => users.id),
+		ranAt: timestamp("ran_at", { withTimezone: true }).notNull().defaultNow(),
+		startedAt: timestamp("started_at", { withTimezone: true }),
+		finishedAt: timestamp("finished_at", { withTimezone: true }),
+		attempt: integer("attempt").notNull().default(0),
+		labels: jsonb("labels").$type<Label[]>().notNull().default([]),
+		filesScanned: bigint("files_scanned", { mode: "number" }).notNull().default(0),
+		bytesScanned: bigint("bytes_scanned", { mode: "number" }).notNull().default(0),
+	},
+	(t) => [
+		index("executions_sensor_idx").on(t.sensorId, t.ranAt),
+		index("executions_open_idx").on(t.status, t.ranAt).where(sql`status in ('queued', 'running')`),
+		check("executions_status_check", inList("status", EXECUTION_STATUSES)),
+		check("executions_priority_check", inList("priority", PRIORITIES)),
+	],
+);

@@ -1,0 +1,118 @@
+import { X509Certificate } from "node:crypto";
+import { decodeOid, decodeTime, readChildren, readTlv, readWhole, type Tlv, TAG } from "./der.ts";
+import { publicKeyFacts, type PublicKeyFacts, sha256Hex } from "./keys.ts";
+import { KEY_ALGORITHMS, OID, SIGNATURE_ALGORITHMS } from "./oids.ts";
+import type { Asset } from "./types.ts";
+
+/** The parts of a certificate Node's X509Certificate does not expose, read straight from the DER. */
+interface CertificateLayout {
+	version: number;
+	signatureAlgorithmOid?: string;
+	notValidBefore?: string;
+	notValidAfter?: string;
+	spki: Buffer;
+}
+
+function readLayout(der: Buffer, cert: Tlv): CertificateLayout | undefined {
+	const [tbs, signatureAlgorithm, signature] = readChildren(der, cert) ?? [];
+	if (tbs?.tag !== TAG.sequence || signatureAlgorithm?.tag !== TAG.sequence || signature?.tag !== TAG.bitString) {
+		return undefined;
+	}
+	const fields = readChildren(der, tbs);
+	if (!fields) return undefined;
+	// v1 certificates omit the explicit [0] version and start with the serial number.
+	const hasVersion = fields[0]?.tag === TAG.context0;
+	const versionField = hasVersion ? fields[0] && readTlv(der, fields[0].valueStart, fields[0].end) : undefined;
+	const version = versionField ? (der[versionField.valueStart] as number) + 1 : 1;
+	const [, , , validity, , spki] = hasVersion ? fields.slice(1) : fields;
+	if (validity?.tag !== TAG.sequence || spki?.tag !== TAG.sequence) return undefined;
+	const [notBefore, notAfter] = readChildren(der, validity) ?? [];
+	return {
+		version,
+		signatureAlgorithmOid: decodeOid(der, readChildren(der, signatureAlgorithm)?.[0]),
+		notValidBefore: decodeTime(der, notBefore),
+		notValidAfter: decodeTime(der, notAfter),
+		spki: der.subarray(spki.start, spki.end),
+	};
+}
+
+/** Node prints distinguished names one attribute per line, in encoding order. */
+function formatName(name: string): string {
+	return name.split("\n").filter(Boolean).join(", ");
+}
+
+function subjectPublicKey(cert: X509Certificate, spki: Buffer): Partial<PublicKeyFacts> {
+	try {
+		return publicKeyFacts(cert.publicKey);
+	} catch {
+		// OpenSSL 3.0 cannot load post-quantum keys; the OID still names the algorithm.
+		const algorithmId = readTlv(spki, readTlv(spki, 0)?.valueStart ?? 0);
+		const oid = algorithmId && decodeOid(spki, readTlv(spki, algorithmId.valueStart, algorithmId.end));
+		return { algorithm: (oid && KEY_ALGORITHMS[oid]) ?? oid ?? "unknown", fingerprintSha256: sha256Hex(spki) };
+	}
+}
+
+function isSelfSigned(cert: X509Certificate): boolean {
+	if (cert.issuer !== cert.subject) return false;
+	try {
+		return cert.verify(cert.publicKey);
+	} catch {
+		return false;
+	}
+}
+
+/**
+ * A certificate from DER. `allowTrailing` is for OpenSSL's TRUSTED CERTIFICATE, which appends trust settings
+ * after the certificate; everywhere else the certificate must be the whole input.
+ */
+export function certificateAsset(
+	bytes: Buffer,
+	encoding: "pem" | "der",
+	offset: number | null,
+	allowTrailing = false,
+): Asset | undefined {
+	const top = allowTrailing ? readTlv(bytes, 0) : readWhole(bytes);
+	if (top?.tag !== TAG.sequence) return undefined;
+	const der = bytes.subarray(0, top.end);
+	const layout = readLayout(der, top);
+	if (!layout) return undefined;
+	let cert: X509Certificate;
+	try {
+		cert = new X509Certificate(der);
+	} catch {
+		return undefined;
+	}
+	const fingerprintSha256 = sha256Hex(der);
+	const oid = layout.signatureAlgorithmOid;
+	const x509 = {
+		subject: formatName(cert.subject),
+		issuer: formatName(cert.issuer),
+		serialNumber: cert.serialNumber,
+		notValidBefore: layout.notValidBefore,
+		notValidAfter: layout.notValidAfter,
+		version: layout.version,
+		publicKey: subjectPublicKey(cert, layout.spki),
+		signatureAlgorithm: (oid && SIGNATURE_ALGORITHMS[oid]) ?? oid ?? "unknown",
+		signatureAlgorithmOid: oid,
+		fingerprintSha256,
+		selfSigned: isSelfSigned(cert),
+		isCa: cert.ca,
+		encoding,
+	};
+	return { kind: "x509", identity: `x509:${fingerprintSha256}`, offset, crypto: { x509 } };
+}
+
+/** Certificates carried in a PKCS#7 / CMS SignedData (`.p7b` bundles, signed-JAR signature blocks). */
+export function pkcs7CertificateAssets(der: Buffer, encoding: "pem" | "der", offset: number | null): Asset[] {
+	const top = readWhole(der);
+	const [contentType, explicitContent] = (top && readChildren(der, top)) ?? [];
+	if (decodeOid(der, contentType) !== OID.pkcs7SignedData || explicitContent?.tag !== TAG.context0) return [];
+	const signedData = readTlv(der, explicitContent.valueStart, explicitContent.end);
+	if (signedData?.tag !== TAG.sequence) return [];
+	const certificates = readChildren(der, signedData)?.find((field) => field.tag === TAG.context0);
+	if (!certificates) return [];
+	return (readChildren(der, certificates) ?? []).flatMap((cert) => {
+		const asset = cert.tag === TAG.sequence && certificateAsset(der.subarray(cert.start, cert.end), encoding, offset);
+		return asset ? [asset] : [];
+	});
+}

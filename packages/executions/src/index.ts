@@ -1,0 +1,10 @@
+export { type ReconcileOptions, type ReconcileResult, reconcileQueuedExecutions } from "./reconciler.ts";
+export {
+	createSensorAndExecute,
+	type ExecutionView,
+	executeSensor,
+	getExecution,
+	type Requester,
+	type ScanDeps,
+} from "./scans.ts";
+export { SensorTypeRegistry } from "./sensor-types.ts";

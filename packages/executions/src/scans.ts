@@ -1,0 +1,172 @@
+import { type CreateScanRequest, messages } from "@sensorium/api-contract";
+import { callbackEndpoints, type Database, executions, type Priority, sensors, users } from "@sensorium/db";
+import { notFound, validationError } from "@sensorium/errors";
+import { newObjectId } from "@sensorium/ids";
+import type { ExecutionQueue } from "@sensorium/queue";
+import type { SecretBox } from "@sensorium/secrets";
+import { and, eq } from "drizzle-orm";
+import type { SensorTypeRegistry } from "./sensor-types.ts";
+
+export interface ScanDeps {
+	db: Database;
+	queue: ExecutionQueue;
+	secretBox: SecretBox;
+	sensorTypes: SensorTypeRegistry;
+	/** Told when an execution is committed but could not be enqueued; the reconciler recovers it. */
+	onEnqueueFailure?: (executionId: string, error: unknown) => void;
+}
+
+/** Who asks: every query is scoped to this organisation. */
+export interface Requester {
+	orgId: string;
+	userId: string;
+}
+
+/**
+ * Creates the sensor and its first execution in one transaction, then enqueues it. Postgres is the
+ * source of truth: if Redis refuses the job the execution stays `queued` and the reconciler adds it.
+ */
+export async function createSensorAndExecute(
+	deps: ScanDeps,
+	requester: Requester,
+	request: CreateScanRequest,
+): Promise<{ sensorId: string; executionId: string }> {
+	const contract = deps.sensorTypes.get(request.sensorType);
+	if (!contract) throw notFound(messages.unknownSensorType(request.sensorType));
+	const config = contract.configSchema.safeParse(request.sensorConfig);
+	if (!config.success) throw validationError(messages.invalidConfig);
+	if (request.callbackId) await assertCallbackInOrg(deps.db, requester.orgId, request.callbackId);
+
+	const sensorId = newObjectId();
+	const executionId = newObjectId();
+	try {
+		await deps.db.transaction(async (tx) => {
+			await tx.insert(sensors).values({
+				id: sensorId,
+				orgId: requester.orgId,
+				name: request.sensorName,
+				type: contract.sensorType,
+				config: deps.secretBox.sealFields(config.data, contract.secretKeys),
+				priority: request.priority,
+				callbackId: request.callbackId,
+				incremental: request.incrementalScan,
+				autoResolutionDays: request.autoResolutionInterval,
+				labels: request.labels,
+				createdBy: requester.userId,
+			});
+			await tx
+				.insert(executions)
+				.values(newExecutionRow(executionId, sensorId, requester, request.priority, request.labels));
+		});
+	} catch (error) {
+		if (isUniqueViolation(error, "sensors_org_name_key"))
+			throw validationError(messages.duplicateSensorName(request.sensorName));
+		throw error;
+	}
+	await enqueue(deps, executionId, request.priority);
+	return { sensorId, executionId };
+}
+
+/** Runs an existing sensor of the requester's organisation again, with its stored settings. */
+export async function executeSensor(
+	deps: ScanDeps,
+	requester: Requester,
+	sensorId: string,
+): Promise<{ executionId: string }> {
+	const [sensor] = await deps.db
+		.select({ id: sensors.id, priority: sensors.priority, labels: sensors.labels })
+		.from(sensors)
+		.where(and(eq(sensors.id, sensorId), eq(sensors.orgId, requester.orgId)));
+	if (!sensor) throw notFound(messages.sensorNotFound);
+	const executionId = newObjectId();
+	await deps.db
+		.insert(executions)
+		.values(newExecutionRow(executionId, sensor.id, requester, sensor.priority, sensor.labels));
+	await enqueue(deps, executionId, sensor.priority);
+	return { executionId };
+}
+
+function newExecutionRow(
+	executionId: string,
+	sensorId: string,
+	requester: Requester,
+	priority: Priority,
+	labels: Record<string, string>[],
+) {
+	return {
+		id: executionId,
+		sensorId,
+		orgId: requester.orgId,
+		status: "queued" as const,
+		message: "Scan is queued.",
+		priority,
+		ranBy: requester.userId,
+		labels,
+	};
+}
+
+async function enqueue(deps: ScanDeps, executionId: string, priority: Priority): Promise<void> {
+	try {
+		await deps.queue.enqueueExecution(executionId, priority);
+	} catch (error) {
+		deps.onEnqueueFailure?.(executionId, error);
+	}
+}
+
+async function assertCallbackInOrg(db: Database, orgId: string, callbackId: string): Promise<void> {
+	const [row] = await db
+		.select({ id: callbackEndpoints.id })
+		.from(callbackEndpoints)
+		.where(and(eq(callbackEndpoints.id, callbackId), eq(callbackEndpoints.orgId, orgId)));
+	if (!row) throw notFound(messages.callbackNotFound);
+}
+
+export interface ExecutionView {
+	sensorId: string;
+	executionId: string;
+	status: string;
+	message: string;
+	ranBy: string;
+	ranAt: string;
+	labels: Record<string, string>[];
+	priority: Priority;
+	errorCode?: string;
+	startedAt: string | null;
+	finishedAt: string | null;
+	progress: { filesScanned: number; bytesScanned: number };
+}
+
+/** An execution of another organisation is indistinguishable from one that does not exist. */
+export async function getExecution(db: Database, orgId: string, executionId: string): Promise<ExecutionView> {
+	const [row] = await db
+		.select({ execution: executions, email: users.email })
+		.from(executions)
+		.innerJoin(users, eq(users.id, executions.ranBy))
+		.where(and(eq(executions.id, executionId), eq(executions.orgId, orgId)));
+	if (!row) throw notFound(messages.executionNotFound);
+	const { execution } = row;
+	return {
+		sensorId: execution.sensorId,
+		executionId: execution.id,
+		status: execution.status,
+		message: execution.message,
+		ranBy: row.email,
+		ranAt: execution.ranAt.toISOString(),
+		labels: execution.labels,
+		priority: execution.priority,
+		...(execution.errorCode ? { errorCode: execution.errorCode } : {}),
+		startedAt: execution.startedAt?.toISOString() ?? null,
+		finishedAt: execution.finishedAt?.toISOString() ?? null,
+		progress: { filesScanned: execution.filesScanned, bytesScanned: execution.bytesScanned },
+	};
+}
+
+function isUniqueViolation(error: unknown, constraint: string): boolean {
+	let current: unknown = error;
+	while (current && typeof current === "object") {
+		const pgError = current as { code?: string; constraint?: string };
+		if (pgError.code === "23505" && pgError.constraint === constraint) return true;
+		current = (current as { cause?: unknown }).cause;
+	}
+	return false;
+}

@@ -1,0 +1,28 @@
+import type { z } from "zod";
+import { filesystemConfigSchema, gitConfigSchema, type SensorConfigOptions } from "./config-schemas.ts";
+
+/** What the API needs to know about a sensor type at create time. */
+export interface SensorTypeContract {
+	sensorType: string;
+	errorNamespace: string;
+	configSchema: z.ZodType<Record<string, unknown>>;
+	/** Config keys sealed with SENSORIUM_SECRET_KEY at rest and never returned by any endpoint. */
+	secretKeys: readonly string[];
+}
+
+export function sensorTypeContracts(options: SensorConfigOptions): SensorTypeContract[] {
+	return [
+		{
+			sensorType: "GIT Sensor",
+			errorNamespace: "GIT",
+			configSchema: gitConfigSchema(options),
+			secretKeys: ["password", "token"],
+		},
+		{
+			sensorType: "Filesystem Sensor",
+			errorNamespace: "FS",
+			configSchema: filesystemConfigSchema(),
+			secretKeys: [],
+		},
+	];
+}

@@ -1,0 +1,56 @@
+/** One file a sensor offers for scanning; `path` is relative to the scanned root, with `/` separators. */
+export interface SourceFile {
+	path: string;
+	size: number;
+	read(): Promise<Buffer>;
+}
+
+export interface SensorRunContext {
+	/** A fresh private directory the sensor may use (clones, temp files); the caller removes it. */
+	workDir: string;
+	/** Aborted on the per-execution time limit or worker shutdown. */
+	signal: AbortSignal;
+	/** Where the previous successful execution of this sensor got to (e.g. a commit id), or null. */
+	previousCursor: string | null;
+	/** True when the sensor is incremental and previousCursor may be used. */
+	incremental: boolean;
+	/** Worker settings that are not part of the sensor's config. */
+	settings: SensorSettings;
+}
+
+export interface SensorSettings {
+	allowGitFileUrls: boolean;
+	/** Roots the Filesystem Sensor may read below (SENSOR_FS_ROOTS). */
+	filesystemRoots: string[];
+	/** Upper bound on git clone/fetch time in ms. */
+	gitTimeoutMs: number;
+}
+
+export interface SensorSnapshot {
+	/** Cursor to remember if the execution succeeds (commit id for Git, null when not applicable). */
+	cursor: string | null;
+	/**
+	 * "full": files() yields every file. "changed": files() yields only added or modified files since
+	 * previousCursor, and `deleted` lists removed paths. "unchanged": nothing changed since previousCursor.
+	 */
+	mode: "full" | "changed" | "unchanged";
+	deleted: string[];
+	files(): AsyncIterable<SourceFile>;
+}
+
+export interface Sensor<Config> {
+	sensorType: string;
+	open(config: Config, context: SensorRunContext): Promise<SensorSnapshot>;
+}
+
+/** A failure the user can act on; `code` is `<NAMESPACE>-<number>` and documented in the README. */
+export class SensorError extends Error {
+	constructor(
+		readonly code: string,
+		message: string,
+		readonly retryable = false,
+	) {
+		super(message);
+		this.name = "SensorError";
+	}
+}

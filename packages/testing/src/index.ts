@@ -1,0 +1,10 @@
+import { randomBytes } from "node:crypto";
+
+export { createTestDatabase, databaseUrl, type TestDatabase, withAdminClient } from "./postgres.ts";
+
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+/** A BullMQ prefix no other test file uses, so files can share one Redis. */
+export function uniqueQueuePrefix(label = "t"): string {
+	return `sensorium-test-${label}-${randomBytes(5).toString("hex")}`;
+}
