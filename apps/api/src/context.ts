@@ -4,6 +4,7 @@ import type { SensorTypeRegistry } from "@sensorium/executions";
 import type { Logger } from "@sensorium/logger";
 import type { ExecutionQueue } from "@sensorium/queue";
 import type { SecretBox } from "@sensorium/secrets";
+import type { PrincipalCache } from "./middleware/auth.ts";
 
 /** Everything a route may use; built by main.ts (or a test) and injected into createApp. */
 export interface AppDeps {
@@ -12,6 +13,8 @@ export interface AppDeps {
 	secretBox: SecretBox;
 	sensorTypes: SensorTypeRegistry;
 	logger: Logger;
+	/** Short-lived memory of accepted tokens; absent means every request asks Postgres. */
+	principalCache?: PrincipalCache;
 	/** Checks Postgres and Redis for /readyz. */
 	ready?: () => Promise<boolean>;
 }

@@ -8,6 +8,7 @@ import { SecretBox } from "@sensorium/secrets";
 import { sensorTypeContracts } from "@sensorium/sensors";
 import { sql } from "drizzle-orm";
 import { createApp } from "./app.ts";
+import { PrincipalCache } from "./middleware/auth.ts";
 
 function loadConfig() {
 	try {
@@ -40,6 +41,7 @@ const app = createApp({
 	secretBox: new SecretBox(secret.key),
 	sensorTypes,
 	logger,
+	principalCache: new PrincipalCache(env.AUTH_CACHE_TTL_MS),
 	ready: async () => {
 		await database.db.execute(sql`select 1`);
 		return (await redis.ping()) === "PONG";

@@ -8,6 +8,7 @@ import { sensorTypeContracts } from "@sensorium/sensors";
 import { createTestDatabase, TEST_REDIS_URL, type TestDatabase, uniqueQueuePrefix } from "@sensorium/testing";
 import type { Redis } from "ioredis";
 import { createApp } from "../src/app.ts";
+import type { AppDeps } from "../src/context.ts";
 
 export interface Org {
 	orgId: string;
@@ -21,6 +22,7 @@ export interface Org {
 
 export interface Harness {
 	app: ReturnType<typeof createApp>;
+	deps: AppDeps;
 	database: DatabaseHandle;
 	queue: ExecutionQueue;
 	redis: Redis;
@@ -50,16 +52,18 @@ export async function createHarness(): Promise<Harness> {
 	const queue = new ExecutionQueue(redis, prefix);
 	const secretBox = new SecretBox(Buffer.alloc(32, 7));
 	const sensorTypes = await SensorTypeRegistry.load(database.db, sensorTypeContracts({ allowGitFileUrls: false }));
-	const app = createApp({
+	const deps: AppDeps = {
 		db: database.db,
 		queue,
 		secretBox,
 		sensorTypes,
 		logger: createLogger({ name: "test", level: "silent" }),
-	});
+	};
+	const app = createApp(deps);
 
 	return {
 		app,
+		deps,
 		database,
 		queue,
 		redis,

@@ -41,6 +41,8 @@ export const apiEnvSchema = baseEnvSchema.extend({
 	PORT: z.coerce.number().int().min(0).max(65535).default(8080),
 	HOST: z.string().min(1).default("0.0.0.0"),
 	SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+	/** How long an accepted isg-api-token is remembered; 0 checks Postgres on every request. */
+	AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
 });
 
 export type BaseEnv = z.infer<typeof baseEnvSchema>;

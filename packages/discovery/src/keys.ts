@@ -22,7 +22,8 @@ const FIXED_SIZE: Readonly<Record<string, KeyShape>> = {
 };
 
 export function describeKey(key: KeyObject): KeyShape {
-	const type = key.asymmetricKeyType ?? "";
+	// Widened: OpenSSL also loads DH keys, which Node's KeyType union leaves out.
+	const type: string = key.asymmetricKeyType ?? "";
 	const details = key.asymmetricKeyDetails ?? {};
 	switch (type) {
 		case "rsa":
@@ -35,7 +36,9 @@ export function describeKey(key: KeyObject): KeyShape {
 			return { algorithm: "DH", size: details.modulusLength };
 		case "ec": {
 			const curve = CURVES[details.namedCurve ?? ""];
-			return curve ? { algorithm: "EC", size: curve.bits, curve: curve.name } : { algorithm: "EC", curve: details.namedCurve };
+			return curve
+				? { algorithm: "EC", size: curve.bits, curve: curve.name }
+				: { algorithm: "EC", curve: details.namedCurve };
 		}
 		default:
 			return FIXED_SIZE[type] ?? { algorithm: "unknown" };
@@ -65,9 +68,29 @@ export interface KeyAttributes extends Partial<PublicKeyFacts> {
 	kdfIterations?: number;
 }
 
+/** Fixed field order so findings read the same whatever path produced them. */
+const KEY_FIELDS = [
+	"type",
+	"algorithm",
+	"size",
+	"curve",
+	"format",
+	"encoding",
+	"encrypted",
+	"fingerprintSha256",
+	"sshFingerprint",
+	"sshType",
+	"cipher",
+	"kdf",
+	"kdfIterations",
+] as const satisfies readonly (keyof KeyAttributes)[];
+
 export function keyAsset(identity: string, attributes: KeyAttributes, offset: number | null): Asset {
-	const key = Object.fromEntries(Object.entries(attributes).filter(([, value]) => value !== undefined));
-	if (!key.algorithm) key.algorithm = "unknown";
+	const key: Record<string, unknown> = {};
+	for (const field of KEY_FIELDS) {
+		const value = field === "algorithm" ? (attributes.algorithm ?? "unknown") : attributes[field];
+		if (value !== undefined) key[field] = value;
+	}
 	return { kind: "key", identity, offset, crypto: { key } };
 }
 
@@ -81,7 +104,10 @@ function derivedKeyAsset(
 }
 
 function toPem(label: string, der: Uint8Array): string {
-	const lines = Buffer.from(der).toString("base64").match(/.{1,64}/g) ?? [];
+	const lines =
+		Buffer.from(der)
+			.toString("base64")
+			.match(/.{1,64}/g) ?? [];
 	return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
 }
 

@@ -65,7 +65,12 @@ function blobToSpki(type: string, reader: WireReader): Buffer | undefined {
 		}
 		case "ssh-dss": {
 			const [p, q, g, y] = [reader.string(), reader.string(), reader.string(), reader.string()];
-			const params = encodeTlv(TAG.sequence, encodeUnsignedInteger(p), encodeUnsignedInteger(q), encodeUnsignedInteger(g));
+			const params = encodeTlv(
+				TAG.sequence,
+				encodeUnsignedInteger(p),
+				encodeUnsignedInteger(q),
+				encodeUnsignedInteger(g),
+			);
 			return spki(Buffer.concat([encodeOid(OID.dsa), params]), encodeUnsignedInteger(y));
 		}
 		case "ssh-ed25519":
@@ -113,7 +118,10 @@ function describeBlob(blob: Buffer, strict: boolean): SshKeyFacts | undefined {
 		return undefined;
 	}
 	if (strict || !/^[\x21-\x7e]{1,64}$/.test(type)) return undefined;
-	return { identity: `key:ssh:${sha256Hex(blob)}`, attributes: { algorithm: "unknown", sshFingerprint, sshType: type } };
+	return {
+		identity: `key:ssh:${sha256Hex(blob)}`,
+		attributes: { algorithm: "unknown", sshFingerprint, sshType: type },
+	};
 }
 
 const OPENSSH_MAGIC = Buffer.from("openssh-key-v1\0", "latin1");
@@ -135,7 +143,10 @@ export function opensshPrivateKeyAssets(body: Buffer, offset: number): Asset[] {
 		const privateSection = reader.string();
 		const encrypted = cipher !== "none";
 		// Unencrypted sections start with two equal check integers: a cheap proof this is a real key file.
-		if (!encrypted && (privateSection.length < 8 || privateSection.readUInt32BE(0) !== privateSection.readUInt32BE(4))) {
+		if (
+			!encrypted &&
+			(privateSection.length < 8 || privateSection.readUInt32BE(0) !== privateSection.readUInt32BE(4))
+		) {
 			return [];
 		}
 		let kdfIterations: number | undefined;
@@ -178,7 +189,13 @@ export function findSshPublicKeys(text: string, from: number): Asset[] {
 		if (blob.readUInt32BE(0) !== type.length || blob.toString("latin1", 4, 4 + type.length) !== type) continue;
 		const facts = describeBlob(blob, true);
 		if (!facts) continue;
-		const attributes: KeyAttributes = { ...facts.attributes, type: "public-key", format: "ssh-public", encoding: "ssh", encrypted: false };
+		const attributes: KeyAttributes = {
+			...facts.attributes,
+			type: "public-key",
+			format: "ssh-public",
+			encoding: "ssh",
+			encrypted: false,
+		};
 		assets.push(keyAsset(facts.identity, attributes, match.index));
 	}
 	return assets;

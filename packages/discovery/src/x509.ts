@@ -1,6 +1,6 @@
 import { X509Certificate } from "node:crypto";
-import { decodeOid, decodeTime, readChildren, readTlv, readWhole, type Tlv, TAG } from "./der.ts";
-import { publicKeyFacts, type PublicKeyFacts, sha256Hex } from "./keys.ts";
+import { decodeOid, decodeTime, readChildren, readTlv, readWhole, TAG, type Tlv } from "./der.ts";
+import { type PublicKeyFacts, publicKeyFacts, sha256Hex } from "./keys.ts";
 import { KEY_ALGORITHMS, OID, SIGNATURE_ALGORITHMS } from "./oids.ts";
 import type { Asset } from "./types.ts";
 

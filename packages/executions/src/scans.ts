@@ -4,7 +4,7 @@ import { notFound, validationError } from "@sensorium/errors";
 import { newObjectId } from "@sensorium/ids";
 import type { ExecutionQueue } from "@sensorium/queue";
 import type { SecretBox } from "@sensorium/secrets";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { SensorTypeRegistry } from "./sensor-types.ts";
 
 export interface ScanDeps {
@@ -39,28 +39,26 @@ export async function createSensorAndExecute(
 
 	const sensorId = newObjectId();
 	const executionId = newObjectId();
+	const sealedConfig = deps.secretBox.sealFields(config.data, contract.secretKeys);
+	const execution = newExecutionRow(executionId, sensorId, requester, request.priority, request.labels);
 	try {
-		await deps.db.transaction(async (tx) => {
-			await tx.insert(sensors).values({
-				id: sensorId,
-				orgId: requester.orgId,
-				name: request.sensorName,
-				type: contract.sensorType,
-				config: deps.secretBox.sealFields(config.data, contract.secretKeys),
-				priority: request.priority,
-				callbackId: request.callbackId,
-				incremental: request.incrementalScan,
-				autoResolutionDays: request.autoResolutionInterval,
-				labels: request.labels,
-				createdBy: requester.userId,
-			});
-			await tx
-				.insert(executions)
-				.values(newExecutionRow(executionId, sensorId, requester, request.priority, request.labels));
-		});
+		// One statement, so one round trip: the sensor and its first execution commit together.
+		await deps.db.execute(sql`
+			WITH sensor AS (
+				INSERT INTO ${sensors} (id, org_id, name, type, config, priority, callback_id, incremental,
+					auto_resolution_days, labels, created_by)
+				VALUES (${sensorId}, ${requester.orgId}, ${request.sensorName}, ${contract.sensorType},
+					${JSON.stringify(sealedConfig)}::jsonb, ${request.priority}, ${request.callbackId},
+					${request.incrementalScan}, ${request.autoResolutionInterval}, ${JSON.stringify(request.labels)}::jsonb,
+					${requester.userId})
+				RETURNING id
+			)
+			INSERT INTO ${executions} (id, sensor_id, org_id, status, message, priority, ran_by, labels)
+			SELECT ${execution.id}, sensor.id, ${execution.orgId}, ${execution.status}, ${execution.message},
+				${execution.priority}, ${execution.ranBy}, ${JSON.stringify(execution.labels)}::jsonb
+			FROM sensor`);
 	} catch (error) {
-		if (isUniqueViolation(error, "sensors_org_name_key"))
-			throw validationError(messages.duplicateSensorName(request.sensorName));
+		if (isUniqueViolation(error, "sensors_org_name_key")) throw validationError(messages.duplicateSensorName(request.sensorName));
 		throw error;
 	}
 	await enqueue(deps, executionId, request.priority);

@@ -6,4 +6,17 @@ export {
 	isAcceptedGitUrl,
 	type SensorConfigOptions,
 } from "./config-schemas.ts";
+export { filesystemSensor } from "./filesystem/filesystem-sensor.ts";
+export { DEFAULT_MAX_FILE_SIZE_MB } from "./filters.ts";
+export { gitSensor } from "./git/git-sensor.ts";
+export { sensorImplementations } from "./implementations.ts";
+export { redactSecrets } from "./redact.ts";
 export { type SensorTypeContract, sensorTypeContracts } from "./registry.ts";
+export {
+	type Sensor,
+	SensorError,
+	type SensorRunContext,
+	type SensorSettings,
+	type SensorSnapshot,
+	type SourceFile,
+} from "./sensor.ts";

@@ -1,13 +1,51 @@
-import { authenticate, isAdmin } from "@sensorium/accounts";
+import { authenticate, isAdmin, type Principal } from "@sensorium/accounts";
 import { messages } from "@sensorium/api-contract";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../context.ts";
 import { failure } from "../errors.ts";
 
+/**
+ * Remembers accepted tokens for a short time so a busy client costs one database round trip per
+ * TTL instead of one per request (unkey's approach). Revocation through this process takes effect
+ * at once; a change made elsewhere (another replica, the CLI) within the TTL. ttlMs 0 disables it.
+ */
+export class PrincipalCache {
+	private readonly entries = new Map<string, { principal: Principal; until: number }>();
+
+	constructor(
+		private readonly ttlMs: number,
+		private readonly maxEntries = 10_000,
+	) {}
+
+	get(token: string, now = Date.now()): Principal | undefined {
+		const entry = this.entries.get(token);
+		if (!entry) return undefined;
+		if (entry.until > now) return entry.principal;
+		this.entries.delete(token);
+		return undefined;
+	}
+
+	set(token: string, principal: Principal, now = Date.now()): void {
+		if (this.ttlMs <= 0) return;
+		if (this.entries.size >= this.maxEntries) this.entries.clear();
+		this.entries.set(token, { principal, until: now + this.ttlMs });
+	}
+
+	forgetToken(tokenId: string): void {
+		for (const [token, entry] of this.entries) if (entry.principal.tokenId === tokenId) this.entries.delete(token);
+	}
+}
+
 /** Every reason a token is refused gets the same answer, so callers learn nothing from it. */
 export const requireApiToken = createMiddleware<AppEnv>(async (c, next) => {
-	const principal = await authenticate(c.var.deps.db, c.req.header("isg-api-token"));
-	if (!principal) return failure(c, 401, messages.unauthorized);
+	const token = c.req.header("isg-api-token");
+	const cache = c.var.deps.principalCache;
+	let principal = token ? cache?.get(token) : undefined;
+	if (!principal) {
+		principal = (await authenticate(c.var.deps.db, token)) ?? undefined;
+		if (!principal || !token) return failure(c, 401, messages.unauthorized);
+		cache?.set(token, principal);
+	}
 	c.set("principal", principal);
 	await next();
 });

@@ -35,6 +35,7 @@ export function registerTokens(app: Hono<AppEnv>) {
 		const tokenId = c.req.param("tokenId");
 		if (!isObjectId(tokenId)) return failure(c, 404, messages.tokenNotFound);
 		await revokeToken(c.var.deps.db, c.var.principal.orgId, tokenId);
+		c.var.deps.principalCache?.forgetToken(tokenId);
 		return c.json({ status: "successful", message: "Token revoked." });
 	});
 }

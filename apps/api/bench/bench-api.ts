@@ -1,0 +1,143 @@
+// npm run bench:api — throughput and latency of the Scan API against its own floor: the same
+// Postgres transaction and BullMQ add, called in a loop without HTTP, in the same run.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { bootstrapOrganization } from "@sensorium/accounts";
+import { createDatabase, ensureDatabaseExists, migrateDatabase } from "@sensorium/db";
+import { createSensorAndExecute, SensorTypeRegistry } from "@sensorium/executions";
+import { createProducerConnection, ExecutionQueue } from "@sensorium/queue";
+import { SecretBox } from "@sensorium/secrets";
+import { sensorTypeContracts } from "@sensorium/sensors";
+import autocannon from "autocannon";
+import pg from "pg";
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
+const ADMIN_URL = process.env.BENCH_ADMIN_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const PORT = 18_000 + Math.floor(Math.random() * 1000);
+const root = fileURLToPath(new URL("../../..", import.meta.url));
+
+const dbName = `sensorium_bench_${randomBytes(4).toString("hex")}`;
+const dbUrl = new URL(ADMIN_URL);
+dbUrl.pathname = `/${dbName}`;
+const prefix = `sensorium-bench-${randomBytes(4).toString("hex")}`;
+
+await ensureDatabaseExists(dbUrl.toString());
+await migrateDatabase(dbUrl.toString());
+const database = createDatabase(dbUrl.toString(), { max: 20 });
+const redis = createProducerConnection(REDIS_URL);
+const queue = new ExecutionQueue(redis, prefix);
+const boot = await bootstrapOrganization(database.db, { orgName: "Bench", email: "bench@bench.test" });
+const body = (name: string) => ({
+	sensorType: "GIT Sensor",
+	sensorName: name,
+	sensorConfig: { url: "https://git.example.com/bench/repo.git", username: "ci", password: "s3cret" },
+	priority: "medium",
+	labels: [{ bench: "api" }],
+});
+
+const server = spawn(`${root}node_modules/.bin/tsx`, ["apps/api/src/main.ts"], {
+	cwd: root,
+	env: { ...process.env, PORT: String(PORT), HOST: "127.0.0.1", DATABASE_URL: dbUrl.toString(), QUEUE_PREFIX: prefix, LOG_LEVEL: "error" },
+	stdio: ["ignore", "inherit", "inherit"],
+});
+
+try {
+	await waitForServer(`http://127.0.0.1:${PORT}/healthz`);
+	let n = 0;
+	const warm = await run({ path: "/v3/scan/create", method: "POST", name: "warm", duration: 2, setup: () => JSON.stringify(body(`warm-${n++}`)) });
+	void warm;
+	const create = await run({ path: "/v3/scan/create", method: "POST", name: "create", setup: () => JSON.stringify(body(`c-${n++}`)) });
+
+	const seed = await fetch(`http://127.0.0.1:${PORT}/v3/scan/create`, {
+		method: "POST",
+		headers: { "content-type": "application/json", "isg-api-token": boot.token },
+		body: JSON.stringify(body("status-target")),
+	});
+	const { executionId } = (await seed.json()) as { executionId: string };
+	const status = await run({ path: `/v3/scan/${executionId}`, method: "GET", name: "status" });
+
+	const floor = await measureFloor();
+	const ratio = create.rps / floor.ops;
+	console.log("\nResults");
+	console.log(`  POST /v3/scan/create   ${create.rps.toFixed(0)} req/s  p50 ${create.p50} ms  p99 ${create.p99} ms  (non-2xx: ${create.errors})`);
+	console.log(`  GET  /v3/scan/{id}     ${status.rps.toFixed(0)} req/s  p50 ${status.p50} ms  p99 ${status.p99} ms  (non-2xx: ${status.errors})`);
+	console.log(`  floor (transaction + BullMQ add, ${CONNECTIONS} concurrent, no HTTP)  ${floor.ops.toFixed(0)} ops/s`);
+	console.log(`  create / floor = ${(ratio * 100).toFixed(0)}%  (target >= 60%)   create p99 ${create.p99} ms (target < 50 ms)`);
+} finally {
+	server.kill("SIGTERM");
+	await new Promise((r) => server.once("exit", r));
+	await queue.queue.obliterate({ force: true }).catch(() => {});
+	await queue.close();
+	redis.disconnect();
+	await database.close();
+	const admin = new pg.Client({ connectionString: ADMIN_URL });
+	await admin.connect();
+	await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+	await admin.end();
+}
+
+async function run(opts: { path: string; method: "GET" | "POST"; name: string; duration?: number; setup?: () => string }) {
+	const result = await autocannon({
+		url: `http://127.0.0.1:${PORT}`,
+		connections: CONNECTIONS,
+		duration: opts.duration ?? DURATION_S,
+		requests: [
+			{
+				method: opts.method,
+				path: opts.path,
+				headers: { "content-type": "application/json", "isg-api-token": boot.token },
+				...(opts.setup ? { setupRequest: (req: autocannon.Request) => ({ ...req, body: opts.setup?.() }) } : {}),
+			},
+		],
+	});
+	return {
+		rps: result.requests.average,
+		p50: result.latency.p50,
+		p99: result.latency.p99,
+		errors: result.non2xx + result.errors,
+	};
+}
+
+async function measureFloor(): Promise<{ ops: number }> {
+	const deps = {
+		db: database.db,
+		queue,
+		secretBox: new SecretBox(Buffer.alloc(32, 3)),
+		sensorTypes: await SensorTypeRegistry.load(database.db, sensorTypeContracts({ allowGitFileUrls: false })),
+	};
+	const requester = { orgId: boot.orgId, userId: boot.userId };
+	let ops = 0;
+	let i = 0;
+	const deadline = Date.now() + DURATION_S * 1000;
+	await Promise.all(
+		Array.from({ length: CONNECTIONS }, async () => {
+			while (Date.now() < deadline) {
+				await createSensorAndExecute(deps, requester, {
+					sensorType: "GIT Sensor",
+					sensorName: `floor-${i++}`,
+					sensorConfig: body("x").sensorConfig,
+					priority: "medium",
+					callbackId: null,
+					incrementalScan: false,
+					autoResolutionInterval: null,
+					labels: [{ bench: "api" }],
+				});
+				ops++;
+			}
+		}),
+	);
+	return { ops: ops / DURATION_S };
+}
+
+async function waitForServer(url: string) {
+	for (let i = 0; i < 100; i++) {
+		try {
+			if ((await fetch(url)).ok) return;
+		} catch {}
+		await new Promise((r) => setTimeout(r, 200));
+	}
+	throw new Error(`API did not start at ${url}`);
+}

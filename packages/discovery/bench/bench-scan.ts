@@ -1,0 +1,271 @@
+/**
+ * Throughput of `discover` over a synthetic source tree, next to ripgrep searching the same tree for the
+ * same anchors single-threaded. Run: npm run bench:scan
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { discover } from "../src/index.ts";
+
+const CORPUS = join(tmpdir(), "sensorium-bench-corpus");
+const COMPLETE_MARKER = join(CORPUS, ".complete");
+const TARGET_BYTES = 210 * 1024 * 1024;
+const FILES_PER_DIR = 80;
+const ASSET_RATE = 0.01;
+const BINARY_RATE = 0.01;
+const RUNS = 3;
+const RG_PATTERN = "-----BEGIN [A-Z0-9 ]+-----|ssh-(rsa|ed25519|dss) AAAA|ecdsa-sha2-nistp|eyJ[A-Za-z0-9_-]{10,}\\.eyJ";
+
+/** Deterministic PRNG (mulberry32) so every generated corpus is the same. */
+function prng(seed: number): () => number {
+	let state = seed >>> 0;
+	return () => {
+		state = (state + 0x6d2b79f5) >>> 0;
+		let t = state;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+const random = prng(20_240_601);
+const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
+
+const WORDS = (
+	"account address buffer cache client config context count data decode delete encode entry error event " +
+	"file filter handler header index item key length limit list load logger manager message metric node " +
+	"offset option order parse path payload queue reader record request response result retry route scan " +
+	"schema session size source state status stream table task timeout token total update user value writer"
+).split(" ");
+
+const ident = () => pick(WORDS) + pick(WORDS).replace(/^./, (c) => c.toUpperCase());
+const comment = () => Array.from({ length: between(4, 12) }, () => pick(WORDS)).join(" ");
+
+type Language = { ext: string; file: (lines: string[]) => string; line: () => string };
+
+const LANGUAGES: Language[] = [
+	{
+		ext: "js",
+		file: (lines) => `import { ${ident()} } from "./${pick(WORDS)}.js";\n\n${lines.join("\n")}\n`,
+		line: () =>
+			pick([
+				`export function ${ident()}(${ident()}, ${ident()}) {\n\tconst ${ident()} = ${ident()}.${ident()}(${between(0, 999)});\n\tif (!${ident()}) throw new Error("${comment()}");\n\treturn ${ident()}.map((x) => x * ${between(2, 9)});\n}`,
+				`// ${comment()}`,
+				`const ${ident()} = { ${ident()}: "${pick(WORDS)}", ${ident()}: ${between(0, 99999)}, enabled: true };`,
+				`\tawait ${ident()}.${ident()}({ ${ident()}, timeout: ${between(100, 5000)} });`,
+			]),
+	},
+	{
+		ext: "java",
+		file: (lines) =>
+			`package com.example.${pick(WORDS)};\n\nimport java.util.List;\n\npublic class ${ident().replace(/^./, (c) => c.toUpperCase())} {\n${lines.join("\n")}\n}\n`,
+		line: () =>
+			pick([
+				`    private final List<String> ${ident()} = new ArrayList<>();`,
+				`    /** ${comment()} */\n    public int ${ident()}(String ${ident()}, int ${ident()}) {\n        for (int i = 0; i < ${between(1, 64)}; i++) {\n            ${ident()}.add(String.valueOf(i));\n        }\n        return ${ident()}.size();\n    }`,
+				`    // ${comment()}`,
+				`    LOG.info("${comment()} {}", ${ident()});`,
+			]),
+	},
+	{
+		ext: "py",
+		file: (lines) => `import os\nimport json\nfrom ${pick(WORDS)} import ${ident()}\n\n${lines.join("\n")}\n`,
+		line: () =>
+			pick([
+				`def ${pick(WORDS)}_${pick(WORDS)}(${pick(WORDS)}, ${pick(WORDS)}=None):\n    """${comment()}"""\n    result = [x for x in ${pick(WORDS)} if x > ${between(0, 100)}]\n    return json.dumps(result)`,
+				`# ${comment()}`,
+				`${pick(WORDS).toUpperCase()}_${pick(WORDS).toUpperCase()} = os.environ.get("${pick(WORDS).toUpperCase()}", "${pick(WORDS)}")`,
+				`    logger.debug("%s ${comment()}", ${pick(WORDS)})`,
+			]),
+	},
+	{
+		ext: "go",
+		file: (lines) => `package ${pick(WORDS)}\n\nimport (\n\t"fmt"\n\t"strings"\n)\n\n${lines.join("\n")}\n`,
+		line: () =>
+			pick([
+				`func ${ident()}(${pick(WORDS)} string, n int) (string, error) {\n\tif n > ${between(1, 500)} {\n\t\treturn "", fmt.Errorf("${comment()}: %d", n)\n\t}\n\treturn strings.Repeat(${pick(WORDS)}, n), nil\n}`,
+				`// ${comment()}`,
+				`var ${ident()} = map[string]int{"${pick(WORDS)}": ${between(0, 9999)}, "${pick(WORDS)}": ${between(0, 9999)}}`,
+			]),
+	},
+	{
+		ext: "c",
+		file: (lines) => `#include <stdio.h>\n#include <stdlib.h>\n#include "${pick(WORDS)}.h"\n\n${lines.join("\n")}\n`,
+		line: () =>
+			pick([
+				`static int ${pick(WORDS)}_${pick(WORDS)}(const char *${pick(WORDS)}, size_t len) {\n    /* ${comment()} */\n    for (size_t i = 0; i < len; i++) {\n        if (${pick(WORDS)}[i] == '\\0') return -1;\n    }\n    return ${between(0, 255)};\n}`,
+				`/* ${comment()} */`,
+				`#define ${pick(WORDS).toUpperCase()}_${pick(WORDS).toUpperCase()} ${between(0, 65535)}`,
+			]),
+	},
+];
+
+const base64url = (value: string | Buffer) => Buffer.from(value).toString("base64url");
+
+/** Assets to sprinkle: certificates from the openssl CLI, keys and tokens from node:crypto. */
+function assetSnippets(): { text: string[]; binary: Buffer[] } {
+	const work = mkdtempSync(join(tmpdir(), "sensorium-bench-assets-"));
+	try {
+		const certs: string[] = [];
+		const ders: Buffer[] = [];
+		for (const [name, args] of [
+			["rsa", ["-newkey", "rsa:2048"]],
+			["ec", ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]],
+		] as const) {
+			const cert = join(work, `${name}.pem`);
+			execFileSync("openssl", ["req", "-x509", ...args, "-nodes", "-keyout", join(work, `${name}.key`), "-out", cert, "-subj", `/CN=bench-${name}`, "-days", "365"], { stdio: "ignore" });
+			certs.push(readFileSync(cert, "latin1"));
+			ders.push(execFileSync("openssl", ["x509", "-in", cert, "-outform", "DER"]));
+		}
+		const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 });
+		const ec = generateKeyPairSync("ec", { namedCurve: "P-256" });
+		const ed = generateKeyPairSync("ed25519");
+		const edRaw = Buffer.from(ed.publicKey.export({ format: "jwk" }).x ?? "", "base64url");
+		const sshString = (value: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, value.length]), value]);
+		const sshBlob = Buffer.concat([sshString(Buffer.from("ssh-ed25519")), sshString(edRaw)]);
+		const jwt = `${base64url('{"alg":"RS256","typ":"JWT"}')}.${base64url('{"iss":"bench","sub":"42","exp":1900000000}')}.${base64url(Buffer.alloc(256, 7))}`;
+		const keyPem = rsa.privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+		const asLiteral = (pem: string) => JSON.stringify(pem);
+		return {
+			text: [
+				...certs,
+				keyPem,
+				ec.privateKey.export({ type: "sec1", format: "pem" }).toString(),
+				ed.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+				rsa.publicKey.export({ type: "spki", format: "pem" }).toString(),
+				`const caCert = ${asLiteral(certs[0] ?? "")};`,
+				`private static final String KEY = ${asLiteral(keyPem)};`,
+				`const authorization = "Bearer ${jwt}";`,
+				`authorized_key = "ssh-ed25519 ${sshBlob.toString("base64")} deploy@bench"`,
+				"# decoy: -----BEGIN CERTIFICATE----- is how a PEM certificate starts",
+			],
+			binary: [...ders, rsa.privateKey.export({ type: "pkcs8", format: "der" })],
+		};
+	} finally {
+		rmSync(work, { recursive: true, force: true });
+	}
+}
+
+function sourceFile(snippets: string[]): { ext: string; source: string } {
+	const language = pick(LANGUAGES);
+	const targetSize = between(2_000, 50_000);
+	const lines: string[] = [];
+	let size = 0;
+	while (size < targetSize) {
+		const line = language.line();
+		lines.push(line);
+		size += line.length + 1;
+	}
+	if (random() < ASSET_RATE) lines.splice(between(0, lines.length), 0, pick(snippets));
+	return { ext: language.ext, source: language.file(lines) };
+}
+
+function generateCorpus(): void {
+	rmSync(CORPUS, { recursive: true, force: true });
+	const { text, binary } = assetSnippets();
+	let written = 0;
+	for (let n = 0; written < TARGET_BYTES; n++) {
+		const dir = join(CORPUS, `repo${Math.floor(n / (FILES_PER_DIR * 20))}`, `module${Math.floor(n / FILES_PER_DIR)}`);
+		if (n % FILES_PER_DIR === 0) mkdirSync(dir, { recursive: true });
+		let content: Buffer;
+		let name: string;
+		if (random() < BINARY_RATE) {
+			const der = random() < 0.3;
+			content = der ? pick(binary) : Buffer.from(Array.from({ length: between(2_000, 50_000) }, () => (random() < 0.2 ? 0 : between(1, 255))));
+			name = der ? `asset${n}.der` : `blob${n}.bin`;
+		} else {
+			const { ext, source } = sourceFile(text);
+			content = Buffer.from(source, "latin1");
+			name = `file${n}.${ext}`;
+		}
+		writeFileSync(join(dir, name), content);
+		written += content.length;
+	}
+	writeFileSync(COMPLETE_MARKER, new Date().toISOString());
+}
+
+function listFiles(dir: string, into: string[] = []): string[] {
+	for (const entry of readdirSync(dir, { withFileTypes: true })) {
+		const path = join(dir, entry.name);
+		if (entry.isDirectory()) listFiles(path, into);
+		else if (entry.isFile() && entry.name !== ".complete") into.push(path);
+	}
+	return into;
+}
+
+/** Reads into one reusable buffer: per-file allocation and fstat showed up in profiles of readFileSync. */
+function readInto(path: string, buffer: Buffer): Buffer {
+	const fd = openSync(path, "r");
+	try {
+		let length = 0;
+		for (;;) {
+			const read = readSync(fd, buffer, length, buffer.length - length, null);
+			if (read === 0) break;
+			length += read;
+			if (length === buffer.length) throw new Error(`${path} is larger than the read buffer`);
+		}
+		return buffer.subarray(0, length);
+	} finally {
+		closeSync(fd);
+	}
+}
+
+interface ScanResult {
+	seconds: number;
+	bytes: number;
+	files: number;
+	findings: Map<string, number>;
+}
+
+function scanOnce(): ScanResult {
+	const buffer = Buffer.allocUnsafe(16 * 1024 * 1024);
+	const findings = new Map<string, number>();
+	let bytes = 0;
+	const started = performance.now();
+	const files = listFiles(CORPUS);
+	for (const path of files) {
+		const content = readInto(path, buffer);
+		bytes += content.length;
+		for (const discovery of discover(path, content)) findings.set(discovery.kind, (findings.get(discovery.kind) ?? 0) + 1);
+	}
+	return { seconds: (performance.now() - started) / 1000, bytes, files: files.length, findings };
+}
+
+function ripgrepOnce(): number | undefined {
+	const started = performance.now();
+	const result = spawnSync("rg", ["-j1", "--no-ignore", "--hidden", "--no-messages", "-c", "-e", RG_PATTERN, CORPUS], {
+		stdio: ["ignore", "ignore", "ignore"],
+	});
+	if (result.error) return undefined;
+	return (performance.now() - started) / 1000;
+}
+
+const mb = (bytes: number) => bytes / (1024 * 1024);
+
+function main(): void {
+	if (!existsSync(COMPLETE_MARKER)) {
+		console.log(`generating corpus in ${CORPUS} ...`);
+		generateCorpus();
+	}
+	const runs = Array.from({ length: RUNS }, scanOnce);
+	const best = runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+	const ours = mb(best.bytes) / best.seconds;
+	console.log(`machine: ${cpus().length} cores, ${cpus()[0]?.model ?? "unknown cpu"}, node ${process.version}`);
+	console.log(`corpus: ${best.files} files, ${mb(best.bytes).toFixed(1)} MB`);
+	console.log(`discover: best of ${RUNS} ${best.seconds.toFixed(3)} s, ${ours.toFixed(1)} MB/s, ${(best.files / best.seconds).toFixed(0)} files/s`);
+	console.log(`findings: ${[...best.findings].map(([kind, count]) => `${kind}=${count}`).join(" ")} (total ${[...best.findings.values()].reduce((a, b) => a + b, 0)})`);
+	const rgTimes = Array.from({ length: RUNS }, ripgrepOnce);
+	if (rgTimes.some((time) => time === undefined)) {
+		console.log("rg (ripgrep) not found: install it with `apt-get install -y ripgrep` to get the comparison");
+		return;
+	}
+	const rgSeconds = Math.min(...(rgTimes as number[]));
+	const rg = mb(best.bytes) / rgSeconds;
+	console.log(`rg -j1: best of ${RUNS} ${rgSeconds.toFixed(3)} s, ${rg.toFixed(1)} MB/s`);
+	console.log(`ratio ours/rg: ${(ours / rg).toFixed(2)}`);
+}
+
+main();

@@ -1,0 +1,74 @@
+import { redactSecrets } from "../redact.ts";
+import { SensorError } from "../sensor.ts";
+import type { GitOutcome } from "./git-process.ts";
+
+export interface CloneTarget {
+	url: string;
+	branch: string | undefined;
+	hasCredentials: boolean;
+	secrets: readonly string[];
+	timeoutMs: number;
+}
+
+// Matched against git's English (LC_ALL=C) output, most specific first: an auth failure over ssh
+// also says "Could not read from remote repository".
+const FILE_TRANSPORT_REFUSED = /transport 'file' not allowed/i;
+const AUTH_FAILED =
+	/Authentication failed|could not read (Username|Password)|Invalid username or password|HTTP Basic: Access denied|Permission denied \(|returned error: 40[13]/i;
+const BRANCH_MISSING = /Remote branch .* not found|Could not find remote branch/i;
+const REPOSITORY_MISSING = /repository .* not found|does not appear to be a git repository|returned error: 404/i;
+const UNREACHABLE =
+	/Could not resolve host|Failed to connect|Connection refused|Connection timed out|Connection reset|No route to host|Network is unreachable|Could not read from remote repository|remote end hung up|early EOF|RPC failed/i;
+
+const DETAIL_LIMIT = 300;
+
+/** The line of git's output that says what went wrong, redacted, for error messages. */
+export function gitDetail(stderr: string, secrets: readonly string[]): string {
+	const lines = redactSecrets(stderr, secrets)
+		.split(/\r?\n|\r/)
+		.map((line) => line.trim())
+		.filter((line) => line !== "");
+	const fatal = lines.findLast((line) => line.startsWith("fatal:")) ?? lines.at(-1) ?? "no output";
+	const detail = fatal.replace(/^fatal:\s*/, "");
+	return detail.length > DETAIL_LIMIT ? `${detail.slice(0, DETAIL_LIMIT)}…` : detail;
+}
+
+export function fileUrlsRefused(): SensorError {
+	return new SensorError(
+		"GIT-1005",
+		"file:// repository URLs are disabled on this worker; an administrator can enable them with SENSOR_GIT_ALLOW_FILE_URLS.",
+	);
+}
+
+export function cloneFailure(outcome: GitOutcome, target: CloneTarget): SensorError {
+	const url = redactSecrets(target.url, target.secrets);
+	if (outcome.timedOut) {
+		const seconds = Math.ceil(target.timeoutMs / 1000);
+		return new SensorError(
+			"GIT-1004",
+			`Cloning ${url} did not finish within ${seconds} s; the server may be slow or unreachable, or the repository too large for the worker's Git timeout.`,
+			true,
+		);
+	}
+	const stderr = outcome.stderr;
+	if (FILE_TRANSPORT_REFUSED.test(stderr)) return fileUrlsRefused();
+	if (AUTH_FAILED.test(stderr)) {
+		return new SensorError(
+			"GIT-1002",
+			target.hasCredentials
+				? `Authentication to ${url} failed: check the username, password or token, and that they grant read access to this repository.`
+				: `${url} requires authentication: configure username and password, or a token.`,
+		);
+	}
+	if (target.branch !== undefined && BRANCH_MISSING.test(stderr)) {
+		return new SensorError("GIT-1003", `Branch "${target.branch}" does not exist in ${url}.`);
+	}
+	if (REPOSITORY_MISSING.test(stderr)) {
+		return new SensorError("GIT-1001", `Repository ${url} was not found, or it is not a Git repository.`);
+	}
+	const detail = gitDetail(stderr, target.secrets);
+	if (UNREACHABLE.test(stderr)) {
+		return new SensorError("GIT-1001", `Could not reach the Git server of ${url}: ${detail}`, true);
+	}
+	return new SensorError("GIT-1099", `Cloning ${url} failed: ${detail}`, true);
+}

@@ -1,0 +1,177 @@
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { type GitSensorConfig, isAcceptedGitUrl } from "../config-schemas.ts";
+import { createFileFilter, type FileFilter } from "../filters.ts";
+import { type Sensor, SensorError, type SensorRunContext, type SensorSnapshot, type SourceFile } from "../sensor.ts";
+import { type GitCredentials, prepareGitEnvironment } from "./git-environment.ts";
+import { cloneFailure, fileUrlsRefused, gitDetail } from "./git-errors.ts";
+import { type GitOutcome, runGit } from "./git-process.ts";
+import { isRegularFile, parseLsTree, parseRawDiff, type TreeChange, type TreeEntry } from "./git-tree.ts";
+
+/** GitHub's username for tokens; GitLab accepts any username with a token. Other hosts need `username` set. */
+const TOKEN_USERNAME = "x-access-token";
+const COMMIT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+/** Checks files out byte for byte as committed: no eol conversion, keyword expansion or filters like LFS. */
+const VERBATIM_ATTRIBUTES = "* -text -ident -filter -working-tree-encoding\n";
+
+interface Git {
+	attempt(args: readonly string[], options?: { timeoutMs?: number; stdin?: Buffer }): Promise<GitOutcome>;
+	/** Runs a local command that should not fail; a failure is GIT-1099. */
+	output(args: readonly string[], stdin?: Buffer): Promise<Buffer>;
+}
+
+function credentialsOf(config: GitSensorConfig): GitCredentials | null {
+	if (config.token) return { username: config.username ?? TOKEN_USERNAME, password: config.token };
+	if (config.username && config.password) return { username: config.username, password: config.password };
+	return null;
+}
+
+function checkUrl(url: string, allowGitFileUrls: boolean): void {
+	if (/^file:/i.test(url) && !allowGitFileUrls) throw fileUrlsRefused();
+	if (!isAcceptedGitUrl(url, { allowGitFileUrls })) {
+		throw new SensorError(
+			"GIT-1006",
+			"The repository URL is not accepted: use https://, http://, ssh:// or user@host:path, without credentials in it.",
+		);
+	}
+}
+
+function gitIn(cwd: string, env: NodeJS.ProcessEnv, signal: AbortSignal, secrets: readonly string[]): Git {
+	const attempt: Git["attempt"] = (args, options = {}) => runGit({ args, cwd, env, signal, ...options });
+	return {
+		attempt,
+		async output(args, stdin) {
+			const outcome = await attempt(args, stdin ? { stdin } : {});
+			if (outcome.exitCode === 0) return outcome.stdout;
+			throw new SensorError("GIT-1099", `git ${args[0]} failed: ${gitDetail(outcome.stderr, secrets)}`, true);
+		},
+	};
+}
+
+async function headCommit(git: Git): Promise<string | null> {
+	const outcome = await git.attempt(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"]);
+	return outcome.exitCode === 0 ? outcome.stdout.toString("latin1").trim() : null;
+}
+
+/** Tip-to-tip changes since `previous`, or null when that commit cannot be fetched any more. */
+async function changesSince(git: Git, previous: string, timeoutMs: number): Promise<TreeChange[] | null> {
+	if (!COMMIT_ID.test(previous)) return null;
+	const fetched = await git.attempt(["fetch", "--quiet", "--depth=1", "--no-tags", "origin", previous], { timeoutMs });
+	if (fetched.exitCode !== 0) return null;
+	const present = await git.attempt(["rev-parse", "--verify", "--quiet", `${previous}^{commit}`]);
+	if (present.exitCode !== 0) return null;
+	return parseRawDiff(await git.output(["diff-tree", "-r", "-z", "--no-renames", previous, "HEAD"]));
+}
+
+async function checkOut(git: Git, repoDir: string, entries: readonly TreeEntry[]): Promise<void> {
+	if (entries.length === 0) return;
+	const info = join(repoDir, ".git", "info");
+	await mkdir(info, { recursive: true });
+	await writeFile(join(info, "attributes"), VERBATIM_ATTRIBUTES);
+	await git.output(["read-tree", "HEAD"]);
+	await git.output(
+		["checkout-index", "-z", "--stdin"],
+		Buffer.from(entries.map((entry) => `${entry.path}\0`).join("")),
+	);
+}
+
+async function* listFiles(
+	repoDir: string,
+	entries: readonly TreeEntry[],
+	signal: AbortSignal,
+): AsyncGenerator<SourceFile> {
+	for (const entry of entries) {
+		signal.throwIfAborted();
+		yield { path: entry.path, size: entry.size, read: () => readFile(join(repoDir, entry.path), { signal }) };
+	}
+}
+
+function isOffered(entry: TreeEntry, filter: FileFilter): boolean {
+	return isRegularFile(entry.mode) && entry.size <= filter.maxBytes && filter.matchesPath(entry.path);
+}
+
+async function snapshotOf(
+	config: GitSensorConfig,
+	context: SensorRunContext,
+	git: Git,
+	repoDir: string,
+): Promise<SensorSnapshot> {
+	const nothing = () => listFiles(repoDir, [], context.signal);
+	const head = await headCommit(git);
+	// An empty repository has no commit to remember, so the next scan is a full one again.
+	if (head === null) return { cursor: null, mode: "full", deleted: [], files: nothing };
+	const previous = context.incremental ? context.previousCursor?.toLowerCase() : undefined;
+	if (previous === head) return { cursor: head, mode: "unchanged", deleted: [], files: nothing };
+
+	const filter = createFileFilter(config);
+	const offered = parseLsTree(await git.output(["ls-tree", "-r", "-z", "--long", "HEAD"])).filter((entry) =>
+		isOffered(entry, filter),
+	);
+	const changes = previous ? await changesSince(git, previous, context.settings.gitTimeoutMs) : null;
+	let selected = offered;
+	let deleted: string[] = [];
+	if (changes !== null) {
+		const changed = new Set(changes.map((change) => change.path));
+		selected = offered.filter((entry) => changed.has(entry.path));
+		const offeredPaths = new Set(offered.map((entry) => entry.path));
+		// Whatever was a scannable file before and is not offered now (removed, replaced by a symlink,
+		// grown past the size cap) must drop its old findings.
+		deleted = changes
+			.filter(
+				(change) => isRegularFile(change.oldMode) && !offeredPaths.has(change.path) && filter.matchesPath(change.path),
+			)
+			.map((change) => change.path);
+	}
+	await checkOut(git, repoDir, selected);
+	return {
+		cursor: head,
+		mode: changes === null ? "full" : "changed",
+		deleted,
+		files: () => listFiles(repoDir, selected, context.signal),
+	};
+}
+
+export const gitSensor: Sensor<GitSensorConfig> = {
+	sensorType: "GIT Sensor",
+	async open(config, context) {
+		const { allowGitFileUrls, gitTimeoutMs } = context.settings;
+		checkUrl(config.url, allowGitFileUrls);
+		const credentials = credentialsOf(config);
+		const secrets = credentials ? [credentials.password] : [];
+		const env = await prepareGitEnvironment({
+			workDir: context.workDir,
+			url: config.url,
+			credentials,
+			allowFileUrls: allowGitFileUrls,
+		});
+		const repoDir = join(context.workDir, "repo");
+		const clone = await runGit({
+			args: [
+				"clone",
+				"--quiet",
+				"--depth=1",
+				"--single-branch",
+				"--no-tags",
+				"--no-checkout",
+				...(config.branch ? ["--branch", config.branch] : []),
+				"--",
+				config.url,
+				repoDir,
+			],
+			cwd: context.workDir,
+			env,
+			signal: context.signal,
+			timeoutMs: gitTimeoutMs,
+		});
+		if (clone.exitCode !== 0 || clone.timedOut) {
+			throw cloneFailure(clone, {
+				url: config.url,
+				branch: config.branch,
+				hasCredentials: credentials !== null,
+				secrets,
+				timeoutMs: gitTimeoutMs,
+			});
+		}
+		return snapshotOf(config, context, gitIn(repoDir, env, context.signal, secrets), repoDir);
+	},
+};

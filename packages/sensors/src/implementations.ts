@@ -1,0 +1,12 @@
+import { filesystemSensor } from "./filesystem/filesystem-sensor.ts";
+import { gitSensor } from "./git/git-sensor.ts";
+import type { Sensor } from "./sensor.ts";
+
+/**
+ * Sensor implementations by sensorType. Pass each the config its SensorTypeContract's schema parsed:
+ * the shapes differ per type, so the lookup can only promise a config object.
+ */
+export const sensorImplementations: Readonly<Record<string, Sensor<Record<string, unknown>>>> = {
+	[gitSensor.sensorType]: gitSensor,
+	[filesystemSensor.sensorType]: filesystemSensor,
+};

@@ -1,0 +1,92 @@
+import { execFileSync } from "node:child_process";
+import { mkdtemp, realpath } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { SensorError, type SensorRunContext, type SensorSettings, type SensorSnapshot } from "../src/index.ts";
+
+export async function makeTempDir(prefix: string): Promise<string> {
+	// Real path, because the sensors report real paths and tmpdir() may be a symlink (macOS).
+	return realpath(await mkdtemp(join(tmpdir(), `sensorium-${prefix}-`)));
+}
+
+export const TEST_SETTINGS: SensorSettings = { allowGitFileUrls: true, filesystemRoots: [], gitTimeoutMs: 20_000 };
+
+/** A fresh workDir per open, as the worker gives one per execution. */
+export async function runContext(
+	base: string,
+	options: { settings?: Partial<SensorSettings>; previousCursor?: string | null; incremental?: boolean; signal?: AbortSignal } = {},
+): Promise<SensorRunContext> {
+	return {
+		workDir: await mkdtemp(join(base, "work-")),
+		signal: options.signal ?? new AbortController().signal,
+		previousCursor: options.previousCursor ?? null,
+		incremental: options.incremental ?? options.previousCursor !== undefined,
+		settings: { ...TEST_SETTINGS, ...options.settings },
+	};
+}
+
+export interface CollectedFile {
+	size: number;
+	content: Buffer;
+}
+
+export async function collect(snapshot: SensorSnapshot): Promise<Map<string, CollectedFile>> {
+	const files = new Map<string, CollectedFile>();
+	for await (const file of snapshot.files()) files.set(file.path, { size: file.size, content: await file.read() });
+	return files;
+}
+
+export async function rejection(promise: Promise<unknown>): Promise<SensorError> {
+	try {
+		await promise;
+	} catch (error) {
+		if (error instanceof SensorError) return error;
+		throw error;
+	}
+	throw new Error("expected the sensor to fail");
+}
+
+/** A scratch repository driven by the real git, isolated from the user's and the system's config. */
+export class TestRepo {
+	readonly url: string;
+
+	constructor(
+		readonly dir: string,
+		private readonly home: string,
+	) {
+		this.url = pathToFileURL(dir).href;
+	}
+
+	static async create(base: string, name = "origin"): Promise<TestRepo> {
+		const repo = new TestRepo(join(base, name), base);
+		execFileSync("git", ["init", "--quiet", "-b", "main", repo.dir], { env: repo.env(), stdio: "pipe" });
+		return repo;
+	}
+
+	env(): NodeJS.ProcessEnv {
+		return {
+			PATH: process.env.PATH,
+			HOME: this.home,
+			GIT_CONFIG_NOSYSTEM: "1",
+			GIT_AUTHOR_NAME: "Test",
+			GIT_AUTHOR_EMAIL: "test@example.com",
+			GIT_COMMITTER_NAME: "Test",
+			GIT_COMMITTER_EMAIL: "test@example.com",
+		};
+	}
+
+	git(...args: string[]): string {
+		return execFileSync("git", ["-C", this.dir, ...args], { env: this.env(), encoding: "utf8", stdio: "pipe" }).trim();
+	}
+
+	commitAll(message: string): string {
+		this.git("add", "--all");
+		this.git("commit", "--quiet", "--allow-empty", "-m", message);
+		return this.head();
+	}
+
+	head(): string {
+		return this.git("rev-parse", "HEAD");
+	}
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// `npm start`: migrate, then run every Sensorium process of this checkout in the foreground, the
+// way a laptop or a single VM runs it. Production deploys the roles separately (npm run start:api,
+// start:worker, start:dispatcher, or the compose file).
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const tsx = `${root}node_modules/.bin/tsx`;
+const roles = ["api", "worker", "dispatcher"].filter((role) => existsSync(`${root}apps/${role}/src/main.ts`));
+
+const migrate = spawnSync(tsx, ["packages/db/src/migrate-cli.ts"], { cwd: root, stdio: "inherit" });
+if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+
+const children = roles.map((role) => {
+	const child = spawn(tsx, [`apps/${role}/src/main.ts`], { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
+	child.on("exit", (code, signal) => {
+		if (!stopping) {
+			console.error(`[start] ${role} exited (${signal ?? code}); stopping the others`);
+			stop("SIGTERM");
+			process.exitCode = code ?? 1;
+		}
+	});
+	return child;
+});
+console.error(`[start] running ${roles.join(", ")}; Ctrl-C stops them all`);
+
+let stopping = false;
+function stop(signal) {
+	stopping = true;
+	for (const child of children) if (child.exitCode === null) child.kill(signal);
+}
+process.on("SIGINT", () => stop("SIGTERM"));
+process.on("SIGTERM", () => stop("SIGTERM"));
