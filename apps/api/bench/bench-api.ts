@@ -40,16 +40,34 @@ const body = (name: string) => ({
 
 const server = spawn(`${root}node_modules/.bin/tsx`, ["apps/api/src/main.ts"], {
 	cwd: root,
-	env: { ...process.env, PORT: String(PORT), HOST: "127.0.0.1", DATABASE_URL: dbUrl.toString(), QUEUE_PREFIX: prefix, LOG_LEVEL: "error" },
+	env: {
+		...process.env,
+		PORT: String(PORT),
+		HOST: "127.0.0.1",
+		DATABASE_URL: dbUrl.toString(),
+		QUEUE_PREFIX: prefix,
+		LOG_LEVEL: "error",
+	},
 	stdio: ["ignore", "inherit", "inherit"],
 });
 
 try {
 	await waitForServer(`http://127.0.0.1:${PORT}/healthz`);
 	let n = 0;
-	const warm = await run({ path: "/v3/scan/create", method: "POST", name: "warm", duration: 2, setup: () => JSON.stringify(body(`warm-${n++}`)) });
+	const warm = await run({
+		path: "/v3/scan/create",
+		method: "POST",
+		name: "warm",
+		duration: 2,
+		setup: () => JSON.stringify(body(`warm-${n++}`)),
+	});
 	void warm;
-	const create = await run({ path: "/v3/scan/create", method: "POST", name: "create", setup: () => JSON.stringify(body(`c-${n++}`)) });
+	const create = await run({
+		path: "/v3/scan/create",
+		method: "POST",
+		name: "create",
+		setup: () => JSON.stringify(body(`c-${n++}`)),
+	});
 
 	const seed = await fetch(`http://127.0.0.1:${PORT}/v3/scan/create`, {
 		method: "POST",
@@ -62,10 +80,16 @@ try {
 	const floor = await measureFloor();
 	const ratio = create.rps / floor.ops;
 	console.log("\nResults");
-	console.log(`  POST /v3/scan/create   ${create.rps.toFixed(0)} req/s  p50 ${create.p50} ms  p99 ${create.p99} ms  (non-2xx: ${create.errors})`);
-	console.log(`  GET  /v3/scan/{id}     ${status.rps.toFixed(0)} req/s  p50 ${status.p50} ms  p99 ${status.p99} ms  (non-2xx: ${status.errors})`);
+	console.log(
+		`  POST /v3/scan/create   ${create.rps.toFixed(0)} req/s  p50 ${create.p50} ms  p99 ${create.p99} ms  (non-2xx: ${create.errors})`,
+	);
+	console.log(
+		`  GET  /v3/scan/{id}     ${status.rps.toFixed(0)} req/s  p50 ${status.p50} ms  p99 ${status.p99} ms  (non-2xx: ${status.errors})`,
+	);
 	console.log(`  floor (transaction + BullMQ add, ${CONNECTIONS} concurrent, no HTTP)  ${floor.ops.toFixed(0)} ops/s`);
-	console.log(`  create / floor = ${(ratio * 100).toFixed(0)}%  (target >= 60%)   create p99 ${create.p99} ms (target < 50 ms)`);
+	console.log(
+		`  create / floor = ${(ratio * 100).toFixed(0)}%  (target >= 60%)   create p99 ${create.p99} ms (target < 50 ms)`,
+	);
 } finally {
 	server.kill("SIGTERM");
 	await new Promise((r) => server.once("exit", r));
@@ -79,7 +103,13 @@ try {
 	await admin.end();
 }
 
-async function run(opts: { path: string; method: "GET" | "POST"; name: string; duration?: number; setup?: () => string }) {
+async function run(opts: {
+	path: string;
+	method: "GET" | "POST";
+	name: string;
+	duration?: number;
+	setup?: () => string;
+}) {
 	const result = await autocannon({
 		url: `http://127.0.0.1:${PORT}`,
 		connections: CONNECTIONS,

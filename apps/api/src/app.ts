@@ -4,6 +4,7 @@ import type { AppDeps, AppEnv } from "./context.ts";
 import { failure, handleError } from "./errors.ts";
 import { requireApiToken } from "./middleware/auth.ts";
 import { requestId } from "./middleware/request-id.ts";
+import { registerFindings } from "./routes/findings.ts";
 import { registerHealth } from "./routes/health.ts";
 import { registerScanCreate } from "./routes/scan-create.ts";
 import { registerScanDeprecated } from "./routes/scan-deprecated.ts";
@@ -27,6 +28,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 	registerScanCreate(app);
 	registerScanExecute(app);
 	registerScanDeprecated(app);
+	registerFindings(app);
 	registerScanStatus(app);
 	registerTokens(app);
 	return app;

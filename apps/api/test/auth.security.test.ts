@@ -209,13 +209,19 @@ describe("PrincipalCache", () => {
 		const { createApp } = await import("../src/app.ts");
 		const cache = new PrincipalCache(60_000);
 		const app = createApp({ ...h.deps, principalCache: cache });
-		const created = await h.request("POST", "/v3/tokens", { token: org.adminToken, body: { name: "cached", type: "API Token" } });
+		const created = await h.request("POST", "/v3/tokens", {
+			token: org.adminToken,
+			body: { name: "cached", type: "API Token" },
+		});
 		const token = created.body.token as string;
 		const get = () => app.request("/v3/scan/6b09d8a7197f6b4c7e9999b1", { headers: { "isg-api-token": token } });
 		expect((await get()).status).toBe(404);
 		expect(cache.get(token)?.tokenId).toBe(created.body.tokenId);
 
-		await app.request(`/v3/tokens/${created.body.tokenId}`, { method: "DELETE", headers: { "isg-api-token": org.adminToken } });
+		await app.request(`/v3/tokens/${created.body.tokenId}`, {
+			method: "DELETE",
+			headers: { "isg-api-token": org.adminToken },
+		});
 		expect(cache.get(token)).toBeUndefined();
 		expect((await get()).status).toBe(401);
 	});
@@ -223,7 +229,14 @@ describe("PrincipalCache", () => {
 	it("expires entries and never caches refusals", async () => {
 		const { PrincipalCache } = await import("../src/middleware/auth.ts");
 		const cache = new PrincipalCache(1_000);
-		const principal = { tokenId: "t", tokenType: "API Token", userId: "u", email: "e", role: "user", orgId: "o" } as const;
+		const principal = {
+			tokenId: "t",
+			tokenType: "API Token",
+			userId: "u",
+			email: "e",
+			role: "user",
+			orgId: "o",
+		} as const;
 		cache.set("tok", principal, 0);
 		expect(cache.get("tok", 999)).toEqual(principal);
 		expect(cache.get("tok", 1_000)).toBeUndefined();

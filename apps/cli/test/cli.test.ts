@@ -23,7 +23,9 @@ afterAll(async () => {
 
 async function sensorium(...args: string[]): Promise<{ code: number; json: Record<string, unknown>; stdout: string }> {
 	try {
-		const { stdout } = await run(process.execPath, [BIN, ...args], { env: { ...process.env, DATABASE_URL: testDb.url } });
+		const { stdout } = await run(process.execPath, [BIN, ...args], {
+			env: { ...process.env, DATABASE_URL: testDb.url },
+		});
 		return { code: 0, stdout, json: safeJson(stdout) };
 	} catch (error) {
 		const failed = error as { code: number; stdout: string };
@@ -55,7 +57,17 @@ describe("sensorium CLI", () => {
 	it("creates users and tokens, revokes tokens, deactivates users, sets licences", async () => {
 		const user = await sensorium("users", "create", "--org", org.orgId, "--email", "dev@acme.test", "--json");
 		expect(user.json.userId).toMatch(/^[0-9a-f]{24}$/);
-		const token = await sensorium("tokens", "create", "--email", "dev@acme.test", "--name", "ci", "--expires-in-days", "30", "--json");
+		const token = await sensorium(
+			"tokens",
+			"create",
+			"--email",
+			"dev@acme.test",
+			"--name",
+			"ci",
+			"--expires-in-days",
+			"30",
+			"--json",
+		);
 		expect(token.code).toBe(0);
 		expect(await authenticate(database.db, token.json.token as string)).toMatchObject({ tokenType: "API Token" });
 
@@ -80,7 +92,17 @@ describe("sensorium CLI", () => {
 		const missing = await sensorium("users", "create", "--json");
 		expect(missing.code).toBe(2);
 		expect(missing.json.message).toBe("--org is required");
-		const plainUserAdmin = await sensorium("tokens", "create", "--email", "dev@acme.test", "--name", "x", "--type", "Admin Token", "--json");
+		const plainUserAdmin = await sensorium(
+			"tokens",
+			"create",
+			"--email",
+			"dev@acme.test",
+			"--name",
+			"x",
+			"--type",
+			"Admin Token",
+			"--json",
+		);
 		expect(plainUserAdmin.code).not.toBe(0);
 		const unknown = await sensorium("frobnicate", "--json");
 		expect(unknown.code).toBe(2);

@@ -23,6 +23,7 @@ export const messages = {
 	sensorIdRequired: "sensorId is required", // spec
 	sensorNotFound: "The specified execution id not found.", // spec (5.2 uses this wording for an unknown sensorId)
 	executionNotFound: "The specified executionId was not found.",
+	sensorNotFoundById: "The specified sensorId was not found.",
 	invalidSensorName: "Invalid value for sensorName: expected 1 to 200 characters.",
 	invalidAutoResolutionInterval: "Invalid value for autoResolutionInterval: expected an integer from 1 to 3650.",
 	labelsTooLarge:

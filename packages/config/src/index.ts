@@ -45,6 +45,39 @@ export const apiEnvSchema = baseEnvSchema.extend({
 	AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
 });
 
+const milliseconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+export const workerEnvSchema = baseEnvSchema.extend({
+	WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+	/** Per-execution time limit; a scan running longer fails with SCAN-1001. */
+	EXECUTION_TIMEOUT_MS: milliseconds(60 * 60 * 1000),
+	EXECUTION_LEASE_MS: milliseconds(30_000),
+	EXECUTION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
+	WORKER_LOCK_DURATION_MS: milliseconds(30_000),
+	WORKER_STALLED_INTERVAL_MS: milliseconds(30_000),
+	WORKER_MAX_STALLED_COUNT: z.coerce.number().int().min(1).max(1000).default(10),
+	RECONCILE_INTERVAL_MS: milliseconds(30_000),
+	RECONCILE_GRACE_MS: milliseconds(60_000),
+	SHUTDOWN_TIMEOUT_MS: milliseconds(30_000),
+	/** Comma-separated absolute directories the Filesystem Sensor may read below; empty allows none. */
+	SENSOR_FS_ROOTS: z
+		.string()
+		.default("")
+		.transform((v) =>
+			v
+				.split(",")
+				.map((p) => p.trim())
+				.filter(Boolean),
+		)
+		.refine((roots) => roots.every((r) => r.startsWith("/")), "must be absolute paths separated by commas"),
+	SENSOR_GIT_TIMEOUT_MS: milliseconds(10 * 60 * 1000),
+	AUTO_RESOLUTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+	WORKER_TMP_DIR: z.string().optional(),
+	/** /healthz and /readyz for orchestrators; 0 turns the listener off. */
+	WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+});
+
+export type WorkerEnv = z.infer<typeof workerEnvSchema>;
 export type BaseEnv = z.infer<typeof baseEnvSchema>;
 export type ApiEnv = z.infer<typeof apiEnvSchema>;
 

@@ -46,7 +46,9 @@ describe("resolveSecretKey", () => {
 	});
 
 	it("fails fast in production without a key", () => {
-		expect(() => resolveSecretKey({ NODE_ENV: "production", SENSORIUM_SECRET_KEY: undefined })).toThrow(/SENSORIUM_SECRET_KEY/);
+		expect(() => resolveSecretKey({ NODE_ENV: "production", SENSORIUM_SECRET_KEY: undefined })).toThrow(
+			/SENSORIUM_SECRET_KEY/,
+		);
 	});
 
 	it("falls back to the development key with a loud warning elsewhere", () => {

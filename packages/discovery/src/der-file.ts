@@ -1,5 +1,6 @@
 import { decodeSmallInteger, readChildren, readTlv, TAG, type Tlv } from "./der.ts";
-import { encryptedPkcs8Asset, privateKeyAsset, publicKeyAsset } from "./keys.ts";
+import { encryptedPkcs8Asset, privateKeyAsset, publicKeyAsset, sha256Hex } from "./keys.ts";
+import { memoized } from "./memo.ts";
 import type { Asset } from "./types.ts";
 import { certificateAsset, pkcs7CertificateAssets } from "./x509.ts";
 
@@ -67,5 +68,6 @@ export function derFileAssets(bytes: Buffer, extension: string): Asset[] {
 	const top = readTlv(bytes, 0);
 	if (top?.tag !== TAG.sequence) return [];
 	if (top.end !== bytes.length && !DER_EXTENSIONS.has(extension)) return [];
-	return classify(bytes.subarray(0, top.end), top);
+	const der = bytes.subarray(0, top.end);
+	return memoized(`der\0${sha256Hex(der)}`, null, () => classify(der, top));
 }

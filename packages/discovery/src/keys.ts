@@ -1,6 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
 import { decodeOid, decodeSmallInteger, readChildren, readWhole, TAG } from "./der.ts";
 import { CURVES, KEY_ALGORITHMS, OID, PBE_ALGORITHMS } from "./oids.ts";
+import { spkiDer } from "./spki.ts";
 import type { Asset, KeyEncoding, KeyFormat } from "./types.ts";
 
 export function sha256Hex(data: Uint8Array | string): string {
@@ -52,8 +53,7 @@ export interface PublicKeyFacts extends KeyShape {
 /** Shape plus the SHA-256 of the canonical SPKI DER, which is what key identities are built from. */
 export function publicKeyFacts(key: KeyObject): PublicKeyFacts {
 	const publicKey = key.type === "private" ? createPublicKey(key) : key;
-	const spki = publicKey.export({ type: "spki", format: "der" });
-	return { ...describeKey(publicKey), fingerprintSha256: sha256Hex(spki) };
+	return { ...describeKey(publicKey), fingerprintSha256: sha256Hex(spkiDer(publicKey)) };
 }
 
 export interface KeyAttributes extends Partial<PublicKeyFacts> {

@@ -87,10 +87,10 @@ export const OID = {
 } as const;
 
 /** Node reports OpenSSL curve names; findings use the NIST names where one exists. */
-export const CURVES: Readonly<Record<string, { name: string; bits: number; oid?: string }>> = {
-	prime256v1: { name: "P-256", bits: 256, oid: "1.2.840.10045.3.1.7" },
-	secp384r1: { name: "P-384", bits: 384, oid: "1.3.132.0.34" },
-	secp521r1: { name: "P-521", bits: 521, oid: "1.3.132.0.35" },
+export const CURVES: Readonly<Record<string, { name: string; bits: number }>> = {
+	prime256v1: { name: "P-256", bits: 256 },
+	secp384r1: { name: "P-384", bits: 384 },
+	secp521r1: { name: "P-521", bits: 521 },
 	secp224r1: { name: "P-224", bits: 224 },
 	prime192v1: { name: "P-192", bits: 192 },
 	secp256k1: { name: "secp256k1", bits: 256 },

@@ -1,7 +1,8 @@
-import { createHash, createPublicKey } from "node:crypto";
+import { createHash, createPublicKey, type KeyObject } from "node:crypto";
 import { encodeOid, encodeTlv, encodeUnsignedInteger, TAG } from "./der.ts";
 import { type KeyAttributes, keyAsset, publicKeyFacts, sha256Hex } from "./keys.ts";
-import { CURVES, OID } from "./oids.ts";
+import { OID } from "./oids.ts";
+import { buildSpki } from "./spki.ts";
 import type { Asset } from "./types.ts";
 
 /** Reads the RFC 4251 wire format; any overrun throws, so a caller's catch rejects the whole candidate. */
@@ -35,56 +36,60 @@ class WireReader {
 	}
 }
 
-const NIST_CURVES: Readonly<Record<string, string>> = {
-	nistp256: "prime256v1",
-	nistp384: "secp384r1",
-	nistp521: "secp521r1",
+/** SSH curve identifiers and the JWK curve and coordinate size they correspond to. */
+const NIST_CURVES: Readonly<Record<string, { crv: string; coordinate: number }>> = {
+	nistp256: { crv: "P-256", coordinate: 32 },
+	nistp384: { crv: "P-384", coordinate: 48 },
+	nistp521: { crv: "P-521", coordinate: 66 },
 };
 
-const BIT_STRING_PREFIX = Uint8Array.of(0);
+const OKP_TYPES: Readonly<Record<string, string>> = {
+	"ssh-ed25519": "Ed25519",
+	"sk-ssh-ed25519@openssh.com": "Ed25519",
+	"ssh-ed448": "Ed448",
+};
 
-function spki(algorithm: Buffer, publicKey: Uint8Array): Buffer {
-	return encodeTlv(
-		TAG.sequence,
-		encodeTlv(TAG.sequence, algorithm),
-		encodeTlv(TAG.bitString, BIT_STRING_PREFIX, publicKey),
-	);
+/** JWK integers are unsigned big-endian without leading zeros; SSH mpints may carry a sign byte. */
+function jwkInteger(mpint: Buffer): string {
+	let start = 0;
+	while (start < mpint.length - 1 && mpint[start] === 0) start++;
+	return mpint.subarray(start).toString("base64url");
 }
 
 /**
- * SubjectPublicKeyInfo for the key in an SSH public key blob, so that SSH keys get the same identity as the
- * same key in PEM or DER. Undefined for key types without an SPKI form (certificates, unknown types).
+ * The key in an SSH public key blob as a KeyObject, so that SSH keys get the same SPKI identity as the same
+ * key in PEM or DER. Loading it is also what rejects garbage. Undefined for types without an SPKI form
+ * (certificates, unknown types).
  */
-function blobToSpki(type: string, reader: WireReader): Buffer | undefined {
-	switch (type) {
-		case "ssh-rsa": {
-			const e = reader.string();
-			const n = reader.string();
-			const rsaKey = encodeTlv(TAG.sequence, encodeUnsignedInteger(n), encodeUnsignedInteger(e));
-			return spki(Buffer.concat([encodeOid(OID.rsaEncryption), encodeTlv(TAG.null)]), rsaKey);
-		}
-		case "ssh-dss": {
-			const [p, q, g, y] = [reader.string(), reader.string(), reader.string(), reader.string()];
-			const params = encodeTlv(
-				TAG.sequence,
-				encodeUnsignedInteger(p),
-				encodeUnsignedInteger(q),
-				encodeUnsignedInteger(g),
-			);
-			return spki(Buffer.concat([encodeOid(OID.dsa), params]), encodeUnsignedInteger(y));
-		}
-		case "ssh-ed25519":
-		case "sk-ssh-ed25519@openssh.com":
-			return spki(encodeOid(OID.ed25519), reader.string());
-		case "ssh-ed448":
-			return spki(encodeOid(OID.ed448), reader.string());
-		default: {
-			const match = /^(?:sk-)?ecdsa-sha2-(nistp\d+)(?:@openssh\.com)?$/.exec(type);
-			const curve = CURVES[NIST_CURVES[match?.[1] ?? ""] ?? ""];
-			if (!curve?.oid || reader.text() !== match?.[1]) return undefined;
-			return spki(Buffer.concat([encodeOid(OID.ecPublicKey), encodeOid(curve.oid)]), reader.string());
-		}
+function blobToKey(type: string, reader: WireReader): KeyObject | undefined {
+	if (type === "ssh-rsa") {
+		const e = reader.string();
+		const n = reader.string();
+		return createPublicKey({ key: { kty: "RSA", n: jwkInteger(n), e: jwkInteger(e) }, format: "jwk" });
 	}
+	if (type === "ssh-dss") {
+		// JWK has no DSA form, so this one goes through DER.
+		const [p, q, g, y] = [reader.string(), reader.string(), reader.string(), reader.string()];
+		const params = encodeTlv(
+			TAG.sequence,
+			encodeUnsignedInteger(p),
+			encodeUnsignedInteger(q),
+			encodeUnsignedInteger(g),
+		);
+		const der = buildSpki(Buffer.concat([encodeOid(OID.dsa), params]), encodeUnsignedInteger(y));
+		return createPublicKey({ key: der, format: "der", type: "spki" });
+	}
+	const okp = OKP_TYPES[type];
+	if (okp)
+		return createPublicKey({ key: { kty: "OKP", crv: okp, x: reader.string().toString("base64url") }, format: "jwk" });
+	const match = /^(?:sk-)?ecdsa-sha2-(nistp\d+)(?:@openssh\.com)?$/.exec(type);
+	const curve = NIST_CURVES[match?.[1] ?? ""];
+	if (!curve || reader.text() !== match?.[1]) return undefined;
+	const point = reader.string();
+	if (point[0] !== 4 || point.length !== 1 + 2 * curve.coordinate) return undefined;
+	const x = point.subarray(1, 1 + curve.coordinate).toString("base64url");
+	const y = point.subarray(1 + curve.coordinate).toString("base64url");
+	return createPublicKey({ key: { kty: "EC", crv: curve.crv, x, y }, format: "jwk" });
 }
 
 /** Security-key types carry the FIDO application string after the key. */
@@ -107,11 +112,11 @@ function describeBlob(blob: Buffer, strict: boolean): SshKeyFacts | undefined {
 	try {
 		const reader = new WireReader(blob);
 		type = reader.text();
-		const der = blobToSpki(type, reader);
-		if (der) {
+		const key = blobToKey(type, reader);
+		if (key) {
 			skipTrailer(type, reader);
 			if (reader.remaining !== 0) return undefined;
-			const facts = publicKeyFacts(createPublicKey({ key: der, format: "der", type: "spki" }));
+			const facts = publicKeyFacts(key);
 			return { identity: `key:${facts.fingerprintSha256}`, attributes: { ...facts, sshFingerprint, sshType: type } };
 		}
 	} catch {

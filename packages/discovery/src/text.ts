@@ -1,22 +1,48 @@
 import { readWhole } from "./der.ts";
 import { findTokens } from "./jwt.ts";
-import { encryptedPkcs8Asset, legacyEncryptedAsset, privateKeyAsset, publicKeyAsset } from "./keys.ts";
+import { encryptedPkcs8Asset, legacyEncryptedAsset, privateKeyAsset, publicKeyAsset, sha256Hex } from "./keys.ts";
+import { memoized } from "./memo.ts";
 import { findPemBlocks, type PemBlock } from "./pem.ts";
 import { findSshPublicKeys, opensshPrivateKeyAssets } from "./ssh.ts";
 import type { Asset } from "./types.ts";
 import { certificateAsset, pkcs7CertificateAssets } from "./x509.ts";
 
 /**
- * Literal anchors every candidate contains. Searching the raw bytes for them is far cheaper than decoding
- * the file and running regexes, and almost every file has none.
+ * Literal anchors every candidate contains, searched in the raw bytes before anything is decoded: almost
+ * every file has none. Node's Buffer search runs memchr on a needle's first byte, so each needle starts with
+ * a byte that is rare in source code and the cheap remaining checks happen on the few hits.
  */
-const PEM_ANCHOR = Buffer.from("-----BEGIN ", "latin1");
-const SSH_ANCHOR = Buffer.from("ssh-", "latin1");
-const ECDSA_ANCHOR = Buffer.from("ecdsa-sha2-", "latin1");
-const JWT_ANCHOR = Buffer.from("eyJ", "latin1");
+const PEM_ANCHOR = Buffer.from("BEGIN ", "latin1");
+const PEM_DASHES = "-----".length;
+/** Base64 of the length-prefixed type name in every `ssh-*` key blob ("NzaC1" is "ssh-" shifted into base64). */
+const SSH_ANCHOR = Buffer.from("NzaC1", "latin1");
+/** Base64 of "dsa-sh" in every `ecdsa-sha2-*` and `sk-ecdsa-sha2-*` blob. */
+const ECDSA_ANCHOR = Buffer.from("ZHNhLX", "latin1");
+/** JSON headers start with `{"`, which encodes to `eyJ`; its `J` is far rarer in code than its `e`. */
+const JWT_J = 0x4a;
+const DASH = 0x2d;
+const LOWER_E = 0x65;
+const LOWER_Y = 0x79;
+const NEWLINE = 0x0a;
 
-/** `sk-` may precede an SSH type name, so SSH scanning starts this far before its anchor. */
-const SK_PREFIX_LENGTH = 3;
+/** SSH anchors sit in the key blob; the type name before it is on the same line. */
+function lineStartBefore(bytes: Buffer, at: number): number {
+	return at === -1 ? -1 : bytes.lastIndexOf(NEWLINE, at) + 1;
+}
+
+function findPemAnchor(bytes: Buffer): number {
+	for (let at = bytes.indexOf(PEM_ANCHOR); at !== -1; at = bytes.indexOf(PEM_ANCHOR, at + 1)) {
+		if (at >= PEM_DASHES && bytes[at - 1] === DASH && bytes[at - PEM_DASHES] === DASH) return at - PEM_DASHES;
+	}
+	return -1;
+}
+
+function findJwtAnchor(bytes: Buffer): number {
+	for (let at = bytes.indexOf(JWT_J, 2); at !== -1; at = bytes.indexOf(JWT_J, at + 1)) {
+		if (bytes[at - 1] === LOWER_Y && bytes[at - 2] === LOWER_E) return at - 2;
+	}
+	return -1;
+}
 
 function found(asset: Asset | undefined): Asset[] {
 	return asset ? [asset] : [];
@@ -28,7 +54,7 @@ const PRIVATE_KEY_FORMATS: Readonly<Record<string, "pkcs1" | "sec1" | "tradition
 	"DSA PRIVATE KEY": "traditional",
 };
 
-function pemBlockAssets({ label, offset, headers, body }: PemBlock): Asset[] {
+function parsePemBlock({ label, offset, headers, body }: PemBlock): Asset[] {
 	switch (label) {
 		case "TRUSTED CERTIFICATE":
 			return found(certificateAsset(body, "pem", offset, true));
@@ -62,6 +88,12 @@ function pemBlockAssets({ label, offset, headers, body }: PemBlock): Asset[] {
 	}
 }
 
+function pemBlockAssets(block: PemBlock): Asset[] {
+	const headers = [...block.headers].join("\0");
+	const key = `pem\0${block.label}\0${headers}\0${sha256Hex(block.body)}`;
+	return memoized(key, block.offset, () => parsePemBlock(block));
+}
+
 function firstOf(...positions: number[]): number {
 	const hits = positions.filter((position) => position !== -1);
 	return hits.length > 0 ? Math.min(...hits) : -1;
@@ -69,15 +101,15 @@ function firstOf(...positions: number[]): number {
 
 /** PEM blocks, SSH public keys and JWT/JWE tokens in a text file. Offsets are byte offsets into `bytes`. */
 export function textAssets(bytes: Buffer): Asset[] {
-	const pemAt = bytes.indexOf(PEM_ANCHOR);
-	const sshAt = firstOf(bytes.indexOf(SSH_ANCHOR), bytes.indexOf(ECDSA_ANCHOR));
-	const jwtAt = bytes.indexOf(JWT_ANCHOR);
+	const pemAt = findPemAnchor(bytes);
+	const sshAt = lineStartBefore(bytes, firstOf(bytes.indexOf(SSH_ANCHOR), bytes.indexOf(ECDSA_ANCHOR)));
+	const jwtAt = findJwtAnchor(bytes);
 	if (pemAt === -1 && sshAt === -1 && jwtAt === -1) return [];
 	// latin1 maps each byte to one character, so string offsets stay byte offsets; every anchor is ASCII.
 	const text = bytes.toString("latin1");
 	const assets: Asset[] = [];
 	if (pemAt !== -1) assets.push(...findPemBlocks(text, pemAt).flatMap(pemBlockAssets));
-	if (sshAt !== -1) assets.push(...findSshPublicKeys(text, Math.max(0, sshAt - SK_PREFIX_LENGTH)));
+	if (sshAt !== -1) assets.push(...findSshPublicKeys(text, sshAt));
 	if (jwtAt !== -1) assets.push(...findTokens(text, jwtAt));
 	return assets;
 }

@@ -1,3 +1,14 @@
+export {
+	abandonExecution,
+	type ClaimResult,
+	claimExecution,
+	finishExecution,
+	lastSuccessfulExecution,
+	type Outcome,
+	reconcileExpiredLeases,
+	releaseExecution,
+	renewLease,
+} from "./lifecycle.ts";
 export { type ReconcileOptions, type ReconcileResult, reconcileQueuedExecutions } from "./reconciler.ts";
 export {
 	createSensorAndExecute,

@@ -58,7 +58,8 @@ export async function createSensorAndExecute(
 				${execution.priority}, ${execution.ranBy}, ${JSON.stringify(execution.labels)}::jsonb
 			FROM sensor`);
 	} catch (error) {
-		if (isUniqueViolation(error, "sensors_org_name_key")) throw validationError(messages.duplicateSensorName(request.sensorName));
+		if (isUniqueViolation(error, "sensors_org_name_key"))
+			throw validationError(messages.duplicateSensorName(request.sensorName));
 		throw error;
 	}
 	await enqueue(deps, executionId, request.priority);
@@ -132,6 +133,8 @@ export interface ExecutionView {
 	startedAt: string | null;
 	finishedAt: string | null;
 	progress: { filesScanned: number; bytesScanned: number };
+	/** Findings observed, by asset kind, once the execution has finished successfully. */
+	findings?: { total: number; byType: Record<string, number> };
 }
 
 /** An execution of another organisation is indistinguishable from one that does not exist. */
@@ -156,6 +159,9 @@ export async function getExecution(db: Database, orgId: string, executionId: str
 		startedAt: execution.startedAt?.toISOString() ?? null,
 		finishedAt: execution.finishedAt?.toISOString() ?? null,
 		progress: { filesScanned: execution.filesScanned, bytesScanned: execution.bytesScanned },
+		...(execution.summary
+			? { findings: { total: Object.values(execution.summary).reduce((a, b) => a + b, 0), byType: execution.summary } }
+			: {}),
 	};
 }
 

@@ -15,7 +15,12 @@ export const TEST_SETTINGS: SensorSettings = { allowGitFileUrls: true, filesyste
 /** A fresh workDir per open, as the worker gives one per execution. */
 export async function runContext(
 	base: string,
-	options: { settings?: Partial<SensorSettings>; previousCursor?: string | null; incremental?: boolean; signal?: AbortSignal } = {},
+	options: {
+		settings?: Partial<SensorSettings>;
+		previousCursor?: string | null;
+		incremental?: boolean;
+		signal?: AbortSignal;
+	} = {},
 ): Promise<SensorRunContext> {
 	return {
 		workDir: await mkdtemp(join(base, "work-")),

@@ -42,13 +42,19 @@ describe("GIT Sensor: incremental scans", () => {
 	});
 
 	it("a first incremental scan is a full one", async () => {
-		const snapshot = await gitSensor.open({ url: repo.url }, await runContext(base, { previousCursor: null, incremental: true }));
+		const snapshot = await gitSensor.open(
+			{ url: repo.url },
+			await runContext(base, { previousCursor: null, incremental: true }),
+		);
 		expect(snapshot.mode).toBe("full");
 		expect(snapshot.cursor).toBe(second);
 	});
 
 	it("yields only added and modified files and lists what is gone", async () => {
-		const snapshot = await gitSensor.open({ url: repo.url, max_file_size_mb: 1 }, await runContext(base, { previousCursor: first }));
+		const snapshot = await gitSensor.open(
+			{ url: repo.url, max_file_size_mb: 1 },
+			await runContext(base, { previousCursor: first }),
+		);
 		expect(snapshot.mode).toBe("changed");
 		expect(snapshot.cursor).toBe(second);
 		const files = await collect(snapshot);
@@ -69,7 +75,10 @@ describe("GIT Sensor: incremental scans", () => {
 	});
 
 	it("reports unchanged when HEAD is the previous cursor", async () => {
-		const snapshot = await gitSensor.open({ url: repo.url }, await runContext(base, { previousCursor: second.toUpperCase() }));
+		const snapshot = await gitSensor.open(
+			{ url: repo.url },
+			await runContext(base, { previousCursor: second.toUpperCase() }),
+		);
 		expect(snapshot).toMatchObject({ mode: "unchanged", cursor: second, deleted: [] });
 		expect((await collect(snapshot)).size).toBe(0);
 	});

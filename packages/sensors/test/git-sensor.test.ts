@@ -21,7 +21,10 @@ beforeAll(async () => {
 	await mkdir(join(dir, ".config"));
 	await writeFile(join(dir, "README.md"), "# demo\n");
 	await writeFile(join(dir, "certs/server.pem"), PEM);
-	await writeFile(join(dir, "certs/nested/deep/key.pem"), "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+	await writeFile(
+		join(dir, "certs/nested/deep/key.pem"),
+		"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+	);
 	await writeFile(join(dir, ".config/app.yml"), "tls: true\n");
 	await writeFile(join(dir, "big.bin"), BIG);
 	await writeFile(join(dir, "run.sh"), "#!/bin/sh\n");
@@ -96,7 +99,10 @@ describe("GIT Sensor: full scans", () => {
 
 	it("refuses file:// URLs unless the worker allows them (GIT-1005)", async () => {
 		const context = await runContext(base, { settings: { allowGitFileUrls: false } });
-		expect(await rejection(gitSensor.open({ url: repo.url }, context))).toMatchObject({ code: "GIT-1005", retryable: false });
+		expect(await rejection(gitSensor.open({ url: repo.url }, context))).toMatchObject({
+			code: "GIT-1005",
+			retryable: false,
+		});
 	});
 
 	it("reports a repository that does not exist as GIT-1001", async () => {

@@ -8,6 +8,7 @@ import {
 	integer,
 	jsonb,
 	pgTable,
+	primaryKey,
 	text,
 	timestamp,
 	uniqueIndex,
@@ -168,11 +169,77 @@ export const executions = pgTable(
 		labels: jsonb("labels").$type<Label[]>().notNull().default([]),
 		filesScanned: bigint("files_scanned", { mode: "number" }).notNull().default(0),
 		bytesScanned: bigint("bytes_scanned", { mode: "number" }).notNull().default(0),
+		/** The worker holding the execution while it runs; every write of a running execution checks it. */
+		workerId: text("worker_id"),
+		/** Renewed by the worker's heartbeat; once past, another worker may take the execution over. */
+		leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true }),
+		/** Cursor this execution reached (e.g. the commit scanned). */
+		cursor: text("cursor"),
+		/** Findings observed, by asset kind, once finished. */
+		summary: jsonb("summary").$type<Record<string, number>>(),
 	},
 	(t) => [
 		index("executions_sensor_idx").on(t.sensorId, t.ranAt),
 		index("executions_open_idx").on(t.status, t.ranAt).where(sql`status in ('queued', 'running')`),
+		index("executions_org_idx").on(t.orgId, t.ranAt),
 		check("executions_status_check", inList("status", EXECUTION_STATUSES)),
 		check("executions_priority_check", inList("priority", PRIORITIES)),
+	],
+);
+
+export const FINDING_STATUSES = ["open", "resolved"] as const;
+export type FindingStatus = (typeof FINDING_STATUSES)[number];
+
+/**
+ * One cryptographic asset at one place, per sensor. `identity` is intrinsic (certificate SHA-256,
+ * public-key SHA-256, token hash), so the same asset in two files is two findings with one identity.
+ */
+export const findings = pgTable(
+	"findings",
+	{
+		id: objectId("id").primaryKey(),
+		orgId: objectId("org_id")
+			.notNull()
+			.references(() => organizations.id),
+		sensorId: objectId("sensor_id")
+			.notNull()
+			.references(() => sensors.id),
+		kind: text("kind").notNull(),
+		identity: text("identity").notNull(),
+		path: text("path").notNull(),
+		/** 0 when the asset has no line (binary files). */
+		line: integer("line").notNull(),
+		crypto: jsonb("crypto").$type<Record<string, unknown>>().notNull(),
+		analysis: jsonb("analysis").$type<Record<string, unknown>>(),
+		labels: jsonb("labels").$type<Label[]>().notNull().default([]),
+		status: text("status").$type<FindingStatus>().notNull().default("open"),
+		firstSeenExecutionId: objectId("first_seen_execution_id").notNull(),
+		lastSeenExecutionId: objectId("last_seen_execution_id").notNull(),
+		firstSeenAt: timestamp("first_seen_at", { withTimezone: true }).notNull().defaultNow(),
+		lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+		resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+	},
+	(t) => [
+		uniqueIndex("findings_sensor_asset_key").on(t.sensorId, t.identity, t.path, t.line),
+		index("findings_sensor_status_idx").on(t.sensorId, t.status),
+		check("findings_status_check", inList("status", FINDING_STATUSES)),
+	],
+);
+
+/** Which findings an execution observed (read, or kept from an unchanged file by an incremental scan). */
+export const executionFindings = pgTable(
+	"execution_findings",
+	{
+		executionId: objectId("execution_id")
+			.notNull()
+			.references(() => executions.id),
+		findingId: objectId("finding_id")
+			.notNull()
+			.references(() => findings.id),
+		kind: text("kind").notNull(),
+	},
+	(t) => [
+		primaryKey({ columns: [t.executionId, t.findingId] }),
+		index("execution_findings_kind_idx").on(t.executionId, t.kind),
 	],
 );

@@ -22,14 +22,22 @@ const UNREACHABLE =
 
 const DETAIL_LIMIT = 300;
 
-/** The line of git's output that says what went wrong, redacted, for error messages. */
-export function gitDetail(stderr: string, secrets: readonly string[]): string {
+/**
+ * The line of git's output that says what went wrong, redacted, for error messages: the first one
+ * matching `cause` (ssh's "Connection refused" comes before git's generic "Could not read from
+ * remote repository"), else the last fatal one.
+ */
+export function gitDetail(stderr: string, secrets: readonly string[], cause?: RegExp): string {
 	const lines = redactSecrets(stderr, secrets)
 		.split(/\r?\n|\r/)
 		.map((line) => line.trim())
 		.filter((line) => line !== "");
-	const fatal = lines.findLast((line) => line.startsWith("fatal:")) ?? lines.at(-1) ?? "no output";
-	const detail = fatal.replace(/^fatal:\s*/, "");
+	const line =
+		(cause && lines.find((candidate) => cause.test(candidate))) ??
+		lines.findLast((candidate) => candidate.startsWith("fatal:")) ??
+		lines.at(-1) ??
+		"no output";
+	const detail = line.replace(/^fatal:\s*/, "");
 	return detail.length > DETAIL_LIMIT ? `${detail.slice(0, DETAIL_LIMIT)}…` : detail;
 }
 
@@ -66,9 +74,9 @@ export function cloneFailure(outcome: GitOutcome, target: CloneTarget): SensorEr
 	if (REPOSITORY_MISSING.test(stderr)) {
 		return new SensorError("GIT-1001", `Repository ${url} was not found, or it is not a Git repository.`);
 	}
-	const detail = gitDetail(stderr, target.secrets);
 	if (UNREACHABLE.test(stderr)) {
+		const detail = gitDetail(stderr, target.secrets, UNREACHABLE);
 		return new SensorError("GIT-1001", `Could not reach the Git server of ${url}: ${detail}`, true);
 	}
-	return new SensorError("GIT-1099", `Cloning ${url} failed: ${detail}`, true);
+	return new SensorError("GIT-1099", `Cloning ${url} failed: ${gitDetail(stderr, target.secrets)}`, true);
 }

@@ -1,0 +1,57 @@
+import { messages } from "@sensorium/api-contract";
+import { listExecutionFindings, listSensorFindings } from "@sensorium/findings";
+import { isObjectId } from "@sensorium/ids";
+import type { Context, Hono } from "hono";
+import type { AppEnv } from "../context.ts";
+import { failure } from "../errors.ts";
+
+const KINDS = ["x509", "key", "token", "keystore", "library", "algorithm", "protocol"];
+
+/** Shared query parameters: `limit` (1-500, default 100), `cursor` (from nextCursor), `type` (asset kind). */
+function pageRequest(c: Context<AppEnv>): { limit: number; cursor: string | null; kind?: string } | string {
+	const limit = c.req.query("limit") === undefined ? 100 : Number(c.req.query("limit"));
+	if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+		return "Invalid value for limit: expected an integer from 1 to 500.";
+	const cursor = c.req.query("cursor") ?? null;
+	if (cursor !== null && !isObjectId(cursor))
+		return "Invalid value for cursor: use the nextCursor of the previous page.";
+	const kind = c.req.query("type");
+	if (kind !== undefined && !KINDS.includes(kind))
+		return `Invalid value for type: expected one of ${KINDS.join(", ")}.`;
+	return { limit, cursor, kind };
+}
+
+export function registerFindings(app: Hono<AppEnv>) {
+	app.get("/v3/scan/:executionId/findings", async (c) => {
+		const executionId = c.req.param("executionId");
+		if (!isObjectId(executionId)) return failure(c, 404, messages.executionNotFound);
+		const request = pageRequest(c);
+		if (typeof request === "string") return failure(c, 400, request);
+		const page = await listExecutionFindings(
+			c.var.deps.db,
+			c.var.principal.orgId,
+			executionId,
+			request,
+			messages.executionNotFound,
+		);
+		return c.json({ executionId, findings: page.items, nextCursor: page.nextCursor });
+	});
+
+	app.get("/v3/sensors/:sensorId/findings", async (c) => {
+		const sensorId = c.req.param("sensorId");
+		if (!isObjectId(sensorId)) return failure(c, 404, messages.sensorNotFoundById);
+		const request = pageRequest(c);
+		if (typeof request === "string") return failure(c, 400, request);
+		const status = c.req.query("status") ?? "open";
+		if (status !== "open" && status !== "resolved")
+			return failure(c, 400, "Invalid value for status: expected open or resolved.");
+		const page = await listSensorFindings(
+			c.var.deps.db,
+			c.var.principal.orgId,
+			sensorId,
+			{ ...request, status },
+			messages.sensorNotFoundById,
+		);
+		return c.json({ sensorId, status, findings: page.items, nextCursor: page.nextCursor });
+	});
+}

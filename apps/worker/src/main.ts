@@ -1,0 +1,144 @@
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:http";
+import { hostname, tmpdir } from "node:os";
+import { ConfigError, parseEnv, resolveSecretKey, workerEnvSchema } from "@sensorium/config";
+import { createDatabase } from "@sensorium/db";
+import { discover } from "@sensorium/discovery";
+import { reconcileExpiredLeases, reconcileQueuedExecutions } from "@sensorium/executions";
+import { createLogger } from "@sensorium/logger";
+import { createWorkerConnection, ExecutionQueue } from "@sensorium/queue";
+import { createExecutionWorker, removeOrphanedWorkDirs } from "@sensorium/scanner";
+import { SecretBox } from "@sensorium/secrets";
+import { sensorImplementations } from "@sensorium/sensors";
+import { sql } from "drizzle-orm";
+
+function loadConfig() {
+	try {
+		const env = parseEnv(workerEnvSchema);
+		return { env, secret: resolveSecretKey(env) };
+	} catch (error) {
+		if (error instanceof ConfigError) {
+			console.error(error.message);
+			process.exit(1);
+		}
+		throw error;
+	}
+}
+
+const { env, secret } = loadConfig();
+const workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+const logger = createLogger({ name: "sensorium-worker", level: env.LOG_LEVEL }).child({ workerId });
+if (secret.warning) logger.warn(secret.warning);
+
+const tmpDir = env.WORKER_TMP_DIR ?? tmpdir();
+await removeOrphanedWorkDirs(tmpDir, logger);
+
+const database = createDatabase(env.DATABASE_URL, {
+	applicationName: "sensorium-worker",
+	max: env.WORKER_CONCURRENCY + 3,
+});
+const workerConnection = createWorkerConnection(env.REDIS_URL);
+const queueConnection = createWorkerConnection(env.REDIS_URL);
+const queue = new ExecutionQueue(queueConnection, env.QUEUE_PREFIX);
+const handBack = new AbortController();
+
+const worker = createExecutionWorker({
+	connection: workerConnection,
+	prefix: env.QUEUE_PREFIX,
+	concurrency: env.WORKER_CONCURRENCY,
+	lockDurationMs: env.WORKER_LOCK_DURATION_MS,
+	stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
+	maxStalledCount: env.WORKER_MAX_STALLED_COUNT,
+	shutdown: handBack.signal,
+	deps: {
+		db: database.db,
+		secretBox: new SecretBox(secret.key),
+		sensors: sensorImplementations,
+		discover,
+		settings: {
+			allowGitFileUrls: env.SENSOR_GIT_ALLOW_FILE_URLS,
+			filesystemRoots: env.SENSOR_FS_ROOTS,
+			gitTimeoutMs: env.SENSOR_GIT_TIMEOUT_MS,
+		},
+		logger,
+		workerId,
+		leaseMs: env.EXECUTION_LEASE_MS,
+		heartbeatMs: Math.max(250, Math.floor(env.EXECUTION_LEASE_MS / 3)),
+		executionTimeoutMs: env.EXECUTION_TIMEOUT_MS,
+		maxAttempts: env.EXECUTION_MAX_ATTEMPTS,
+		defaultAutoResolutionDays: env.AUTO_RESOLUTION_DAYS,
+		tmpDir,
+	},
+});
+
+// Postgres is the source of truth: every worker periodically puts back what Redis lost.
+const reconciler = setInterval(async () => {
+	try {
+		const options = { graceMs: env.RECONCILE_GRACE_MS, batchSize: 500 };
+		const queued = await reconcileQueuedExecutions({ db: database.db, queue }, options);
+		const expired = await reconcileExpiredLeases({ db: database.db, queue }, options);
+		if (queued.reenqueued.length + expired.length > 0) {
+			logger.info({ reenqueued: queued.reenqueued, requeuedExpired: expired }, "reconciler re-enqueued executions");
+		}
+	} catch (error) {
+		logger.warn({ err: error }, "reconciler round failed");
+	}
+}, env.RECONCILE_INTERVAL_MS);
+
+let stopping = false;
+const health = createServer(async (req, res) => {
+	if (req.url === "/healthz") return void res.writeHead(stopping ? 503 : 200).end(stopping ? "stopping" : "ok");
+	if (req.url === "/readyz") {
+		const ready =
+			!stopping &&
+			worker.isRunning() &&
+			(await database.db.execute(sql`select 1`).then(
+				() => true,
+				() => false,
+			)) &&
+			(await workerConnection.ping().then(
+				(r) => r === "PONG",
+				() => false,
+			));
+		return void res.writeHead(ready ? 200 : 503).end(ready ? "ready" : "unavailable");
+	}
+	res.writeHead(404).end();
+});
+if (env.WORKER_HEALTH_PORT > 0) health.listen(env.WORKER_HEALTH_PORT);
+
+logger.info({ concurrency: env.WORKER_CONCURRENCY, prefix: env.QUEUE_PREFIX }, "Sensorium worker started");
+
+/**
+ * SIGTERM/SIGINT: stop taking jobs and let running scans finish; shortly before the deadline,
+ * hand the rest back to the queue; then close Redis and Postgres and exit 0.
+ */
+async function shutdown(signal: string) {
+	if (stopping) return;
+	stopping = true;
+	logger.info({ signal }, "shutting down: no new jobs, finishing running scans");
+	clearInterval(reconciler);
+	const handBackAt = setTimeout(
+		() => {
+			logger.warn("shutdown deadline near: handing running scans back to the queue");
+			handBack.abort();
+		},
+		Math.max(0, env.SHUTDOWN_TIMEOUT_MS - 5_000),
+	);
+	const hardStop = setTimeout(() => {
+		logger.error("shutdown deadline passed; exiting");
+		process.exit(1);
+	}, env.SHUTDOWN_TIMEOUT_MS);
+	hardStop.unref();
+	await worker.close();
+	clearTimeout(handBackAt);
+	await queue.close();
+	workerConnection.disconnect();
+	queueConnection.disconnect();
+	health.close();
+	await database.close();
+	logger.info("stopped");
+	process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));

@@ -1,0 +1,203 @@
+import { executionFindings, findings } from "@sensorium/db";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+	ecPrivateKeyPem,
+	FixtureRepo,
+	jwt,
+	rsaPrivateKeyPem,
+	selfSignedCertificate,
+	tempDir,
+	type WorkerProcess,
+} from "./fixtures.ts";
+import { createScanHarness, type ScanHarness } from "./harness.ts";
+
+const dir = tempDir("git-scan");
+let h: ScanHarness;
+let worker: WorkerProcess;
+let repo: FixtureRepo;
+const certificate = selfSignedCertificate(dir.path, "service.example.test");
+const token = jwt();
+
+beforeAll(async () => {
+	h = await createScanHarness(dir.path);
+	worker = h.startWorker();
+	repo = new FixtureRepo(`${dir.path}/repo`);
+	repo
+		.write("certs/service.crt", certificate)
+		.write("keys/deploy.pem", rsaPrivateKeyPem())
+		.write("src/config.js", `export const token = "${token}";\n`)
+		.write("docs/README.md", "Keys start with -----BEGIN PRIVATE KEY----- and the word RSA is just prose.\n")
+		.write("decoys/truncated.pem", "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ\n")
+		.write(
+			"decoys/noise.pem",
+			`-----BEGIN PRIVATE KEY-----\n${Buffer.alloc(300, 7).toString("base64")}\n-----END PRIVATE KEY-----\n`,
+		);
+	repo.commit("initial");
+});
+
+afterAll(async () => {
+	await h.close();
+	dir.remove();
+});
+
+const findingsOf = async (executionId: string) => {
+	const res = await h.api("GET", `/v3/scan/${executionId}/findings?limit=500`);
+	expect(res.status).toBe(200);
+	return res.body.findings as { kind: string; identity: string; location: { path: string; line: number | null } }[];
+};
+const keyOf = (f: { identity: string; location: { path: string; line: number | null } }) =>
+	`${f.identity} ${f.location.path}:${f.location.line}`;
+
+describe("a Git scan through the API, the queue and a worker process", () => {
+	it("ends successful with the certificates, keys and tokens of the repository and nothing from decoys", async () => {
+		const created = await h.api("POST", "/v3/scan/create", {
+			sensorType: "GIT Sensor",
+			sensorName: "fixture-repo",
+			sensorConfig: { url: repo.url },
+			labels: [{ team: "pki" }],
+		});
+		expect(created.status).toBe(200);
+		const status = await h.waitForFinish(created.body.executionId as string);
+		expect(status).toMatchObject({ status: "successful", labels: [{ team: "pki" }] });
+		expect(status.message).toMatch(/Scan completed/);
+		expect((status.progress as { filesScanned: number }).filesScanned).toBe(6);
+		expect(status.startedAt).toBeTruthy();
+		expect(status.finishedAt).toBeTruthy();
+
+		const found = await findingsOf(created.body.executionId as string);
+		const paths = found.map((f) => `${f.kind}:${f.location.path}`).sort();
+		expect(paths).toEqual(["key:keys/deploy.pem", "token:src/config.js", "x509:certs/service.crt"]);
+		expect(status.findings).toEqual({ total: 3, byType: { key: 1, token: 1, x509: 1 } });
+		const stored = JSON.stringify(await h.database.db.select().from(findings));
+		expect(stored).not.toContain(token);
+		expect(stored).not.toContain("PRIVATE KEY");
+		expect(JSON.parse(stored)[0].labels).toEqual([{ team: "pki" }]);
+	});
+
+	it("filters by asset type and paginates with a cursor", async () => {
+		const created = await h.api("POST", "/v3/scan/create", {
+			sensorType: "GIT Sensor",
+			sensorName: "pages",
+			sensorConfig: { url: repo.url },
+		});
+		const executionId = created.body.executionId as string;
+		await h.waitForFinish(executionId);
+		const onlyKeys = await h.api("GET", `/v3/scan/${executionId}/findings?type=key`);
+		expect((onlyKeys.body.findings as unknown[]).length).toBe(1);
+		const first = await h.api("GET", `/v3/scan/${executionId}/findings?limit=2`);
+		expect((first.body.findings as unknown[]).length).toBe(2);
+		const second = await h.api("GET", `/v3/scan/${executionId}/findings?limit=2&cursor=${first.body.nextCursor}`);
+		expect((second.body.findings as unknown[]).length).toBe(1);
+		expect(second.body.nextCursor).toBeNull();
+		expect((await h.api("GET", `/v3/scan/${executionId}/findings?type=bogus`)).status).toBe(400);
+		expect((await h.api("GET", `/v3/scan/${executionId}/findings?limit=0`)).status).toBe(400);
+	});
+
+	it("a Git failure ends failed with the sensor's error code", async () => {
+		const created = await h.api("POST", "/v3/scan/create", {
+			sensorType: "GIT Sensor",
+			sensorName: "no-such-branch",
+			sensorConfig: { url: repo.url, branch: "release/9" },
+		});
+		const status = await h.waitForFinish(created.body.executionId as string);
+		expect(status).toMatchObject({ status: "failed", errorCode: "GIT-1003" });
+		expect(status.message).toBeTruthy();
+	});
+
+	it("a Filesystem Sensor path outside SENSOR_FS_ROOTS ends failed with FS-1001", async () => {
+		const created = await h.api("POST", "/v3/scan/create", {
+			sensorType: "Filesystem Sensor",
+			sensorName: "outside",
+			sensorConfig: { path: "/etc" },
+		});
+		const status = await h.waitForFinish(created.body.executionId as string);
+		expect(status).toMatchObject({ status: "failed", errorCode: "FS-1001" });
+	});
+
+	it("a Filesystem Sensor below the roots finds the same assets", async () => {
+		const created = await h.api("POST", "/v3/scan/create", {
+			sensorType: "Filesystem Sensor",
+			sensorName: "checkout",
+			sensorConfig: { path: repo.path, exclude_paths: [".git/**"] },
+		});
+		const status = await h.waitForFinish(created.body.executionId as string);
+		expect(status.status).toBe("successful");
+		expect((await findingsOf(created.body.executionId as string)).map((f) => f.kind).sort()).toEqual([
+			"key",
+			"token",
+			"x509",
+		]);
+	});
+
+	it("a job delivered again for a finished execution is a no-op", async () => {
+		const created = await h.api("POST", "/v3/scan/create", {
+			sensorType: "GIT Sensor",
+			sensorName: "twice",
+			sensorConfig: { url: repo.url },
+		});
+		const executionId = created.body.executionId as string;
+		const before = await h.waitForFinish(executionId);
+		await h.queue.removeJob(executionId);
+		await h.queue.enqueueExecution(executionId, "high");
+		await new Promise((r) => setTimeout(r, 1500));
+		const after = (await h.api("GET", `/v3/scan/${executionId}`)).body;
+		expect(after).toEqual(before);
+		const rows = await h.database.db
+			.select()
+			.from(executionFindings)
+			.where(eq(executionFindings.executionId, executionId));
+		expect(rows).toHaveLength(3);
+	});
+});
+
+describe("incremental scans", () => {
+	it("after each commit, what an incremental execution observes equals what a full execution of the same commit observes", async () => {
+		const incremental = await h.api("POST", "/v3/scan/create", {
+			sensorType: "GIT Sensor",
+			sensorName: "incremental",
+			sensorConfig: { url: repo.url },
+			incrementalScan: true,
+		});
+		const sensorId = incremental.body.sensorId as string;
+		await h.waitForFinish(incremental.body.executionId as string);
+
+		const steps: (() => void)[] = [
+			() => repo.write("keys/second.pem", ecPrivateKeyPem()),
+			() => repo.remove("certs/service.crt"),
+			() => repo.write("src/config.js", "export const token = null;\n").write("src/app.js", `const t = "${jwt()}";\n`),
+			() => repo.git("mv", "keys/deploy.pem", "keys/renamed.pem"),
+			() => {},
+		];
+		for (const [i, step] of steps.entries()) {
+			step();
+			repo.commit(`step ${i}`);
+			const inc = await h.api("POST", "/v3/scan/execute", { sensorId });
+			const incStatus = await h.waitForFinish(inc.body.executionId as string);
+			expect(incStatus.status).toBe("successful");
+			expect(incStatus.message, `step ${i}`).toMatch(/changed files scanned/);
+			const full = await h.api("POST", "/v3/scan/create", {
+				sensorType: "GIT Sensor",
+				sensorName: `full-${i}`,
+				sensorConfig: { url: repo.url },
+			});
+			await h.waitForFinish(full.body.executionId as string);
+			const a = (await findingsOf(inc.body.executionId as string)).map(keyOf).sort();
+			const b = (await findingsOf(full.body.executionId as string)).map(keyOf).sort();
+			expect(a, `step ${i}`).toEqual(b);
+		}
+
+		const unchanged = await h.api("POST", "/v3/scan/execute", { sensorId });
+		const status = await h.waitForFinish(unchanged.body.executionId as string);
+		expect(status.message).toBe("Scan completed: nothing changed since the previous scan.");
+		expect((status.progress as { filesScanned: number }).filesScanned).toBe(0);
+		expect((await findingsOf(unchanged.body.executionId as string)).length).toBe(
+			(status.findings as { total: number }).total,
+		);
+
+		const open = await h.api("GET", `/v3/sensors/${sensorId}/findings?status=open`);
+		expect((open.body.findings as unknown[]).length).toBeGreaterThan(0);
+		const resolved = await h.api("GET", `/v3/sensors/${sensorId}/findings?status=resolved`);
+		expect(resolved.status).toBe(200);
+	});
+});

@@ -1,0 +1,102 @@
+import { bootstrapOrganization } from "@sensorium/accounts";
+import { createApp } from "@sensorium/api/app";
+import { createDatabase, type DatabaseHandle } from "@sensorium/db";
+import { SensorTypeRegistry } from "@sensorium/executions";
+import { createLogger } from "@sensorium/logger";
+import { createProducerConnection, ExecutionQueue } from "@sensorium/queue";
+import { SecretBox } from "@sensorium/secrets";
+import { sensorTypeContracts } from "@sensorium/sensors";
+import { createTestDatabase, TEST_REDIS_URL, type TestDatabase, uniqueQueuePrefix } from "@sensorium/testing";
+import type { Redis } from "ioredis";
+import { startWorker, type WorkerProcess, waitFor } from "./fixtures.ts";
+
+export const SECRET_KEY = Buffer.alloc(32, 5).toString("base64");
+
+export interface ScanHarness {
+	database: DatabaseHandle;
+	testDb: TestDatabase;
+	prefix: string;
+	queue: ExecutionQueue;
+	token: string;
+	api(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
+	workerEnv(extra?: Record<string, string>): Record<string, string>;
+	startWorker(extra?: Record<string, string>): WorkerProcess;
+	waitForFinish(executionId: string, timeoutMs?: number): Promise<Record<string, unknown>>;
+	close(): Promise<void>;
+}
+
+/** API in-process (app.request), real queue, real worker processes, private database and prefix. */
+export async function createScanHarness(fsRoot: string): Promise<ScanHarness> {
+	const testDb = await createTestDatabase();
+	const database = createDatabase(testDb.url, { max: 5 });
+	const redis: Redis = createProducerConnection(TEST_REDIS_URL);
+	const prefix = uniqueQueuePrefix("scan");
+	const queue = new ExecutionQueue(redis, prefix);
+	const app = createApp({
+		db: database.db,
+		queue,
+		secretBox: new SecretBox(Buffer.from(SECRET_KEY, "base64")),
+		sensorTypes: await SensorTypeRegistry.load(database.db, sensorTypeContracts({ allowGitFileUrls: true })),
+		logger: createLogger({ name: "test", level: "silent" }),
+	});
+	const boot = await bootstrapOrganization(database.db, { orgName: "Scans", email: "scans@example.test" });
+	const workers: WorkerProcess[] = [];
+
+	const harness: ScanHarness = {
+		database,
+		testDb,
+		prefix,
+		queue,
+		token: boot.token,
+		async api(method, path, body) {
+			const res = await app.request(path, {
+				method,
+				headers: { "isg-api-token": boot.token, "content-type": "application/json" },
+				body: body === undefined ? undefined : JSON.stringify(body),
+			});
+			return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+		},
+		workerEnv(extra = {}) {
+			return {
+				DATABASE_URL: testDb.url,
+				REDIS_URL: TEST_REDIS_URL,
+				QUEUE_PREFIX: prefix,
+				SENSORIUM_SECRET_KEY: SECRET_KEY,
+				SENSOR_GIT_ALLOW_FILE_URLS: "true",
+				SENSOR_FS_ROOTS: fsRoot,
+				WORKER_CONCURRENCY: "2",
+				EXECUTION_LEASE_MS: "3000",
+				WORKER_LOCK_DURATION_MS: "3000",
+				WORKER_STALLED_INTERVAL_MS: "1000",
+				RECONCILE_INTERVAL_MS: "1000",
+				RECONCILE_GRACE_MS: "2000",
+				SHUTDOWN_TIMEOUT_MS: "10000",
+				...extra,
+			};
+		},
+		startWorker(extra = {}) {
+			const worker = startWorker(harness.workerEnv(extra));
+			workers.push(worker);
+			return worker;
+		},
+		async waitForFinish(executionId, timeoutMs = 60_000) {
+			return waitFor(
+				`execution ${executionId} to finish`,
+				async () => {
+					const res = await harness.api("GET", `/v3/scan/${executionId}`);
+					return res.body.status === "successful" || res.body.status === "failed" ? res.body : undefined;
+				},
+				timeoutMs,
+			);
+		},
+		async close() {
+			await Promise.all(workers.map((w) => w.stop("SIGKILL")));
+			await queue.queue.obliterate({ force: true }).catch(() => {});
+			await queue.close();
+			redis.disconnect();
+			await database.close();
+			await testDb.drop();
+		},
+	};
+	return harness;
+}

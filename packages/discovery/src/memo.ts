@@ -1,0 +1,23 @@
+import type { Asset } from "./types.ts";
+
+/**
+ * Parsing through OpenSSL costs 100-350 µs per structure, and the same certificates and keys recur across
+ * files (vendored CA bundles, copied test fixtures), so parse results are remembered by content. Results are
+ * a pure function of the content, so this changes nothing but speed.
+ */
+const MAX_ENTRIES = 4096;
+const entries = new Map<string, Omit<Asset, "offset">[]>();
+
+export function memoized(key: string, offset: number | null, parse: () => Asset[]): Asset[] {
+	let cached = entries.get(key);
+	if (cached) {
+		// Re-inserting keeps Map order least-recently-used first, so eviction drops the stalest entry.
+		entries.delete(key);
+	} else {
+		cached = parse().map(({ offset: _, ...located }) => located);
+		if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value as string);
+	}
+	entries.set(key, cached);
+	// Callers own what they get back, so a cached result is never shared between two of them.
+	return cached.map((asset) => ({ ...structuredClone(asset), offset }));
+}

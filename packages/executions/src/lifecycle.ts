@@ -1,0 +1,189 @@
+import { type Database, type DbExecutor, executions, sensors } from "@sensorium/db";
+import type { ExecutionQueue } from "@sensorium/queue";
+import { and, asc, eq, lt, or, sql } from "drizzle-orm";
+
+export type ClaimResult =
+	| { outcome: "claimed"; execution: typeof executions.$inferSelect; sensor: typeof sensors.$inferSelect }
+	/** Already successful or failed: a duplicate delivery, nothing to do. */
+	| { outcome: "finished" }
+	/** Another worker holds a live lease; try again after it could have expired. */
+	| { outcome: "held"; retryAfterMs: number }
+	| { outcome: "missing" };
+
+/**
+ * Takes an execution for one worker with a conditional update, so a job delivered twice runs once:
+ * `queued` rows, or `running` rows whose holder stopped renewing its lease (a killed worker).
+ */
+export async function claimExecution(
+	db: Database,
+	input: { executionId: string; workerId: string; leaseMs: number; now?: Date },
+): Promise<ClaimResult> {
+	const now = input.now ?? new Date();
+	const claimed = await db
+		.update(executions)
+		.set({
+			status: "running",
+			message: "Scan is running.",
+			workerId: input.workerId,
+			leaseExpiresAt: new Date(now.getTime() + input.leaseMs),
+			startedAt: sql`coalesce(${executions.startedAt}, ${now.toISOString()}::timestamptz)`,
+			attempt: sql`${executions.attempt} + 1`,
+			filesScanned: 0,
+			bytesScanned: 0,
+		})
+		.where(
+			and(
+				eq(executions.id, input.executionId),
+				or(eq(executions.status, "queued"), and(eq(executions.status, "running"), lt(executions.leaseExpiresAt, now))),
+			),
+		)
+		.returning();
+	const execution = claimed[0];
+	if (execution) {
+		const [sensor] = await db.select().from(sensors).where(eq(sensors.id, execution.sensorId));
+		if (!sensor) throw new Error(`Execution ${execution.id} has no sensor`);
+		return { outcome: "claimed", execution, sensor };
+	}
+	const [row] = await db
+		.select({ status: executions.status, leaseExpiresAt: executions.leaseExpiresAt })
+		.from(executions)
+		.where(eq(executions.id, input.executionId));
+	if (!row) return { outcome: "missing" };
+	if (row.status === "successful" || row.status === "failed") return { outcome: "finished" };
+	const remaining = (row.leaseExpiresAt?.getTime() ?? now.getTime()) - now.getTime();
+	return { outcome: "held", retryAfterMs: Math.max(remaining, 0) + 1_000 };
+}
+
+const heldBy = (executionId: string, workerId: string) =>
+	and(eq(executions.id, executionId), eq(executions.workerId, workerId), eq(executions.status, "running"));
+
+/** Renews the lease and publishes progress; false means the execution is no longer ours: stop. */
+export async function renewLease(
+	db: DbExecutor,
+	input: { executionId: string; workerId: string; leaseMs: number; filesScanned: number; bytesScanned: number },
+): Promise<boolean> {
+	const updated = await db
+		.update(executions)
+		.set({
+			leaseExpiresAt: sql`now() + ${`${input.leaseMs} milliseconds`}::interval`,
+			filesScanned: input.filesScanned,
+			bytesScanned: input.bytesScanned,
+		})
+		.where(heldBy(input.executionId, input.workerId))
+		.returning({ id: executions.id });
+	return updated.length === 1;
+}
+
+export interface Outcome {
+	status: "successful" | "failed";
+	message: string;
+	errorCode?: string;
+	cursor?: string | null;
+	summary?: Record<string, number>;
+	filesScanned: number;
+	bytesScanned: number;
+}
+
+/**
+ * Writes the final status, fenced by the lease holder: a worker that lost its execution to another
+ * cannot overwrite the result. Returns false when it was not ours any more.
+ */
+export async function finishExecution(
+	db: DbExecutor,
+	input: { executionId: string; workerId: string; outcome: Outcome; now?: Date },
+): Promise<boolean> {
+	const { outcome } = input;
+	const updated = await db
+		.update(executions)
+		.set({
+			status: outcome.status,
+			message: outcome.message,
+			errorCode: outcome.errorCode ?? null,
+			cursor: outcome.cursor ?? null,
+			summary: outcome.summary ?? null,
+			filesScanned: outcome.filesScanned,
+			bytesScanned: outcome.bytesScanned,
+			finishedAt: input.now ?? new Date(),
+			leaseExpiresAt: null,
+		})
+		.where(heldBy(input.executionId, input.workerId))
+		.returning({ sensorId: executions.sensorId });
+	return updated.length === 1;
+}
+
+/** Gives an interrupted execution back to the queue's next taker without waiting for its lease to lapse. */
+export async function releaseExecution(db: DbExecutor, executionId: string, workerId: string): Promise<void> {
+	await db
+		.update(executions)
+		.set({
+			status: "queued",
+			message: "Scan is queued again after its worker stopped.",
+			workerId: null,
+			leaseExpiresAt: null,
+		})
+		.where(heldBy(executionId, workerId));
+}
+
+/** Fails an execution that cannot run at all (e.g. it has exhausted its attempts), whoever held it. */
+export async function abandonExecution(
+	db: DbExecutor,
+	executionId: string,
+	message: string,
+	errorCode: string,
+): Promise<void> {
+	await db
+		.update(executions)
+		.set({ status: "failed", message, errorCode, finishedAt: new Date(), leaseExpiresAt: null })
+		.where(and(eq(executions.id, executionId), or(eq(executions.status, "queued"), eq(executions.status, "running"))));
+}
+
+/** The last successful execution of a sensor, which an incremental scan continues from. */
+export async function lastSuccessfulExecution(db: DbExecutor, sensorId: string) {
+	const [row] = await db
+		.select({ id: executions.id, cursor: executions.cursor })
+		.from(executions)
+		.where(and(eq(executions.sensorId, sensorId), eq(executions.status, "successful")))
+		.orderBy(sql`${executions.finishedAt} desc nulls last`, sql`${executions.id} desc`)
+		.limit(1);
+	return row ?? null;
+}
+
+/**
+ * Running executions whose lease expired more than `graceMs` ago and whose job BullMQ no longer
+ * holds (the worker died and the job was lost with Redis) go back to `queued` and into the queue.
+ * Stalled-job recovery handles the common case; this covers Redis losing the job too.
+ */
+export async function reconcileExpiredLeases(
+	deps: { db: Database; queue: ExecutionQueue },
+	options: { graceMs: number; batchSize: number; now?: Date },
+): Promise<string[]> {
+	const now = options.now ?? new Date();
+	const expired = await deps.db
+		.select({ id: executions.id, priority: executions.priority })
+		.from(executions)
+		.where(
+			and(eq(executions.status, "running"), lt(executions.leaseExpiresAt, new Date(now.getTime() - options.graceMs))),
+		)
+		.orderBy(asc(executions.ranAt))
+		.limit(options.batchSize);
+	const requeued: string[] = [];
+	for (const execution of expired) {
+		const state = await deps.queue.jobState(execution.id);
+		if (state === "active" || state === "waiting" || state === "prioritized" || state === "delayed") continue;
+		const reset = await deps.db
+			.update(executions)
+			.set({
+				status: "queued",
+				message: "Scan is queued again after its worker stopped.",
+				workerId: null,
+				leaseExpiresAt: null,
+			})
+			.where(and(eq(executions.id, execution.id), eq(executions.status, "running"), lt(executions.leaseExpiresAt, now)))
+			.returning({ id: executions.id });
+		if (reset.length === 0) continue;
+		if (state !== "missing") await deps.queue.removeJob(execution.id);
+		await deps.queue.enqueueExecution(execution.id, execution.priority);
+		requeued.push(execution.id);
+	}
+	return requeued;
+}

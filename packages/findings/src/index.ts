@@ -1,0 +1,14 @@
+export {
+	type FindingView,
+	listExecutionFindings,
+	listSensorFindings,
+	type Page,
+	type PageRequest,
+} from "./queries.ts";
+export {
+	type Observation,
+	type ObservationScope,
+	type RecordInput,
+	recordObservations,
+	summarizeExecution,
+} from "./record.ts";

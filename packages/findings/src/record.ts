@@ -1,0 +1,126 @@
+import { type DbExecutor, executionFindings, findings } from "@sensorium/db";
+import { newObjectId } from "@sensorium/ids";
+import { and, eq, lt, sql } from "drizzle-orm";
+
+/** What a detector reported, reduced to what is stored: no secret material ever reaches here. */
+export interface Observation {
+	kind: string;
+	identity: string;
+	path: string;
+	line: number | null;
+	crypto: Record<string, unknown>;
+}
+
+export interface ObservationScope {
+	/** "full": everything present was read. "changed": only `readPaths` were read; `deletedPaths` are gone. */
+	mode: "full" | "changed" | "unchanged";
+	readPaths: ReadonlySet<string>;
+	deletedPaths: ReadonlySet<string>;
+	/** The successful execution the incremental scan compared against; what it observed carries over. */
+	previousExecutionId: string | null;
+}
+
+export interface RecordInput {
+	orgId: string;
+	sensorId: string;
+	executionId: string;
+	labels: Record<string, string>[];
+	observations: Observation[];
+	scope: ObservationScope;
+	/** Findings not observed for this many days are resolved. */
+	autoResolutionDays: number;
+	now: Date;
+}
+
+const BATCH = 500;
+
+/**
+ * Records one execution's observations, idempotently (a re-run of the same execution after a crash
+ * writes the same rows): upserts findings by (sensor, identity, path, line), reopens resolved ones
+ * seen again, counts findings in files an incremental scan did not need to re-read as observed, and
+ * resolves findings not observed for `autoResolutionDays`. Run it inside the finishing transaction.
+ */
+export async function recordObservations(tx: DbExecutor, input: RecordInput): Promise<Record<string, number>> {
+	const unique = new Map<string, Observation>();
+	for (const o of input.observations) unique.set(`${o.identity}\u0000${o.path}\u0000${o.line ?? 0}`, o);
+	const rows = [...unique.values()];
+
+	for (let i = 0; i < rows.length; i += BATCH) {
+		const batch = rows.slice(i, i + BATCH);
+		await tx
+			.insert(findings)
+			.values(
+				batch.map((o) => ({
+					id: newObjectId(input.now),
+					orgId: input.orgId,
+					sensorId: input.sensorId,
+					kind: o.kind,
+					identity: o.identity,
+					path: o.path,
+					line: o.line ?? 0,
+					crypto: o.crypto,
+					labels: input.labels,
+					status: "open" as const,
+					firstSeenExecutionId: input.executionId,
+					lastSeenExecutionId: input.executionId,
+					firstSeenAt: input.now,
+					lastSeenAt: input.now,
+				})),
+			)
+			.onConflictDoUpdate({
+				target: [findings.sensorId, findings.identity, findings.path, findings.line],
+				set: {
+					crypto: sql`excluded.crypto`,
+					labels: sql`excluded.labels`,
+					status: "open",
+					resolvedAt: null,
+					lastSeenExecutionId: input.executionId,
+					lastSeenAt: input.now,
+				},
+			});
+	}
+
+	if (input.scope.mode !== "full" && input.scope.previousExecutionId) {
+		// Files the incremental scan did not re-read still hold what the previous execution saw in them.
+		const touched = [...input.scope.readPaths, ...input.scope.deletedPaths];
+		await tx
+			.update(findings)
+			.set({ lastSeenExecutionId: input.executionId, lastSeenAt: input.now })
+			.where(
+				and(
+					eq(findings.sensorId, input.sensorId),
+					eq(findings.lastSeenExecutionId, input.scope.previousExecutionId),
+					// One JSON parameter rather than one per path: a large diff must not hit the bind-parameter limit.
+					sql`${findings.path} NOT IN (SELECT jsonb_array_elements_text(${JSON.stringify(touched)}::jsonb))`,
+				),
+			);
+	}
+
+	await tx.execute(sql`
+		INSERT INTO ${executionFindings} (execution_id, finding_id, kind)
+		SELECT ${input.executionId}, id, kind FROM ${findings}
+		WHERE sensor_id = ${input.sensorId} AND last_seen_execution_id = ${input.executionId}
+		ON CONFLICT DO NOTHING`);
+
+	await tx
+		.update(findings)
+		.set({ status: "resolved", resolvedAt: input.now })
+		.where(
+			and(
+				eq(findings.sensorId, input.sensorId),
+				eq(findings.status, "open"),
+				lt(findings.lastSeenAt, new Date(input.now.getTime() - input.autoResolutionDays * 86_400_000)),
+			),
+		);
+
+	return summarizeExecution(tx, input.executionId);
+}
+
+export async function summarizeExecution(db: DbExecutor, executionId: string): Promise<Record<string, number>> {
+	const rows = await db
+		.select({ kind: executionFindings.kind, count: sql<number>`count(*)::int` })
+		.from(executionFindings)
+		.where(eq(executionFindings.executionId, executionId))
+		.groupBy(executionFindings.kind);
+	return Object.fromEntries(rows.map((r) => [r.kind, r.count]));
+}

@@ -1,0 +1,214 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
+import type { Database } from "@sensorium/db";
+import type { Discovery } from "@sensorium/discovery";
+import {
+	abandonExecution,
+	claimExecution,
+	finishExecution,
+	lastSuccessfulExecution,
+	type Outcome,
+	releaseExecution,
+	renewLease,
+} from "@sensorium/executions";
+import { type Observation, recordObservations } from "@sensorium/findings";
+import type { Logger } from "@sensorium/logger";
+import type { SecretBox } from "@sensorium/secrets";
+import { redactSecrets, type Sensor, SensorError, type SensorSettings, type SensorSnapshot } from "@sensorium/sensors";
+import { SCAN_ERRORS } from "./errors.ts";
+import { workDirPrefix } from "./work-dirs.ts";
+
+export interface ScannerDeps {
+	db: Database;
+	secretBox: SecretBox;
+	sensors: Readonly<Record<string, Sensor<Record<string, unknown>>>>;
+	discover: (path: string, bytes: Uint8Array) => Discovery[];
+	settings: SensorSettings;
+	logger: Logger;
+	workerId: string;
+	/** How long a claim lasts without a heartbeat; another worker may take over after it. */
+	leaseMs: number;
+	heartbeatMs: number;
+	executionTimeoutMs: number;
+	/** Claims of one execution (crashes, hand-backs) before it is failed for good. */
+	maxAttempts: number;
+	defaultAutoResolutionDays: number;
+	/** Parent of each execution's private work directory. */
+	tmpDir: string;
+}
+
+export type RunResult =
+	| { outcome: "finished"; status: "successful" | "failed"; errorCode?: string }
+	/** Nothing to do: finished already, unknown, or taken over by another worker. */
+	| { outcome: "skipped"; reason: string }
+	/** Try again later: another worker holds it, or this worker is shutting down and handed it back. */
+	| { outcome: "retry"; afterMs: number };
+
+class LostLease extends Error {}
+
+/**
+ * Runs one execution end to end: claim, open the sensor, discover assets file by file (yielding to
+ * the event loop so lock renewal never starves), then record findings and the outcome in one
+ * transaction fenced by the lease. Safe to call for a job delivered twice or after a crash.
+ */
+export async function runExecution(deps: ScannerDeps, executionId: string, shutdown: AbortSignal): Promise<RunResult> {
+	const claim = await claimExecution(deps.db, { executionId, workerId: deps.workerId, leaseMs: deps.leaseMs });
+	if (claim.outcome === "missing" || claim.outcome === "finished") return { outcome: "skipped", reason: claim.outcome };
+	if (claim.outcome === "held") return { outcome: "retry", afterMs: claim.retryAfterMs };
+	const { execution, sensor } = claim;
+	const log = deps.logger.child({ executionId, sensorId: sensor.id, attempt: execution.attempt });
+
+	if (execution.attempt > deps.maxAttempts) {
+		const message = `The scan was interrupted ${deps.maxAttempts} times (worker crashes or restarts) and was given up.`;
+		await abandonExecution(deps.db, executionId, message, SCAN_ERRORS.attemptsExhausted);
+		return { outcome: "finished", status: "failed", errorCode: SCAN_ERRORS.attemptsExhausted };
+	}
+
+	const progress = { files: 0, bytes: 0 };
+	const fail = async (errorCode: string, message: string) => {
+		const done = await finishExecution(deps.db, {
+			executionId,
+			workerId: deps.workerId,
+			outcome: { status: "failed", errorCode, message, filesScanned: progress.files, bytesScanned: progress.bytes },
+		});
+		log.info({ errorCode }, "execution failed");
+		return done
+			? ({ outcome: "finished", status: "failed", errorCode } as const)
+			: ({ outcome: "skipped", reason: "lease lost" } as const);
+	};
+
+	const implementation = deps.sensors[sensor.type];
+	if (!implementation) return fail(SCAN_ERRORS.sensorTypeUnsupported, `This worker cannot run "${sensor.type}".`);
+	let config: Record<string, unknown>;
+	try {
+		config = deps.secretBox.openFields(sensor.config);
+	} catch {
+		return fail(
+			SCAN_ERRORS.credentialsUnreadable,
+			"The sensor's stored credentials cannot be decrypted: SENSORIUM_SECRET_KEY differs from the key they were stored with.",
+		);
+	}
+	const secrets = Object.values(config).filter((v): v is string => typeof v === "string" && v.length >= 4);
+
+	const timeLimit = AbortSignal.timeout(deps.executionTimeoutMs);
+	const lease = new AbortController();
+	const signal = AbortSignal.any([shutdown, timeLimit, lease.signal]);
+	const heartbeat = setInterval(() => {
+		renewLease(deps.db, {
+			executionId,
+			workerId: deps.workerId,
+			leaseMs: deps.leaseMs,
+			filesScanned: progress.files,
+			bytesScanned: progress.bytes,
+		}).then(
+			(ours) => ours || lease.abort(new LostLease()),
+			(error) => log.warn({ err: error }, "lease renewal failed"),
+		);
+	}, deps.heartbeatMs);
+
+	const previous = sensor.incremental ? await lastSuccessfulExecution(deps.db, sensor.id) : null;
+	const workDir = await mkdtemp(join(deps.tmpDir, workDirPrefix(executionId)));
+	try {
+		const snapshot = await implementation.open(config, {
+			workDir,
+			signal,
+			previousCursor: previous?.cursor ?? null,
+			incremental: sensor.incremental,
+			settings: deps.settings,
+		});
+		const { observations, readPaths } = await scanSnapshot(deps, snapshot, signal, progress);
+		const outcome: Outcome = {
+			status: "successful",
+			message: successMessage(snapshot.mode, progress.files, observations.length),
+			cursor: snapshot.cursor,
+			filesScanned: progress.files,
+			bytesScanned: progress.bytes,
+		};
+		const recorded = await deps.db.transaction(async (tx) => {
+			outcome.summary = await recordObservations(tx, {
+				orgId: sensor.orgId,
+				sensorId: sensor.id,
+				executionId,
+				labels: execution.labels,
+				observations,
+				scope: {
+					mode: snapshot.mode,
+					readPaths,
+					deletedPaths: new Set(snapshot.deleted),
+					previousExecutionId: snapshot.mode === "full" ? null : (previous?.id ?? null),
+				},
+				autoResolutionDays: sensor.autoResolutionDays ?? deps.defaultAutoResolutionDays,
+				now: new Date(),
+			});
+			const ours = await finishExecution(tx, { executionId, workerId: deps.workerId, outcome });
+			if (!ours) throw new LostLease();
+			return true;
+		});
+		log.info(
+			{ files: progress.files, bytes: progress.bytes, findings: observations.length, mode: snapshot.mode },
+			"execution finished",
+		);
+		return recorded ? { outcome: "finished", status: "successful" } : { outcome: "skipped", reason: "lease lost" };
+	} catch (error) {
+		if (error instanceof LostLease || lease.signal.aborted) return { outcome: "skipped", reason: "lease lost" };
+		if (timeLimit.aborted) {
+			return fail(
+				SCAN_ERRORS.timeLimit,
+				`The scan exceeded its time limit of ${Math.round(deps.executionTimeoutMs / 1000)} s.`,
+			);
+		}
+		if (shutdown.aborted) {
+			await releaseExecution(deps.db, executionId, deps.workerId);
+			return { outcome: "retry", afterMs: 0 };
+		}
+		if (error instanceof SensorError) {
+			return fail(error.code, redactSecrets(error.message, secrets));
+		}
+		// Infrastructure trouble (database, disk): let the queue retry; release the lease so it can.
+		await releaseExecution(deps.db, executionId, deps.workerId).catch(() => {});
+		throw error;
+	} finally {
+		clearInterval(heartbeat);
+		await rm(workDir, { recursive: true, force: true }).catch((err) => log.warn({ err }, "could not remove work dir"));
+	}
+}
+
+async function scanSnapshot(
+	deps: ScannerDeps,
+	snapshot: SensorSnapshot,
+	signal: AbortSignal,
+	progress: { files: number; bytes: number },
+): Promise<{ observations: Observation[]; readPaths: Set<string> }> {
+	const observations: Observation[] = [];
+	const readPaths = new Set<string>();
+	let lastYield = performance.now();
+	for await (const file of snapshot.files()) {
+		signal.throwIfAborted();
+		const bytes = await file.read();
+		readPaths.add(file.path);
+		for (const found of deps.discover(file.path, bytes)) {
+			observations.push({
+				kind: found.kind,
+				identity: found.identity,
+				path: file.path,
+				line: found.line,
+				crypto: found.crypto,
+			});
+		}
+		progress.files += 1;
+		progress.bytes += bytes.length;
+		// Discovery is synchronous CPU work: give timers (lock renewal, heartbeats) a turn regularly.
+		if (performance.now() - lastYield > 20) {
+			await yieldToEventLoop();
+			lastYield = performance.now();
+		}
+	}
+	return { observations, readPaths };
+}
+
+function successMessage(mode: SensorSnapshot["mode"], files: number, found: number): string {
+	if (mode === "unchanged") return "Scan completed: nothing changed since the previous scan.";
+	const scope = mode === "changed" ? "changed files" : "files";
+	return `Scan completed: ${files} ${scope} scanned, ${found} cryptographic assets found.`;
+}
