@@ -25,10 +25,10 @@ USER node
 ENTRYPOINT ["/usr/bin/tini", "--"]
 
 FROM runtime AS migrate
-CMD ["node_modules/.bin/tsx", "packages/db/src/migrate-cli.ts"]
+CMD ["node", "--import", "tsx", "packages/db/src/migrate-cli.ts"]
 
 FROM runtime AS api
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
 	CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node_modules/.bin/tsx", "apps/api/src/main.ts"]
+CMD ["node", "--import", "tsx", "apps/api/src/main.ts"]

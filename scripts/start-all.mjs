@@ -7,14 +7,19 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const tsx = `${root}node_modules/.bin/tsx`;
 const roles = ["api", "worker", "dispatcher"].filter((role) => existsSync(`${root}apps/${role}/src/main.ts`));
 
-const migrate = spawnSync(tsx, ["packages/db/src/migrate-cli.ts"], { cwd: root, stdio: "inherit" });
+const migrate = spawnSync(process.execPath, ["--import", "tsx", "packages/db/src/migrate-cli.ts"], {
+	cwd: root,
+	stdio: "inherit",
+});
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
 const children = roles.map((role) => {
-	const child = spawn(tsx, [`apps/${role}/src/main.ts`], { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
+	const child = spawn(process.execPath, ["--import", "tsx", `apps/${role}/src/main.ts`], {
+		cwd: root,
+		stdio: ["ignore", "inherit", "inherit"],
+	});
 	child.on("exit", (code, signal) => {
 		if (!stopping) {
 			console.error(`[start] ${role} exited (${signal ?? code}); stopping the others`);

@@ -38,7 +38,7 @@ const body = (name: string) => ({
 	labels: [{ bench: "api" }],
 });
 
-const server = spawn(`${root}node_modules/.bin/tsx`, ["apps/api/src/main.ts"], {
+const server = spawn(process.execPath, ["--import", "tsx", "apps/api/src/main.ts"], {
 	cwd: root,
 	env: {
 		...process.env,

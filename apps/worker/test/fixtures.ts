@@ -107,7 +107,9 @@ export interface WorkerProcess {
 /** A real worker process, as `npm run start:worker` runs it. */
 export function startWorker(env: Record<string, string>): WorkerProcess {
 	let output = "";
-	const child = spawn(join(ROOT, "node_modules/.bin/tsx"), ["apps/worker/src/main.ts"], {
+	// One process (tsx as a loader, not the tsx CLI, which would put a second process in between),
+	// so the signals a test sends reach the worker itself.
+	const child = spawn(process.execPath, ["--import", "tsx", "apps/worker/src/main.ts"], {
 		cwd: ROOT,
 		env: { ...process.env, LOG_LEVEL: "info", WORKER_HEALTH_PORT: "0", ...env },
 		stdio: ["ignore", "pipe", "pipe"],

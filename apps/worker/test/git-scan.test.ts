@@ -1,27 +1,19 @@
 import { executionFindings, findings } from "@sensorium/db";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-	ecPrivateKeyPem,
-	FixtureRepo,
-	jwt,
-	rsaPrivateKeyPem,
-	selfSignedCertificate,
-	tempDir,
-	type WorkerProcess,
-} from "./fixtures.ts";
+import { ecPrivateKeyPem, FixtureRepo, jwt, rsaPrivateKeyPem, selfSignedCertificate, tempDir } from "./fixtures.ts";
 import { createScanHarness, type ScanHarness } from "./harness.ts";
 
 const dir = tempDir("git-scan");
 let h: ScanHarness;
-let worker: WorkerProcess;
+
 let repo: FixtureRepo;
 const certificate = selfSignedCertificate(dir.path, "service.example.test");
 const token = jwt();
 
 beforeAll(async () => {
 	h = await createScanHarness(dir.path);
-	worker = h.startWorker();
+	h.startWorker();
 	repo = new FixtureRepo(`${dir.path}/repo`);
 	repo
 		.write("certs/service.crt", certificate)

@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
 import { decodeOid, decodeSmallInteger, readChildren, readWhole, TAG } from "./der.ts";
+import { quickPublicKey, spkiDer } from "./jwk.ts";
 import { CURVES, KEY_ALGORITHMS, OID, PBE_ALGORITHMS } from "./oids.ts";
-import { spkiDer } from "./spki.ts";
 import type { Asset, KeyEncoding, KeyFormat } from "./types.ts";
 
 export function sha256Hex(data: Uint8Array | string): string {
@@ -111,23 +111,27 @@ function toPem(label: string, der: Uint8Array): string {
 	return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
 }
 
+function loadPrivateKey(der: Buffer, format: "pkcs1" | "pkcs8" | "sec1" | "traditional"): KeyObject | undefined {
+	const quick = format === "traditional" ? undefined : quickPublicKey(der, format);
+	if (quick) return quick;
+	try {
+		// Node takes DER only as PKCS#1 (RSA), PKCS#8 or SEC1; OpenSSL's PEM decoder knows the DSA layout.
+		return format === "traditional"
+			? createPrivateKey({ key: toPem("DSA PRIVATE KEY", der), format: "pem" })
+			: createPrivateKey({ key: der, format: "der", type: format });
+	} catch {
+		return undefined;
+	}
+}
+
 export function privateKeyAsset(
 	der: Buffer,
 	format: "pkcs1" | "pkcs8" | "sec1" | "traditional",
 	encoding: KeyEncoding,
 	offset: number | null,
 ): Asset | undefined {
-	let key: KeyObject;
-	try {
-		// Node takes DER only as PKCS#1 (RSA), PKCS#8 or SEC1; OpenSSL's PEM decoder knows the DSA layout.
-		key =
-			format === "traditional"
-				? createPrivateKey({ key: toPem("DSA PRIVATE KEY", der), format: "pem" })
-				: createPrivateKey({ key: der, format: "der", type: format });
-	} catch {
-		return undefined;
-	}
-	return derivedKeyAsset(key, { type: "private-key", format, encoding }, offset);
+	const key = loadPrivateKey(der, format);
+	return key && derivedKeyAsset(key, { type: "private-key", format, encoding }, offset);
 }
 
 export function publicKeyAsset(
@@ -136,12 +140,13 @@ export function publicKeyAsset(
 	encoding: KeyEncoding,
 	offset: number | null,
 ): Asset | undefined {
+	let key = quickPublicKey(der, format === "pkcs1" ? "pkcs1-public" : "spki");
 	try {
-		const key = createPublicKey({ key: der, format: "der", type: format });
-		return derivedKeyAsset(key, { type: "public-key", format, encoding }, offset);
+		key ??= createPublicKey({ key: der, format: "der", type: format });
 	} catch {
 		return format === "spki" ? unloadableSpkiAsset(der, encoding, offset) : undefined;
 	}
+	return derivedKeyAsset(key, { type: "public-key", format, encoding }, offset);
 }
 
 /**

@@ -21,3 +21,8 @@ export function memoized(key: string, offset: number | null, parse: () => Asset[
 	// Callers own what they get back, so a cached result is never shared between two of them.
 	return cached.map((asset) => ({ ...structuredClone(asset), offset }));
 }
+
+/** For benchmarks that must not let one run's parses speed up the next. */
+export function clearParseCache(): void {
+	entries.clear();
+}

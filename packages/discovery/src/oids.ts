@@ -84,6 +84,12 @@ export const OID = {
 	pbes2: "1.2.840.113549.1.5.13",
 	pbkdf2: "1.2.840.113549.1.5.12",
 	pkcs7SignedData: "1.2.840.113549.1.7.2",
+	p256: "1.2.840.10045.3.1.7",
+	p384: "1.3.132.0.34",
+	p521: "1.3.132.0.35",
+	secp256k1: "1.3.132.0.10",
+	x25519: "1.3.101.110",
+	x448: "1.3.101.111",
 } as const;
 
 /** Node reports OpenSSL curve names; findings use the NIST names where one exists. */

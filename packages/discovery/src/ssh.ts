@@ -1,8 +1,8 @@
 import { createHash, createPublicKey, type KeyObject } from "node:crypto";
 import { encodeOid, encodeTlv, encodeUnsignedInteger, TAG } from "./der.ts";
+import { buildSpki, ecPublicKey, okpPublicKey, rsaPublicKey } from "./jwk.ts";
 import { type KeyAttributes, keyAsset, publicKeyFacts, sha256Hex } from "./keys.ts";
 import { OID } from "./oids.ts";
-import { buildSpki } from "./spki.ts";
 import type { Asset } from "./types.ts";
 
 /** Reads the RFC 4251 wire format; any overrun throws, so a caller's catch rejects the whole candidate. */
@@ -36,25 +36,13 @@ class WireReader {
 	}
 }
 
-/** SSH curve identifiers and the JWK curve and coordinate size they correspond to. */
-const NIST_CURVES: Readonly<Record<string, { crv: string; coordinate: number }>> = {
-	nistp256: { crv: "P-256", coordinate: 32 },
-	nistp384: { crv: "P-384", coordinate: 48 },
-	nistp521: { crv: "P-521", coordinate: 66 },
-};
+const SSH_CURVES: Readonly<Record<string, string>> = { nistp256: OID.p256, nistp384: OID.p384, nistp521: OID.p521 };
 
 const OKP_TYPES: Readonly<Record<string, string>> = {
 	"ssh-ed25519": "Ed25519",
 	"sk-ssh-ed25519@openssh.com": "Ed25519",
 	"ssh-ed448": "Ed448",
 };
-
-/** JWK integers are unsigned big-endian without leading zeros; SSH mpints may carry a sign byte. */
-function jwkInteger(mpint: Buffer): string {
-	let start = 0;
-	while (start < mpint.length - 1 && mpint[start] === 0) start++;
-	return mpint.subarray(start).toString("base64url");
-}
 
 /**
  * The key in an SSH public key blob as a KeyObject, so that SSH keys get the same SPKI identity as the same
@@ -64,11 +52,10 @@ function jwkInteger(mpint: Buffer): string {
 function blobToKey(type: string, reader: WireReader): KeyObject | undefined {
 	if (type === "ssh-rsa") {
 		const e = reader.string();
-		const n = reader.string();
-		return createPublicKey({ key: { kty: "RSA", n: jwkInteger(n), e: jwkInteger(e) }, format: "jwk" });
+		return rsaPublicKey(reader.string(), e);
 	}
 	if (type === "ssh-dss") {
-		// JWK has no DSA form, so this one goes through DER.
+		// JWK has no DSA form, so this one goes through DER and OpenSSL.
 		const [p, q, g, y] = [reader.string(), reader.string(), reader.string(), reader.string()];
 		const params = encodeTlv(
 			TAG.sequence,
@@ -80,16 +67,11 @@ function blobToKey(type: string, reader: WireReader): KeyObject | undefined {
 		return createPublicKey({ key: der, format: "der", type: "spki" });
 	}
 	const okp = OKP_TYPES[type];
-	if (okp)
-		return createPublicKey({ key: { kty: "OKP", crv: okp, x: reader.string().toString("base64url") }, format: "jwk" });
-	const match = /^(?:sk-)?ecdsa-sha2-(nistp\d+)(?:@openssh\.com)?$/.exec(type);
-	const curve = NIST_CURVES[match?.[1] ?? ""];
-	if (!curve || reader.text() !== match?.[1]) return undefined;
-	const point = reader.string();
-	if (point[0] !== 4 || point.length !== 1 + 2 * curve.coordinate) return undefined;
-	const x = point.subarray(1, 1 + curve.coordinate).toString("base64url");
-	const y = point.subarray(1 + curve.coordinate).toString("base64url");
-	return createPublicKey({ key: { kty: "EC", crv: curve.crv, x, y }, format: "jwk" });
+	if (okp) return okpPublicKey(okp, reader.string());
+	const curveName = /^(?:sk-)?ecdsa-sha2-(nistp\d+)(?:@openssh\.com)?$/.exec(type)?.[1];
+	const curveOid = SSH_CURVES[curveName ?? ""];
+	if (!curveOid || reader.text() !== curveName) return undefined;
+	return ecPublicKey(curveOid, reader.string());
 }
 
 /** Security-key types carry the FIDO application string after the key. */

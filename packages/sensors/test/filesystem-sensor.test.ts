@@ -108,13 +108,34 @@ describe("Filesystem Sensor: confinement", () => {
 		expect((await rejection(open({ path: join(scan, "a.txt") }))).code).toBe("FS-1003");
 	});
 
-	it.skipIf(process.getuid?.() === 0)("reports an unreadable directory as FS-1004", async () => {
-		const locked = join(root, "locked");
+	it("reports an unreadable directory as FS-1004", async () => {
+		const parent = await makeTempDir("fs-locked");
+		await chmod(parent, 0o755);
+		const locked = join(parent, "locked");
 		await mkdir(locked, { mode: 0o000 });
 		try {
-			expect((await rejection(open({ path: locked }))).code).toBe("FS-1004");
+			if (process.getuid?.() !== 0) {
+				expect((await rejection(open({ path: locked }, { filesystemRoots: [parent] }))).code).toBe("FS-1004");
+				return;
+			}
+			// Root reads everything, so the check runs in a child process as `nobody`.
+			const source = new URL("../src/index.ts", import.meta.url).href;
+			const script = `
+				const { filesystemSensor } = await import(${JSON.stringify(source)});
+				const context = { workDir: ${JSON.stringify(parent)}, signal: new AbortController().signal, previousCursor: null,
+					incremental: false, settings: { allowGitFileUrls: false, filesystemRoots: [${JSON.stringify(parent)}], gitTimeoutMs: 1000 } };
+				await filesystemSensor.open({ path: ${JSON.stringify(locked)} }, context).then(() => console.log("opened"), (e) => console.log(e.code));`;
+			const tsx = new URL("../../../node_modules/tsx/dist/loader.mjs", import.meta.url).href;
+			const output = execFileSync(process.execPath, ["--import", tsx, "--input-type=module", "-e", script], {
+				uid: 65534,
+				gid: 65534,
+				cwd: parent,
+				encoding: "utf8",
+			});
+			expect(output.trim()).toBe("FS-1004");
 		} finally {
 			await chmod(locked, 0o700);
+			await rm(parent, { recursive: true, force: true });
 		}
 	});
 });
