@@ -4,8 +4,10 @@ import type { AppDeps, AppEnv } from "./context.ts";
 import { failure, handleError } from "./errors.ts";
 import { requireApiToken } from "./middleware/auth.ts";
 import { requestId } from "./middleware/request-id.ts";
+import { registerCallbacks } from "./routes/callbacks.ts";
 import { registerFindings } from "./routes/findings.ts";
 import { registerHealth } from "./routes/health.ts";
+import { registerScanCallbacks } from "./routes/scan-callbacks.ts";
 import { registerScanCreate } from "./routes/scan-create.ts";
 import { registerScanDeprecated } from "./routes/scan-deprecated.ts";
 import { registerScanExecute } from "./routes/scan-execute.ts";
@@ -29,7 +31,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 	registerScanExecute(app);
 	registerScanDeprecated(app);
 	registerFindings(app);
+	registerScanCallbacks(app);
 	registerScanStatus(app);
 	registerTokens(app);
+	registerCallbacks(app);
 	return app;
 }

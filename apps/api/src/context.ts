@@ -1,8 +1,9 @@
 import type { Principal } from "@sensorium/accounts";
+import type { NetworkPolicy } from "@sensorium/callbacks";
 import type { Database } from "@sensorium/db";
 import type { SensorTypeRegistry } from "@sensorium/executions";
 import type { Logger } from "@sensorium/logger";
-import type { ExecutionQueue } from "@sensorium/queue";
+import type { DeliveryQueue, ExecutionQueue } from "@sensorium/queue";
 import type { SecretBox } from "@sensorium/secrets";
 import type { PrincipalCache } from "./middleware/auth.ts";
 
@@ -13,6 +14,10 @@ export interface AppDeps {
 	secretBox: SecretBox;
 	sensorTypes: SensorTypeRegistry;
 	logger: Logger;
+	deliveryQueue: DeliveryQueue;
+	/** Which addresses callback URLs may resolve to (CALLBACK_ALLOWED_NETWORKS opens exceptions). */
+	callbackPolicy: NetworkPolicy;
+	callbackTimeoutMs: number;
 	/** Short-lived memory of accepted tokens; absent means every request asks Postgres. */
 	principalCache?: PrincipalCache;
 	/** Checks Postgres and Redis for /readyz. */

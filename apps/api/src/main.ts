@@ -1,9 +1,10 @@
 import { serve } from "@hono/node-server";
+import { createNetworkPolicy } from "@sensorium/callbacks";
 import { apiEnvSchema, ConfigError, parseEnv, resolveSecretKey } from "@sensorium/config";
 import { createDatabase } from "@sensorium/db";
 import { SensorTypeRegistry } from "@sensorium/executions";
 import { createLogger } from "@sensorium/logger";
-import { createProducerConnection, ExecutionQueue } from "@sensorium/queue";
+import { createProducerConnection, DeliveryQueue, ExecutionQueue } from "@sensorium/queue";
 import { SecretBox } from "@sensorium/secrets";
 import { sensorTypeContracts } from "@sensorium/sensors";
 import { sql } from "drizzle-orm";
@@ -30,6 +31,7 @@ if (secret.warning) logger.warn(secret.warning);
 const database = createDatabase(env.DATABASE_URL, { applicationName: "sensorium-api", max: 20 });
 const redis = createProducerConnection(env.REDIS_URL);
 const queue = new ExecutionQueue(redis, env.QUEUE_PREFIX);
+const deliveryQueue = new DeliveryQueue(redis, env.QUEUE_PREFIX);
 const sensorTypes = await SensorTypeRegistry.load(
 	database.db,
 	sensorTypeContracts({ allowGitFileUrls: env.SENSOR_GIT_ALLOW_FILE_URLS }),
@@ -38,6 +40,9 @@ const sensorTypes = await SensorTypeRegistry.load(
 const app = createApp({
 	db: database.db,
 	queue,
+	deliveryQueue,
+	callbackPolicy: createNetworkPolicy(env.CALLBACK_ALLOWED_NETWORKS),
+	callbackTimeoutMs: env.CALLBACK_TIMEOUT_MS,
 	secretBox: new SecretBox(secret.key),
 	sensorTypes,
 	logger,
@@ -64,6 +69,7 @@ async function shutdown(signal: string) {
 	deadline.unref();
 	await new Promise<void>((resolve) => server.close(() => resolve()));
 	await queue.close();
+	await deliveryQueue.close();
 	redis.disconnect();
 	await database.close();
 	process.exit(0);

@@ -1,8 +1,9 @@
 import { bootstrapOrganization, createUser, issueApiToken } from "@sensorium/accounts";
+import { createNetworkPolicy } from "@sensorium/callbacks";
 import { createDatabase, type DatabaseHandle } from "@sensorium/db";
 import { SensorTypeRegistry } from "@sensorium/executions";
 import { createLogger } from "@sensorium/logger";
-import { createProducerConnection, ExecutionQueue } from "@sensorium/queue";
+import { createProducerConnection, DeliveryQueue, ExecutionQueue } from "@sensorium/queue";
 import { SecretBox } from "@sensorium/secrets";
 import { sensorTypeContracts } from "@sensorium/sensors";
 import { createTestDatabase, TEST_REDIS_URL, type TestDatabase, uniqueQueuePrefix } from "@sensorium/testing";
@@ -52,9 +53,13 @@ export async function createHarness(): Promise<Harness> {
 	const queue = new ExecutionQueue(redis, prefix);
 	const secretBox = new SecretBox(Buffer.alloc(32, 7));
 	const sensorTypes = await SensorTypeRegistry.load(database.db, sensorTypeContracts({ allowGitFileUrls: false }));
+	const deliveryQueue = new DeliveryQueue(redis, prefix);
 	const deps: AppDeps = {
 		db: database.db,
 		queue,
+		deliveryQueue,
+		callbackPolicy: createNetworkPolicy(["127.0.0.0/8", "::1/128"]),
+		callbackTimeoutMs: 2_000,
 		secretBox,
 		sensorTypes,
 		logger: createLogger({ name: "test", level: "silent" }),

@@ -166,15 +166,9 @@ describe("when Redis refuses the job", () => {
 		const dead = createProducerConnection("redis://127.0.0.1:1", { lazyConnect: true, retryStrategy: () => null });
 		const queue = new ExecutionQueue(dead, h.prefix);
 		const { createApp } = await import("../src/app.ts");
-		const { SensorTypeRegistry } = await import("@sensorium/executions");
-		const { sensorTypeContracts } = await import("@sensorium/sensors");
-		const { createLogger } = await import("@sensorium/logger");
 		const app = createApp({
-			db: h.database.db,
+			...h.deps,
 			queue,
-			secretBox: h.secretBox,
-			sensorTypes: await SensorTypeRegistry.load(h.database.db, sensorTypeContracts({ allowGitFileUrls: false })),
-			logger: createLogger({ name: "t", level: "silent" }),
 		});
 		const started = Date.now();
 		const res = await app.request("/v3/scan/create", {

@@ -11,6 +11,8 @@ import {
 	usersCreate,
 	usersDeactivate,
 } from "./commands/accounts.ts";
+import { callbacksDelete, callbacksList, callbacksRegister } from "./commands/callbacks.ts";
+import { type ApiContext, scanCreate, scanExecute, scanFindings, scanStatus, scanWait } from "./commands/scan.ts";
 import { createOutput, type Output } from "./output.ts";
 
 const COMMANDS: Record<string, (ctx: CommandContext) => Promise<void>> = {
@@ -20,6 +22,18 @@ const COMMANDS: Record<string, (ctx: CommandContext) => Promise<void>> = {
 	"tokens create": tokensCreate,
 	"tokens revoke": tokensRevoke,
 	"orgs set-licence": orgsSetLicence,
+	"callbacks register": callbacksRegister,
+	"callbacks list": callbacksList,
+	"callbacks delete": callbacksDelete,
+};
+
+/** Commands that talk to a running API rather than to the database. */
+const API_COMMANDS: Record<string, (ctx: ApiContext) => Promise<void>> = {
+	"scan create": scanCreate,
+	"scan execute": scanExecute,
+	"scan status": scanStatus,
+	"scan wait": scanWait,
+	"scan findings": scanFindings,
 };
 
 const USAGE = `Usage: sensorium <command> [flags] [--json]
@@ -32,6 +46,20 @@ Operator commands (talk to Postgres at DATABASE_URL):
                 [--description TEXT] [--expires-in-days 7|30|60|90|180|365]
   tokens revoke --org ORG_ID --token TOKEN_ID
   orgs set-licence --org ORG_ID --expires (ISO-8601-DATE | never)
+  callbacks register --org ORG_ID --name NAME --url URL [--auth-type none|bearer|apiToken]
+                [--header-name HEADER] [--token-value TOKEN]   (needs SENSORIUM_SECRET_KEY like the API)
+  callbacks list --org ORG_ID
+  callbacks delete --org ORG_ID --callback CALLBACK_ID
+
+Scan commands (talk to a running API: --api-url or SENSORIUM_API_URL, default http://127.0.0.1:8080;
+--token or SENSORIUM_API_TOKEN):
+  scan create --type "GIT Sensor" --name NAME (--config JSON | --config-file PATH) [--priority high|medium|low]
+              [--callback-id ID] [--incremental] [--auto-resolution-days N] [--labels k=v,k2=v2]
+  scan execute --sensor SENSOR_ID
+  scan status --execution EXECUTION_ID
+  scan wait --execution EXECUTION_ID [--interval SECONDS] [--timeout SECONDS]
+              exit 0 when successful, 1 when failed, 3 on timeout
+  scan findings --execution EXECUTION_ID [--type x509|key|token|...]
 
 --json prints exactly one JSON object.`;
 
@@ -47,6 +75,22 @@ const STRING_FLAGS = [
 	"expires-in-days",
 	"token",
 	"expires",
+	"url",
+	"auth-type",
+	"header-name",
+	"token-value",
+	"callback",
+	"api-url",
+	"config",
+	"config-file",
+	"priority",
+	"callback-id",
+	"auto-resolution-days",
+	"labels",
+	"sensor",
+	"execution",
+	"interval",
+	"timeout",
 ];
 
 const { values, positionals } = parseArgs({
@@ -55,11 +99,17 @@ const { values, positionals } = parseArgs({
 	options: {
 		json: { type: "boolean" },
 		help: { type: "boolean", short: "h" },
+		incremental: { type: "boolean" },
 		...Object.fromEntries(STRING_FLAGS.map((flag) => [flag, { type: "string" as const }])),
 	},
 });
 const out: Output = createOutput(values.json === true);
 const name = [positionals[0], positionals[1]].filter(Boolean).join(" ");
+const apiCommand = API_COMMANDS[name];
+if (apiCommand && !values.help) {
+	await apiCommand({ flags: values, out });
+	process.exit(0);
+}
 const command = COMMANDS[name] ?? COMMANDS[positionals[0] ?? ""];
 
 if (values.help || !command) {

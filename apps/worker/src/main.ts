@@ -6,7 +6,7 @@ import { createDatabase } from "@sensorium/db";
 import { discover } from "@sensorium/discovery";
 import { reconcileExpiredLeases, reconcileQueuedExecutions } from "@sensorium/executions";
 import { createLogger } from "@sensorium/logger";
-import { createWorkerConnection, ExecutionQueue } from "@sensorium/queue";
+import { createWorkerConnection, DeliveryQueue, ExecutionQueue } from "@sensorium/queue";
 import { createExecutionWorker, removeOrphanedWorkDirs } from "@sensorium/scanner";
 import { SecretBox } from "@sensorium/secrets";
 import { sensorImplementations } from "@sensorium/sensors";
@@ -40,6 +40,7 @@ const database = createDatabase(env.DATABASE_URL, {
 const workerConnection = createWorkerConnection(env.REDIS_URL);
 const queueConnection = createWorkerConnection(env.REDIS_URL);
 const queue = new ExecutionQueue(queueConnection, env.QUEUE_PREFIX);
+const deliveryQueue = new DeliveryQueue(queueConnection, env.QUEUE_PREFIX);
 const handBack = new AbortController();
 
 const worker = createExecutionWorker({
@@ -54,7 +55,8 @@ const worker = createExecutionWorker({
 		db: database.db,
 		secretBox: new SecretBox(secret.key),
 		sensors: sensorImplementations,
-		discover,
+		// The sensors already enforce max_file_size_mb; discovery looks at whatever they yield.
+		discover: (path, bytes) => discover(path, bytes, { maxFileBytes: Number.POSITIVE_INFINITY }),
 		settings: {
 			allowGitFileUrls: env.SENSOR_GIT_ALLOW_FILE_URLS,
 			filesystemRoots: env.SENSOR_FS_ROOTS,
@@ -66,8 +68,10 @@ const worker = createExecutionWorker({
 		heartbeatMs: Math.max(250, Math.floor(env.EXECUTION_LEASE_MS / 3)),
 		executionTimeoutMs: env.EXECUTION_TIMEOUT_MS,
 		maxAttempts: env.EXECUTION_MAX_ATTEMPTS,
+		sensorErrorAttempts: env.SENSOR_ERROR_ATTEMPTS,
 		defaultAutoResolutionDays: env.AUTO_RESOLUTION_DAYS,
 		tmpDir,
+		deliveryQueue,
 	},
 });
 
@@ -132,6 +136,7 @@ async function shutdown(signal: string) {
 	await worker.close();
 	clearTimeout(handBackAt);
 	await queue.close();
+	await deliveryQueue.close();
 	workerConnection.disconnect();
 	queueConnection.disconnect();
 	health.close();

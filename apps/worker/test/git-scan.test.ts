@@ -36,10 +36,10 @@ afterAll(async () => {
 const findingsOf = async (executionId: string) => {
 	const res = await h.api("GET", `/v3/scan/${executionId}/findings?limit=500`);
 	expect(res.status).toBe(200);
-	return res.body.findings as { kind: string; identity: string; location: { path: string; line: number | null } }[];
+	return res.body.findings as Finding[];
 };
-const keyOf = (f: { identity: string; location: { path: string; line: number | null } }) =>
-	`${f.identity} ${f.location.path}:${f.location.line}`;
+type Finding = { kind: string; identity: string; observation: { file: { path: string; line: number | null } } };
+const keyOf = (f: Finding) => `${f.identity} ${f.observation.file.path}:${f.observation.file.line}`;
 
 describe("a Git scan through the API, the queue and a worker process", () => {
 	it("ends successful with the certificates, keys and tokens of the repository and nothing from decoys", async () => {
@@ -58,7 +58,7 @@ describe("a Git scan through the API, the queue and a worker process", () => {
 		expect(status.finishedAt).toBeTruthy();
 
 		const found = await findingsOf(created.body.executionId as string);
-		const paths = found.map((f) => `${f.kind}:${f.location.path}`).sort();
+		const paths = found.map((f) => `${f.kind}:${f.observation.file.path}`).sort();
 		expect(paths).toEqual(["key:keys/deploy.pem", "token:src/config.js", "x509:certs/service.crt"]);
 		expect(status.findings).toEqual({ total: 3, byType: { key: 1, token: 1, x509: 1 } });
 		const stored = JSON.stringify(await h.database.db.select().from(findings));
@@ -140,6 +140,40 @@ describe("a Git scan through the API, the queue and a worker process", () => {
 			.from(executionFindings)
 			.where(eq(executionFindings.executionId, executionId));
 		expect(rows).toHaveLength(3);
+	});
+});
+
+describe("completion callbacks", () => {
+	it("a finished scan of a sensor with a callbackId records one delivery and enqueues it for the dispatcher", async () => {
+		const { createServer } = await import("node:http");
+		const server = createServer((_req, res) => res.writeHead(204).end());
+		await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+		const { port } = server.address() as { port: number };
+		const registered = await h.api("POST", "/v3/callbacks", { name: "hook", url: `http://127.0.0.1:${port}/hook` });
+		expect(registered.status).toBe(201);
+		const created = await h.api("POST", "/v3/scan/create", {
+			sensorType: "GIT Sensor",
+			sensorName: "with-callback",
+			sensorConfig: { url: repo.url, branch: "no-such-branch" },
+			callbackId: registered.body.callbackId,
+		});
+		const executionId = created.body.executionId as string;
+		await h.waitForFinish(executionId);
+		const res = await h.api("GET", `/v3/scan/${executionId}/callbacks`);
+		const deliveries = res.body.deliveries as {
+			deliveryId: string;
+			status: string;
+			payload: Record<string, unknown>;
+		}[];
+		expect(deliveries).toHaveLength(1);
+		expect(deliveries[0]?.payload).toMatchObject({ executionId, status: "failed", errorCode: "GIT-1003" });
+		const { DeliveryQueue, createProducerConnection, deliveryJobId } = await import("@sensorium/queue");
+		const redis = createProducerConnection("redis://127.0.0.1:6379");
+		const queue = new DeliveryQueue(redis, h.prefix);
+		expect(await queue.queue.getJobState(deliveryJobId(deliveries[0]?.deliveryId as string, 0))).toBe("waiting");
+		await queue.close();
+		redis.disconnect();
+		server.close();
 	});
 });
 

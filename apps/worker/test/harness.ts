@@ -1,9 +1,11 @@
+import { type ServerType, serve } from "@hono/node-server";
 import { bootstrapOrganization } from "@sensorium/accounts";
 import { createApp } from "@sensorium/api/app";
+import { createNetworkPolicy } from "@sensorium/callbacks";
 import { createDatabase, type DatabaseHandle } from "@sensorium/db";
 import { SensorTypeRegistry } from "@sensorium/executions";
 import { createLogger } from "@sensorium/logger";
-import { createProducerConnection, ExecutionQueue } from "@sensorium/queue";
+import { createProducerConnection, DeliveryQueue, ExecutionQueue } from "@sensorium/queue";
 import { SecretBox } from "@sensorium/secrets";
 import { sensorTypeContracts } from "@sensorium/sensors";
 import { createTestDatabase, TEST_REDIS_URL, type TestDatabase, uniqueQueuePrefix } from "@sensorium/testing";
@@ -19,6 +21,8 @@ export interface ScanHarness {
 	queue: ExecutionQueue;
 	token: string;
 	api(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
+	/** Serves the API over real HTTP on a loopback port (for clients such as the CLI). */
+	listen(): Promise<string>;
 	workerEnv(extra?: Record<string, string>): Record<string, string>;
 	startWorker(extra?: Record<string, string>): WorkerProcess;
 	waitForFinish(executionId: string, timeoutMs?: number): Promise<Record<string, unknown>>;
@@ -35,12 +39,16 @@ export async function createScanHarness(fsRoot: string): Promise<ScanHarness> {
 	const app = createApp({
 		db: database.db,
 		queue,
+		deliveryQueue: new DeliveryQueue(redis, prefix),
+		callbackPolicy: createNetworkPolicy(["127.0.0.0/8", "::1/128"]),
+		callbackTimeoutMs: 2_000,
 		secretBox: new SecretBox(Buffer.from(SECRET_KEY, "base64")),
 		sensorTypes: await SensorTypeRegistry.load(database.db, sensorTypeContracts({ allowGitFileUrls: true })),
 		logger: createLogger({ name: "test", level: "silent" }),
 	});
 	const boot = await bootstrapOrganization(database.db, { orgName: "Scans", email: "scans@example.test" });
 	const workers: WorkerProcess[] = [];
+	const servers: ServerType[] = [];
 
 	const harness: ScanHarness = {
 		database,
@@ -55,6 +63,14 @@ export async function createScanHarness(fsRoot: string): Promise<ScanHarness> {
 				body: body === undefined ? undefined : JSON.stringify(body),
 			});
 			return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+		},
+		listen() {
+			return new Promise((resolve) => {
+				const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) =>
+					resolve(`http://127.0.0.1:${info.port}`),
+				);
+				servers.push(server);
+			});
 		},
 		workerEnv(extra = {}) {
 			return {
@@ -90,6 +106,7 @@ export async function createScanHarness(fsRoot: string): Promise<ScanHarness> {
 			);
 		},
 		async close() {
+			for (const server of servers) server.close();
 			await Promise.all(workers.map((w) => w.stop("SIGKILL")));
 			await queue.queue.obliterate({ force: true }).catch(() => {});
 			await queue.close();

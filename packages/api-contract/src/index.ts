@@ -1,3 +1,10 @@
+export {
+	CALLBACK_AUTH_TYPES,
+	type CallbackAuthType,
+	type RegisterCallbackRequest,
+	registerCallbackSchema,
+	rotateCallbackTokenSchema,
+} from "./callback-requests.ts";
 export { messages } from "./messages.ts";
 export {
 	type CreateScanRequest,

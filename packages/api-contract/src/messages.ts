@@ -42,4 +42,18 @@ export const messages = {
 	invalidTokenDescription: "Invalid value for description: expected at most 1000 characters.",
 	invalidTokenType: "Invalid value for type: expected 'API Token' or 'Admin Token'.",
 	invalidTokenExpiry: "Invalid value for expiresInDays: expected one of 7, 30, 60, 90, 180, 365.",
+	callbackNameInvalid: "Invalid value for name: expected 1 to 200 characters.",
+	callbackAuthTypeInvalid: "Invalid value for authType: expected 'none', 'bearer' or 'apiToken'.",
+	callbackHeaderNameRequired: "Missing required field: headerName (required when authType is 'apiToken').",
+	callbackHeaderNameInvalid: "Invalid value for headerName: expected a valid HTTP header name.",
+	callbackHeaderNameReserved: (name: string) => `Invalid value for headerName: '${name}' is set by Sensorium itself.`,
+	callbackHeaderNameOnlyForApiToken: "Invalid value for headerName: only used when authType is 'apiToken'.",
+	callbackTokenRequired: "Missing required field: tokenValue (required when authType is 'bearer' or 'apiToken').",
+	callbackTokenInvalid:
+		"Invalid value for tokenValue: expected a string of at most 4096 characters without line breaks.",
+	callbackTokenOnlyWithAuth: "Invalid value for tokenValue: only used when authType is 'bearer' or 'apiToken'.",
+	callbackUnreachable: (reason: string) => `Callback URL is not reachable: ${reason}.`,
+	callbackForbiddenAddress:
+		"Callback URL is not allowed: it resolves to a loopback, private, link-local or otherwise non-public address (see CALLBACK_ALLOWED_NETWORKS).",
+	deliveryNotFound: "The specified deliveryId was not found.",
 } as const;

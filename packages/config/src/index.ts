@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 
 export class ConfigError extends Error {
@@ -37,7 +38,33 @@ export const baseEnvSchema = z.object({
 	SENSOR_GIT_ALLOW_FILE_URLS: booleanString.default(false),
 });
 
+function isCidr(entry: string): boolean {
+	const [address, prefix, extra] = entry.split("/");
+	const family = isIP(address ?? "");
+	const bits = Number(prefix);
+	return (
+		extra === undefined && family !== 0 && Number.isInteger(bits) && bits >= 0 && bits <= (family === 4 ? 32 : 128)
+	);
+}
+
+/** Settings of outgoing callbacks, read by the API (registration probe) and the dispatcher. */
+const callbackEnv = {
+	/** Comma-separated CIDRs callback URLs may resolve to although not public (tests, on-premises receivers). */
+	CALLBACK_ALLOWED_NETWORKS: z
+		.string()
+		.default("")
+		.transform((v) =>
+			v
+				.split(",")
+				.map((c) => c.trim())
+				.filter(Boolean),
+		)
+		.refine((cidrs) => cidrs.every(isCidr), "must be CIDRs separated by commas, e.g. 127.0.0.0/8,::1/128"),
+	CALLBACK_TIMEOUT_MS: z.coerce.number().int().positive().max(120_000).default(15_000),
+};
+
 export const apiEnvSchema = baseEnvSchema.extend({
+	...callbackEnv,
 	PORT: z.coerce.number().int().min(0).max(65535).default(8080),
 	HOST: z.string().min(1).default("0.0.0.0"),
 	SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
@@ -53,6 +80,8 @@ export const workerEnvSchema = baseEnvSchema.extend({
 	EXECUTION_TIMEOUT_MS: milliseconds(60 * 60 * 1000),
 	EXECUTION_LEASE_MS: milliseconds(30_000),
 	EXECUTION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
+	/** Tries of an execution whose sensor fails in a way that may pass (unreachable host, timeout). */
+	SENSOR_ERROR_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
 	WORKER_LOCK_DURATION_MS: milliseconds(30_000),
 	WORKER_STALLED_INTERVAL_MS: milliseconds(30_000),
 	WORKER_MAX_STALLED_COUNT: z.coerce.number().int().min(1).max(1000).default(10),
@@ -77,6 +106,28 @@ export const workerEnvSchema = baseEnvSchema.extend({
 	WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
 });
 
+export const dispatcherEnvSchema = baseEnvSchema.extend({
+	...callbackEnv,
+	/** Seconds between attempts, comma-separated; the first attempt is immediate. */
+	CALLBACK_RETRY_SCHEDULE: z
+		.string()
+		.default("5,300,1800,7200,18000,36000,36000")
+		.refine(
+			(v) => /^\s*\d+(\.\d+)?\s*(,\s*\d+(\.\d+)?\s*)*$/.test(v),
+			"must be seconds separated by commas, e.g. 5,300,1800",
+		),
+	DISPATCHER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
+	/** Deliveries to one endpoint in flight at once per dispatcher, so a slow endpoint cannot take every slot. */
+	CALLBACK_ENDPOINT_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
+	DISPATCHER_LOCK_DURATION_MS: milliseconds(30_000),
+	DISPATCHER_STALLED_INTERVAL_MS: milliseconds(30_000),
+	RECONCILE_INTERVAL_MS: milliseconds(30_000),
+	RECONCILE_GRACE_MS: milliseconds(60_000),
+	SHUTDOWN_TIMEOUT_MS: milliseconds(30_000),
+	DISPATCHER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(8082),
+});
+
+export type DispatcherEnv = z.infer<typeof dispatcherEnvSchema>;
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;
 export type BaseEnv = z.infer<typeof baseEnvSchema>;
 export type ApiEnv = z.infer<typeof apiEnvSchema>;

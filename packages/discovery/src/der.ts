@@ -12,7 +12,6 @@ export const TAG = {
 	utcTime: 0x17,
 	generalizedTime: 0x18,
 	sequence: 0x30,
-	set: 0x31,
 	context0: 0xa0,
 	context1: 0xa1,
 } as const;

@@ -1,21 +1,32 @@
 import { route } from "./route.ts";
-import type { Discovery, DiscoveryOptions } from "./types.ts";
+import { Scan } from "./scan.ts";
+import type { Discovery, DiscoveryOptions, DiscoveryReport } from "./types.ts";
 
-export type { AssetKind, Discovery, DiscoveryOptions } from "./types.ts";
+export { DEFAULT_KEYSTORE_PASSWORDS } from "./scan.ts";
+export type { AssetKind, Discovery, DiscoveryOptions, DiscoveryReport } from "./types.ts";
 
 /** Bump on any change to what is detected or how it is described: it keys the incremental-scan cache. */
-export const DETECTOR_VERSION = "1.0.0";
-
-/** Files above this are skipped unless the caller sets `maxFileBytes`. */
-export const DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024;
+export const DETECTOR_VERSION = "1.1.0";
 
 /**
- * Cryptographic assets in one file: X.509 certificates, private and public keys, JWT/JWE tokens. Every candidate
- * is confirmed by parsing it; nothing secret is kept in the result.
+ * Cryptographic assets in one file: X.509 certificates, private and public keys, JWT/JWE tokens, keystores,
+ * and the same inside archives. Every candidate is confirmed by parsing it; nothing secret is kept in the result.
  */
 export function discover(path: string, bytes: Uint8Array, options: DiscoveryOptions = {}): Discovery[] {
-	const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-	if (bytes.length === 0 || bytes.length > maxFileBytes) return [];
+	return discoverDetailed(path, bytes, options).discoveries;
+}
+
+/**
+ * `discover`, plus warnings saying why the result may be incomplete: archive budgets or depth reached, members
+ * skipped or unreadable, keystores that could not be parsed.
+ */
+export function discoverDetailed(path: string, bytes: Uint8Array, options: DiscoveryOptions = {}): DiscoveryReport {
+	const scan = new Scan(options);
+	if (bytes.length > scan.maxFileBytes) {
+		scan.warn(path, `skipped: ${bytes.length} bytes, over maxFileBytes (${scan.maxFileBytes})`);
+		return { discoveries: [], warnings: scan.warnings };
+	}
+	if (bytes.length === 0) return { discoveries: [], warnings: scan.warnings };
 	const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-	return route(path, buffer);
+	return { discoveries: route(path, buffer, scan, 0), warnings: scan.warnings };
 }

@@ -8,7 +8,7 @@ export function sha256Hex(data: Uint8Array | string): string {
 	return createHash("sha256").update(data).digest("hex");
 }
 
-export interface KeyShape {
+interface KeyShape {
 	algorithm: string;
 	size?: number;
 	curve?: string;
@@ -22,7 +22,7 @@ const FIXED_SIZE: Readonly<Record<string, KeyShape>> = {
 	x448: { algorithm: "X448", size: 448 },
 };
 
-export function describeKey(key: KeyObject): KeyShape {
+function describeKey(key: KeyObject): KeyShape {
 	// Widened: OpenSSL also loads DH keys, which Node's KeyType union leaves out.
 	const type: string = key.asymmetricKeyType ?? "";
 	const details = key.asymmetricKeyDetails ?? {};
@@ -111,7 +111,11 @@ function toPem(label: string, der: Uint8Array): string {
 	return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
 }
 
-function loadPrivateKey(der: Buffer, format: "pkcs1" | "pkcs8" | "sec1" | "traditional"): KeyObject | undefined {
+/**
+ * A key whose public half gives the identity: read straight from the structure where that is possible, else
+ * the private key as loaded by OpenSSL, which also has the final word on whether the structure is a key.
+ */
+function keyForIdentity(der: Buffer, format: "pkcs1" | "pkcs8" | "sec1" | "traditional"): KeyObject | undefined {
 	const quick = format === "traditional" ? undefined : quickPublicKey(der, format);
 	if (quick) return quick;
 	try {
@@ -130,7 +134,7 @@ export function privateKeyAsset(
 	encoding: KeyEncoding,
 	offset: number | null,
 ): Asset | undefined {
-	const key = loadPrivateKey(der, format);
+	const key = keyForIdentity(der, format);
 	return key && derivedKeyAsset(key, { type: "private-key", format, encoding }, offset);
 }
 
@@ -179,19 +183,20 @@ export function encryptedPkcs8Asset(der: Buffer, encoding: KeyEncoding, offset: 
 	if (data.end - data.valueStart < 16) return undefined;
 	const [schemeOid, params] = readChildren(der, algorithmId) ?? [];
 	const scheme = decodeOid(der, schemeOid);
-	if (!scheme) return undefined;
+	// Other SEQUENCE-plus-OCTET-STRING structures exist (a signature's DigestInfo), so the scheme must be a PBE.
+	if (!scheme || !PBE_ALGORITHMS[scheme]) return undefined;
 	const attributes: KeyAttributes = { type: "private-key", format: "pkcs8-encrypted", encoding, encrypted: true };
 	if (scheme === OID.pbes2 && params?.tag === TAG.sequence) {
 		const [kdfId, cipherId] = readChildren(der, params) ?? [];
 		const [kdfOid, kdfParams] = (kdfId && readChildren(der, kdfId)) ?? [];
 		const kdf = decodeOid(der, kdfOid);
-		attributes.kdf = kdf && (PBE_ALGORITHMS[kdf] ?? kdf);
-		attributes.cipher = cipherId && nameOf(decodeOid(der, readChildren(der, cipherId)?.[0]));
+		attributes.kdf = nameOf(kdf);
+		attributes.cipher = nameOf(cipherId && decodeOid(der, readChildren(der, cipherId)?.[0]));
 		if (kdf === OID.pbkdf2 && kdfParams?.tag === TAG.sequence) {
 			attributes.kdfIterations = decodeSmallInteger(der, readChildren(der, kdfParams)?.[1]);
 		}
 	} else {
-		attributes.cipher = PBE_ALGORITHMS[scheme] ?? scheme;
+		attributes.cipher = nameOf(scheme);
 	}
 	return keyAsset(`key:encrypted:${sha256Hex(der)}`, attributes, offset);
 }

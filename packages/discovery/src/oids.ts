@@ -60,8 +60,15 @@ export const PBE_ALGORITHMS: Readonly<Record<string, string>> = {
 	"1.2.840.113549.1.5.3": "pbeWithMD5AndDES-CBC",
 	"1.2.840.113549.1.5.10": "pbeWithSHA1AndDES-CBC",
 	"1.2.840.113549.1.12.1.1": "pbeWithSHAAnd128BitRC4",
+	"1.2.840.113549.1.12.1.2": "pbeWithSHAAnd40BitRC4",
 	"1.2.840.113549.1.12.1.3": "pbeWithSHAAnd3-KeyTripleDES-CBC",
+	"1.2.840.113549.1.12.1.4": "pbeWithSHAAnd2-KeyTripleDES-CBC",
+	"1.2.840.113549.1.12.1.5": "pbeWithSHAAnd128BitRC2-CBC",
 	"1.2.840.113549.1.12.1.6": "pbeWithSHAAnd40BitRC2-CBC",
+	"1.2.840.113549.1.5.14": "PBMAC1",
+	/** Sun's proprietary JKS key protection (a SHA-1 keystream XORed over the key). */
+	"1.3.6.1.4.1.42.2.17.1.1": "jks-keyprotector",
+	"1.3.6.1.4.1.42.2.19.1": "PBEWithMD5AndTripleDES",
 	"1.2.840.113549.2.7": "hmacWithSHA1",
 	"1.2.840.113549.2.8": "hmacWithSHA224",
 	"1.2.840.113549.2.9": "hmacWithSHA256",
@@ -75,6 +82,17 @@ export const PBE_ALGORITHMS: Readonly<Record<string, string>> = {
 	"1.2.410.200004.1.4": "seed-cbc",
 };
 
+/** Digests of PKCS#12 MACs, by the names node:crypto knows them under. */
+export const DIGESTS: Readonly<Record<string, string>> = {
+	"1.3.14.3.2.26": "sha1",
+	"2.16.840.1.101.3.4.2.4": "sha224",
+	"2.16.840.1.101.3.4.2.1": "sha256",
+	"2.16.840.1.101.3.4.2.2": "sha384",
+	"2.16.840.1.101.3.4.2.3": "sha512",
+	"2.16.840.1.101.3.4.2.5": "sha512-224",
+	"2.16.840.1.101.3.4.2.6": "sha512-256",
+};
+
 export const OID = {
 	rsaEncryption: "1.2.840.113549.1.1.1",
 	ecPublicKey: "1.2.840.10045.2.1",
@@ -83,7 +101,21 @@ export const OID = {
 	ed448: "1.3.101.113",
 	pbes2: "1.2.840.113549.1.5.13",
 	pbkdf2: "1.2.840.113549.1.5.12",
+	pkcs7Data: "1.2.840.113549.1.7.1",
 	pkcs7SignedData: "1.2.840.113549.1.7.2",
+	pkcs7EncryptedData: "1.2.840.113549.1.7.6",
+	pbmac1: "1.2.840.113549.1.5.14",
+	pbeSha1TripleDes3Key: "1.2.840.113549.1.12.1.3",
+	pbeSha1TripleDes2Key: "1.2.840.113549.1.12.1.4",
+	keyBag: "1.2.840.113549.1.12.10.1.1",
+	pkcs8ShroudedKeyBag: "1.2.840.113549.1.12.10.1.2",
+	certBag: "1.2.840.113549.1.12.10.1.3",
+	secretBag: "1.2.840.113549.1.12.10.1.5",
+	safeContentsBag: "1.2.840.113549.1.12.10.1.6",
+	x509CertificateBag: "1.2.840.113549.1.9.22.1",
+	friendlyName: "1.2.840.113549.1.9.20",
+	/** Java marks a PKCS#12 certificate bag as a trusted-cert entry with this (Oracle) attribute. */
+	javaTrustedKeyUsage: "2.16.840.1.113894.746875.1.1",
 	p256: "1.2.840.10045.3.1.7",
 	p384: "1.3.132.0.34",
 	p521: "1.3.132.0.35",

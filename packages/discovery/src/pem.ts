@@ -13,7 +13,7 @@ export interface PemBlock {
 	body: Buffer;
 }
 
-export const PEM_LABELS = new Set([
+const PEM_LABELS = new Set([
 	"CERTIFICATE",
 	"X509 CERTIFICATE",
 	"TRUSTED CERTIFICATE",
@@ -38,19 +38,36 @@ const ESCAPED_BREAK = /\\+[rnt]/g;
 const ESCAPED_SLASH = /\\+\//g;
 /** Prefixes of comment-style blocks, recognised only when the BEGIN line has the same prefix. */
 const COMMENT_PREFIX = /(\/\/+|#+|\*|;+|--|%+)\s*$/;
+/** How far before `-----BEGIN` a comment marker is looked for; bounded so a long minified line costs nothing. */
+const COMMENT_WINDOW = 16;
 /** Opening of a string literal (with concatenation operator or Python/C# prefixes) at the start of a line. */
 const LEADING_LITERAL = /^[\s+,(]*[bBrRuUfF@]{0,2}["'`]/;
-/** Closing of a literal and whatever joins it to the next one; must start at a quote or space so a base64 `+` survives. */
-const TRAILING_LITERAL = /(?:["'`]|\s)[\s"'`+,;)]*$/;
 /** Literals joined on one line: `"..." + "..."` or `"..." "..."`. */
-const INNER_JOIN = /["'`]\s*\+?\s*[bBrRuUfF@]{0,2}["'`]/g;
+const INNER_JOIN = /["'`]\s*(?:\+\s*)?[bBrRuUfF@]{0,2}["'`]/g;
+/** What may close a literal and join it to the next one at the end of a line. */
+const TRAILING_JUNK = new Set([..." \t\"'`+,;)"]);
+const OPENS_TAIL = new Set([..." \t\"'`"]);
 const WHITESPACE = /\s+/g;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const HEADER = /^([A-Za-z][A-Za-z0-9-]*):(.+)$/;
 
 function commentPrefix(text: string, beginAt: number): string | undefined {
 	const lineStart = text.lastIndexOf("\n", beginAt - 1) + 1;
-	return COMMENT_PREFIX.exec(text.slice(lineStart, beginAt))?.[1];
+	return COMMENT_PREFIX.exec(text.slice(Math.max(lineStart, beginAt - COMMENT_WINDOW), beginAt))?.[1];
+}
+
+/**
+ * Drops a literal's closing quote and joining operator at the end of a line. The dropped tail must start at a
+ * quote or space, so a base64 `+` that ends a bare PEM line survives. A loop rather than a regex: the regex
+ * form backtracks quadratically on long runs of quotes.
+ */
+function stripTrailingLiteral(line: string): string {
+	let junk = line.length;
+	while (junk > 0 && TRAILING_JUNK.has(line.charAt(junk - 1))) junk--;
+	for (let at = junk; at < line.length; at++) {
+		if (OPENS_TAIL.has(line.charAt(at))) return line.slice(0, at);
+	}
+	return line;
 }
 
 function decodeBody(raw: string, comment: string | undefined): Pick<PemBlock, "headers" | "body"> | undefined {
@@ -61,11 +78,7 @@ function decodeBody(raw: string, comment: string | undefined): Pick<PemBlock, "h
 	for (let line of unescaped.split("\n")) {
 		line = line.trim();
 		if (comment && line.startsWith(comment)) line = line.slice(comment.length);
-		line = line
-			.replace(LEADING_LITERAL, "")
-			.replace(TRAILING_LITERAL, "")
-			.replace(INNER_JOIN, "")
-			.replace(WHITESPACE, "");
+		line = stripTrailingLiteral(line.replace(LEADING_LITERAL, "")).replace(INNER_JOIN, "").replace(WHITESPACE, "");
 		if (line === "") continue;
 		if (BASE64.test(line)) {
 			base64 += line;

@@ -1,13 +1,30 @@
+import { type ArchiveFormat, archiveDiscoveries } from "./archive.ts";
 import { derFileAssets } from "./der-file.ts";
+import { JCEKS_MAGIC, JKS_MAGIC, javaKeystoreAssets } from "./jks.ts";
+import { isPkcs12, pkcs12Assets } from "./pkcs12.ts";
+import type { Scan } from "./scan.ts";
+import { isTar } from "./tar.ts";
 import { textAssets } from "./text.ts";
 import type { Asset, Discovery } from "./types.ts";
+import { findZipDirectory } from "./zip.ts";
 
 /** Git's own heuristic: a NUL byte early in the file means binary. */
 const BINARY_SNIFF_BYTES = 8192;
 const NEWLINE = 0x0a;
 
-function extensionOf(path: string): string {
-	const name = path.slice(path.lastIndexOf("/") + 1);
+/** Zip-based formats, looked into even when they start as text: executable jars begin with a shell script. */
+const ZIP_EXTENSIONS = new Set(["zip", "jar", "war", "ear", "apk", "aar"]);
+
+/** Compressions that are recognised but not opened: Node has no decoder for them (see the README). */
+const UNSUPPORTED_COMPRESSIONS: readonly { name: string; magic: Buffer }[] = [
+	{ name: "bzip2", magic: Buffer.from("BZh", "latin1") },
+	{ name: "xz", magic: Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]) },
+	{ name: "zstd", magic: Buffer.from([0x28, 0xb5, 0x2f, 0xfd]) },
+];
+
+/** Locations are `path!member!member`; the extension is that of the innermost name. */
+function extensionOf(location: string): string {
+	const name = location.slice(Math.max(location.lastIndexOf("/"), location.lastIndexOf("!")) + 1);
 	const dot = name.lastIndexOf(".");
 	return dot > 0 ? name.slice(dot + 1).toLowerCase() : "";
 }
@@ -39,10 +56,53 @@ function locate(bytes: Buffer, assets: Asset[]): Discovery[] {
 	return discoveries;
 }
 
-/** Magic bytes first (one DER structure), then extension (DER with trailing bytes), then content. */
-export function route(path: string, bytes: Buffer): Discovery[] {
-	const der = derFileAssets(bytes, extensionOf(path));
+function isZipStart(bytes: Buffer): boolean {
+	// "PK\3\4" starts every non-empty zip, "PK\5\6" an empty one.
+	return bytes[1] === 0x4b && ((bytes[2] === 3 && bytes[3] === 4) || (bytes[2] === 5 && bytes[3] === 6));
+}
+
+/** Archives in a binary file that does not start with a magic number: tar, or a zip behind a stub. */
+function binaryArchiveFormat(location: string, bytes: Buffer, scan: Scan): ArchiveFormat | undefined {
+	if (isTar(bytes)) return "tar";
+	if (findZipDirectory(bytes)) return "zip";
+	const unsupported = UNSUPPORTED_COMPRESSIONS.find(({ magic }) => bytes.compare(magic, 0, magic.length, 0, magic.length) === 0);
+	if (unsupported) scan.warn(location, `not opened: ${unsupported.name} compression is not supported`);
+	return undefined;
+}
+
+/**
+ * Magic bytes first (keystores, archives, PKCS#12, one DER structure), then extension (DER with trailing bytes,
+ * stub-prefixed zips), then content. A text file costs one switch on its first byte before the text scan.
+ * `depth` counts the archives `location` is inside of.
+ */
+export function route(location: string, bytes: Buffer, scan: Scan, depth: number): Discovery[] {
+	const archive = (format: ArchiveFormat) =>
+		scan.scanArchives ? archiveDiscoveries(format, location, bytes, scan, depth, route) : [];
+	switch (bytes[0]) {
+		case 0xfe:
+		case 0xce:
+			if (bytes.length >= 4 && (bytes.readUInt32BE(0) === JKS_MAGIC || bytes.readUInt32BE(0) === JCEKS_MAGIC)) {
+				return locate(bytes, javaKeystoreAssets(bytes, location, scan));
+			}
+			break;
+		case 0x1f:
+			if (bytes[1] === 0x8b) return archive("gzip");
+			break;
+		case 0x50:
+			if (isZipStart(bytes)) return archive("zip");
+			break;
+		case 0x30:
+			if (isPkcs12(bytes)) return locate(bytes, pkcs12Assets(bytes, location, scan));
+			break;
+	}
+	const extension = extensionOf(location);
+	const der = derFileAssets(bytes, extension);
 	if (der.length > 0) return locate(bytes, der);
-	if (isBinary(bytes)) return [];
+	const binary = isBinary(bytes);
+	if (scan.scanArchives && (binary || ZIP_EXTENSIONS.has(extension))) {
+		const format = binary ? binaryArchiveFormat(location, bytes, scan) : findZipDirectory(bytes) && "zip";
+		if (format) return archive(format);
+	}
+	if (binary) return [];
 	return locate(bytes, textAssets(bytes));
 }

@@ -9,7 +9,7 @@ import type { Asset } from "./types.ts";
 class WireReader {
 	constructor(
 		private readonly bytes: Buffer,
-		public pos = 0,
+		private pos = 0,
 	) {}
 
 	get remaining(): number {

@@ -10,8 +10,13 @@ export interface Discovery {
 	 * SSH key types Node cannot turn into SPKI.
 	 */
 	identity: string;
-	/** 1-based line where the asset starts in the file; null for binary (DER) files. */
+	/** 1-based line where the asset starts in the file (or archive member); null for binary files. */
 	line: number | null;
+	/**
+	 * Set when the asset was found inside an archive: the member chain below the scanned file, `!`-separated,
+	 * e.g. `WEB-INF/lib/x.jar!META-INF/CERT.RSA` for a file `app.war`. Absent for the file's own content.
+	 */
+	member?: string;
 	/**
 	 * The `crypto` part of the finding document: an object with exactly one key, equal to `kind`, e.g.
 	 * `{ x509: {...} }`. Never contains private key material, token values or passwords.
@@ -20,8 +25,30 @@ export interface Discovery {
 }
 
 export interface DiscoveryOptions {
-	/** Larger files are skipped without being read further. Defaults to DEFAULT_MAX_FILE_BYTES. */
+	/** Larger files, and larger archive members, are skipped without being looked at. Defaults to 8 MiB. */
 	maxFileBytes?: number;
+	/** Open zip/jar/war/ear/apk, tar, tar.gz and gz files. Defaults to true; keystores are read either way. */
+	scanArchives?: boolean;
+	/** How many archive layers are opened: 1 opens the file but no archive inside it. Defaults to 5. */
+	archiveDepth?: number;
+	/** Bytes all archives inside one scanned file may decompress, together. Defaults to 512 MiB. */
+	archiveMaxDecompressedBytes?: number;
+	/** Archive entries (directories included) looked at inside one scanned file. Defaults to 100,000. */
+	archiveMaxEntries?: number;
+	/** Milliseconds spent opening archive members of one scanned file. Defaults to 60,000. */
+	archiveTimeLimitMs?: number;
+	/**
+	 * Passwords tried against keystore integrity checks (JKS/JCEKS hash, PKCS#12 MAC); a match is reported as a
+	 * `default-password` weakness. Defaults to the well-known defaults in `DEFAULT_KEYSTORE_PASSWORDS`.
+	 */
+	keystorePasswords?: readonly string[];
+}
+
+/** What `discoverDetailed` returns: the findings, and why the scan of this file may be incomplete. */
+export interface DiscoveryReport {
+	discoveries: Discovery[];
+	/** `<location>: <reason>` for budgets hit, members skipped and archives that could not be read. */
+	warnings: string[];
 }
 
 /** What detectors return: a discovery located by byte offset (null in DER files) rather than line. */

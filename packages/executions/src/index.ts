@@ -2,6 +2,7 @@ export {
 	abandonExecution,
 	type ClaimResult,
 	claimExecution,
+	type FinishResult,
 	finishExecution,
 	lastSuccessfulExecution,
 	type Outcome,

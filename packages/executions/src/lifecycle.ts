@@ -1,6 +1,7 @@
+import { createDeliveryForExecution } from "@sensorium/callback-store";
 import { type Database, type DbExecutor, executions, sensors } from "@sensorium/db";
 import type { ExecutionQueue } from "@sensorium/queue";
-import { and, asc, eq, lt, or, sql } from "drizzle-orm";
+import { and, asc, eq, lt, or, type SQL, sql } from "drizzle-orm";
 
 export type ClaimResult =
 	| { outcome: "claimed"; execution: typeof executions.$inferSelect; sensor: typeof sensors.$inferSelect }
@@ -84,31 +85,53 @@ export interface Outcome {
 	bytesScanned: number;
 }
 
+export interface FinishResult {
+	/** False when the execution was not ours (or not open) any more: nothing was written. */
+	written: boolean;
+	/** The completion event for the sensor's callback endpoint, to enqueue once committed. */
+	delivery: { deliveryId: string; attempts: number } | null;
+}
+
 /**
- * Writes the final status, fenced by the lease holder: a worker that lost its execution to another
- * cannot overwrite the result. Returns false when it was not ours any more.
+ * Writes the final status and, in the same transaction, the callback delivery (if the sensor has an
+ * endpoint), so a crash can lose neither nor create the event twice.
  */
-export async function finishExecution(
+async function complete(db: DbExecutor, where: SQL | undefined, outcome: Outcome, now: Date): Promise<FinishResult> {
+	return db.transaction(async (tx) => {
+		const [row] = await tx
+			.update(executions)
+			.set({
+				status: outcome.status,
+				message: outcome.message,
+				errorCode: outcome.errorCode ?? null,
+				cursor: outcome.cursor ?? null,
+				summary: outcome.summary ?? null,
+				filesScanned: outcome.filesScanned,
+				bytesScanned: outcome.bytesScanned,
+				finishedAt: now,
+				leaseExpiresAt: null,
+			})
+			.where(where)
+			.returning({ id: executions.id, sensorId: executions.sensorId, labels: executions.labels });
+		if (!row) return { written: false, delivery: null };
+		const delivery = await createDeliveryForExecution(tx, {
+			sensorId: row.sensorId,
+			executionId: row.id,
+			status: outcome.status,
+			errorCode: outcome.errorCode,
+			message: outcome.message,
+			labels: row.labels,
+		});
+		return { written: true, delivery };
+	});
+}
+
+/** Final status from the lease holder: a worker that lost its execution cannot overwrite the result. */
+export function finishExecution(
 	db: DbExecutor,
 	input: { executionId: string; workerId: string; outcome: Outcome; now?: Date },
-): Promise<boolean> {
-	const { outcome } = input;
-	const updated = await db
-		.update(executions)
-		.set({
-			status: outcome.status,
-			message: outcome.message,
-			errorCode: outcome.errorCode ?? null,
-			cursor: outcome.cursor ?? null,
-			summary: outcome.summary ?? null,
-			filesScanned: outcome.filesScanned,
-			bytesScanned: outcome.bytesScanned,
-			finishedAt: input.now ?? new Date(),
-			leaseExpiresAt: null,
-		})
-		.where(heldBy(input.executionId, input.workerId))
-		.returning({ sensorId: executions.sensorId });
-	return updated.length === 1;
+): Promise<FinishResult> {
+	return complete(db, heldBy(input.executionId, input.workerId), input.outcome, input.now ?? new Date());
 }
 
 /** Gives an interrupted execution back to the queue's next taker without waiting for its lease to lapse. */
@@ -124,17 +147,19 @@ export async function releaseExecution(db: DbExecutor, executionId: string, work
 		.where(heldBy(executionId, workerId));
 }
 
-/** Fails an execution that cannot run at all (e.g. it has exhausted its attempts), whoever held it. */
-export async function abandonExecution(
+/** Fails an execution that cannot run at all (it has exhausted its attempts), whoever held it. */
+export function abandonExecution(
 	db: DbExecutor,
 	executionId: string,
 	message: string,
 	errorCode: string,
-): Promise<void> {
-	await db
-		.update(executions)
-		.set({ status: "failed", message, errorCode, finishedAt: new Date(), leaseExpiresAt: null })
-		.where(and(eq(executions.id, executionId), or(eq(executions.status, "queued"), eq(executions.status, "running"))));
+): Promise<FinishResult> {
+	return complete(
+		db,
+		and(eq(executions.id, executionId), or(eq(executions.status, "queued"), eq(executions.status, "running"))),
+		{ status: "failed", message, errorCode, filesScanned: 0, bytesScanned: 0 },
+		new Date(),
+	);
 }
 
 /** The last successful execution of a sensor, which an incremental scan continues from. */

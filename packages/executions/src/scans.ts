@@ -4,7 +4,7 @@ import { notFound, validationError } from "@sensorium/errors";
 import { newObjectId } from "@sensorium/ids";
 import type { ExecutionQueue } from "@sensorium/queue";
 import type { SecretBox } from "@sensorium/secrets";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { SensorTypeRegistry } from "./sensor-types.ts";
 
 export interface ScanDeps {
@@ -116,7 +116,13 @@ async function assertCallbackInOrg(db: Database, orgId: string, callbackId: stri
 	const [row] = await db
 		.select({ id: callbackEndpoints.id })
 		.from(callbackEndpoints)
-		.where(and(eq(callbackEndpoints.id, callbackId), eq(callbackEndpoints.orgId, orgId)));
+		.where(
+			and(
+				eq(callbackEndpoints.id, callbackId),
+				eq(callbackEndpoints.orgId, orgId),
+				isNull(callbackEndpoints.deletedAt),
+			),
+		);
 	if (!row) throw notFound(messages.callbackNotFound);
 }
 

@@ -2,12 +2,17 @@ import { type Database, executionFindings, executions, type FindingStatus, findi
 import { notFound } from "@sensorium/errors";
 import { and, asc, eq, gt, type SQL } from "drizzle-orm";
 
+/**
+ * The finding document (platform-notes "Findings"): where it was observed, exactly one `crypto`
+ * section, the policy `analysis`, the labels, and when it was first and last seen.
+ */
 export interface FindingView {
+	version: 1;
 	findingId: string;
 	kind: string;
 	identity: string;
 	status: FindingStatus;
-	location: { path: string; line: number | null };
+	observation: { sensorId: string; file: { path: string; line: number | null } };
 	crypto: Record<string, unknown>;
 	analysis: Record<string, unknown> | null;
 	labels: Record<string, string>[];
@@ -32,11 +37,12 @@ export interface PageRequest {
 
 function toView(row: typeof findings.$inferSelect): FindingView {
 	return {
+		version: 1,
 		findingId: row.id,
 		kind: row.kind,
 		identity: row.identity,
 		status: row.status,
-		location: { path: row.path, line: row.line === 0 ? null : row.line },
+		observation: { sensorId: row.sensorId, file: { path: row.path, line: row.line === 0 ? null : row.line } },
 		crypto: row.crypto,
 		analysis: row.analysis,
 		labels: row.labels,

@@ -1,3 +1,11 @@
+export {
+	CALLBACKS_QUEUE,
+	type DeliveryJob,
+	DeliveryQueue,
+	deliveryJobId,
+	deliveryJobOptions,
+	deliveryJobSchema,
+} from "./callbacks.ts";
 export { createProducerConnection, createWorkerConnection } from "./connections.ts";
 export {
 	EXECUTIONS_QUEUE,

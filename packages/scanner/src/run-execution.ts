@@ -6,6 +6,7 @@ import type { Discovery } from "@sensorium/discovery";
 import {
 	abandonExecution,
 	claimExecution,
+	type FinishResult,
 	finishExecution,
 	lastSuccessfulExecution,
 	type Outcome,
@@ -14,6 +15,7 @@ import {
 } from "@sensorium/executions";
 import { type Observation, recordObservations } from "@sensorium/findings";
 import type { Logger } from "@sensorium/logger";
+import type { DeliveryQueue } from "@sensorium/queue";
 import type { SecretBox } from "@sensorium/secrets";
 import { redactSecrets, type Sensor, SensorError, type SensorSettings, type SensorSnapshot } from "@sensorium/sensors";
 import { SCAN_ERRORS } from "./errors.ts";
@@ -33,9 +35,13 @@ export interface ScannerDeps {
 	executionTimeoutMs: number;
 	/** Claims of one execution (crashes, hand-backs) before it is failed for good. */
 	maxAttempts: number;
+	/** Attempts at an execution whose sensor reports a retryable error (host unreachable, timeout). */
+	sensorErrorAttempts: number;
 	defaultAutoResolutionDays: number;
 	/** Parent of each execution's private work directory. */
 	tmpDir: string;
+	/** Where completion callbacks go once the final status is committed. */
+	deliveryQueue: DeliveryQueue;
 }
 
 export type RunResult =
@@ -61,19 +67,20 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 
 	if (execution.attempt > deps.maxAttempts) {
 		const message = `The scan was interrupted ${deps.maxAttempts} times (worker crashes or restarts) and was given up.`;
-		await abandonExecution(deps.db, executionId, message, SCAN_ERRORS.attemptsExhausted);
+		await announce(deps, await abandonExecution(deps.db, executionId, message, SCAN_ERRORS.attemptsExhausted));
 		return { outcome: "finished", status: "failed", errorCode: SCAN_ERRORS.attemptsExhausted };
 	}
 
 	const progress = { files: 0, bytes: 0 };
 	const fail = async (errorCode: string, message: string) => {
-		const done = await finishExecution(deps.db, {
+		const finished = await finishExecution(deps.db, {
 			executionId,
 			workerId: deps.workerId,
 			outcome: { status: "failed", errorCode, message, filesScanned: progress.files, bytesScanned: progress.bytes },
 		});
 		log.info({ errorCode }, "execution failed");
-		return done
+		await announce(deps, finished);
+		return finished.written
 			? ({ outcome: "finished", status: "failed", errorCode } as const)
 			: ({ outcome: "skipped", reason: "lease lost" } as const);
 	};
@@ -125,7 +132,7 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 			filesScanned: progress.files,
 			bytesScanned: progress.bytes,
 		};
-		const recorded = await deps.db.transaction(async (tx) => {
+		const finished = await deps.db.transaction(async (tx) => {
 			outcome.summary = await recordObservations(tx, {
 				orgId: sensor.orgId,
 				sensorId: sensor.id,
@@ -141,15 +148,16 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 				autoResolutionDays: sensor.autoResolutionDays ?? deps.defaultAutoResolutionDays,
 				now: new Date(),
 			});
-			const ours = await finishExecution(tx, { executionId, workerId: deps.workerId, outcome });
-			if (!ours) throw new LostLease();
-			return true;
+			const result = await finishExecution(tx, { executionId, workerId: deps.workerId, outcome });
+			if (!result.written) throw new LostLease();
+			return result;
 		});
+		await announce(deps, finished);
 		log.info(
 			{ files: progress.files, bytes: progress.bytes, findings: observations.length, mode: snapshot.mode },
 			"execution finished",
 		);
-		return recorded ? { outcome: "finished", status: "successful" } : { outcome: "skipped", reason: "lease lost" };
+		return { outcome: "finished", status: "successful" };
 	} catch (error) {
 		if (error instanceof LostLease || lease.signal.aborted) return { outcome: "skipped", reason: "lease lost" };
 		if (timeLimit.aborted) {
@@ -163,6 +171,11 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 			return { outcome: "retry", afterMs: 0 };
 		}
 		if (error instanceof SensorError) {
+			if (error.retryable && execution.attempt < deps.sensorErrorAttempts) {
+				log.info({ errorCode: error.code }, "retryable sensor error; the execution is queued again");
+				await releaseExecution(deps.db, executionId, deps.workerId);
+				return { outcome: "retry", afterMs: 5_000 * execution.attempt };
+			}
 			return fail(error.code, redactSecrets(error.message, secrets));
 		}
 		// Infrastructure trouble (database, disk): let the queue retry; release the lease so it can.
@@ -205,6 +218,16 @@ async function scanSnapshot(
 		}
 	}
 	return { observations, readPaths };
+}
+
+/** Enqueues the completion callback; if Redis refuses, the dispatcher's reconciler finds the pending row. */
+async function announce(deps: ScannerDeps, finished: FinishResult): Promise<void> {
+	if (!finished.delivery) return;
+	await deps.deliveryQueue
+		.enqueueDelivery(finished.delivery.deliveryId, finished.delivery.attempts)
+		.catch((err) =>
+			deps.logger.warn({ err, deliveryId: finished.delivery?.deliveryId }, "callback not enqueued; reconciler will"),
+		);
 }
 
 function successMessage(mode: SensorSnapshot["mode"], files: number, found: number): string {

@@ -109,6 +109,9 @@ export const callbackEndpoints = pgTable(
 		tokenSealed: text("token_sealed"),
 		signingSecretSealed: text("signing_secret_sealed").notNull(),
 		createdAt: createdAt(),
+		tokenRotatedAt: timestamp("token_rotated_at", { withTimezone: true }),
+		/** Deleted endpoints stay for the delivery history; new scans cannot refer to them. */
+		deletedAt: timestamp("deleted_at", { withTimezone: true }),
 	},
 	(t) => [
 		index("callback_endpoints_org_idx").on(t.orgId),
@@ -242,4 +245,59 @@ export const executionFindings = pgTable(
 		primaryKey({ columns: [t.executionId, t.findingId] }),
 		index("execution_findings_kind_idx").on(t.executionId, t.kind),
 	],
+);
+
+export const DELIVERY_STATUSES = ["pending", "succeeded", "failed"] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/**
+ * One completion event for one endpoint. Created in the same transaction as the execution's final
+ * status, at most once per (execution, endpoint); its id is the Standard Webhooks `webhook-id`.
+ */
+export const callbackDeliveries = pgTable(
+	"callback_deliveries",
+	{
+		id: objectId("id").primaryKey(),
+		orgId: objectId("org_id")
+			.notNull()
+			.references(() => organizations.id),
+		executionId: objectId("execution_id")
+			.notNull()
+			.references(() => executions.id),
+		endpointId: objectId("endpoint_id")
+			.notNull()
+			.references(() => callbackEndpoints.id),
+		/** The exact body sent on every attempt, so the signature covers identical bytes. */
+		payload: text("payload").notNull(),
+		status: text("status").$type<DeliveryStatus>().notNull().default("pending"),
+		attempts: integer("attempts").notNull().default(0),
+		nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
+		lastStatusCode: integer("last_status_code"),
+		lastError: text("last_error"),
+		createdAt: createdAt(),
+		deliveredAt: timestamp("delivered_at", { withTimezone: true }),
+	},
+	(t) => [
+		uniqueIndex("callback_deliveries_execution_endpoint_key").on(t.executionId, t.endpointId),
+		index("callback_deliveries_pending_idx").on(t.nextAttemptAt).where(sql`status = 'pending'`),
+		check("callback_deliveries_status_check", inList("status", DELIVERY_STATUSES)),
+	],
+);
+
+export const callbackAttempts = pgTable(
+	"callback_attempts",
+	{
+		id: objectId("id").primaryKey(),
+		deliveryId: objectId("delivery_id")
+			.notNull()
+			.references(() => callbackDeliveries.id),
+		attempt: integer("attempt").notNull(),
+		attemptedAt: timestamp("attempted_at", { withTimezone: true }).notNull(),
+		statusCode: integer("status_code"),
+		latencyMs: integer("latency_ms").notNull(),
+		error: text("error"),
+		/** The receiver's answer, truncated. */
+		responseBody: text("response_body"),
+	},
+	(t) => [index("callback_attempts_delivery_idx").on(t.deliveryId, t.attempt)],
 );

@@ -1,0 +1,31 @@
+import { messages } from "@sensorium/api-contract";
+import { listExecutionDeliveries, redeliver } from "@sensorium/callback-store";
+import { isObjectId } from "@sensorium/ids";
+import type { Hono } from "hono";
+import type { AppEnv } from "../context.ts";
+import { failure } from "../errors.ts";
+
+/** Deliveries of an execution's completion callback, with every attempt, and manual re-sends. */
+export function registerScanCallbacks(app: Hono<AppEnv>) {
+	app.get("/v3/scan/:executionId/callbacks", async (c) => {
+		const executionId = c.req.param("executionId");
+		if (!isObjectId(executionId)) return failure(c, 404, messages.executionNotFound);
+		const deliveries = await listExecutionDeliveries(
+			c.var.deps.db,
+			c.var.principal.orgId,
+			executionId,
+			messages.executionNotFound,
+		);
+		return c.json({ executionId, deliveries });
+	});
+
+	app.post("/v3/scan/:executionId/callbacks/:deliveryId/redeliver", async (c) => {
+		const { executionId, deliveryId } = c.req.param();
+		if (!isObjectId(executionId) || !isObjectId(deliveryId)) return failure(c, 404, messages.deliveryNotFound);
+		await redeliver(
+			{ db: c.var.deps.db, queue: c.var.deps.deliveryQueue },
+			{ orgId: c.var.principal.orgId, executionId, deliveryId },
+		);
+		return c.json({ status: "successful", message: "Delivery queued for sending again.", deliveryId });
+	});
+}

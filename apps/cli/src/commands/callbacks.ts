@@ -1,0 +1,71 @@
+import { registerCallbackSchema } from "@sensorium/api-contract";
+import { deleteEndpoint, listEndpoints, registerEndpoint } from "@sensorium/callback-store";
+import { createNetworkPolicy } from "@sensorium/callbacks";
+import { apiEnvSchema, parseEnv, resolveSecretKey } from "@sensorium/config";
+import { SecretBox } from "@sensorium/secrets";
+import type { CommandContext } from "./accounts.ts";
+
+function option(ctx: CommandContext, name: string): string | undefined {
+	const value = ctx.flags[name];
+	return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+function orgId(ctx: CommandContext): string {
+	const org = option(ctx, "org");
+	if (!org) ctx.out.fail("--org is required", 2);
+	return org;
+}
+
+/** The same validation, reachability probe and encryption as POST /v3/callbacks. */
+export async function callbacksRegister(ctx: CommandContext) {
+	const env = parseEnv(
+		apiEnvSchema.pick({
+			NODE_ENV: true,
+			SENSORIUM_SECRET_KEY: true,
+			CALLBACK_ALLOWED_NETWORKS: true,
+			CALLBACK_TIMEOUT_MS: true,
+		}),
+	);
+	const request = registerCallbackSchema.safeParse({
+		name: option(ctx, "name"),
+		url: option(ctx, "url"),
+		authType: option(ctx, "auth-type"),
+		headerName: option(ctx, "header-name"),
+		tokenValue: option(ctx, "token-value"),
+	});
+	if (!request.success) ctx.out.fail(request.error.issues[0]?.message ?? "Invalid input.", 2);
+	const registration = await registerEndpoint(
+		{
+			db: ctx.db,
+			secretBox: new SecretBox(resolveSecretKey(env).key),
+			policy: createNetworkPolicy(env.CALLBACK_ALLOWED_NETWORKS),
+			timeoutMs: env.CALLBACK_TIMEOUT_MS,
+		},
+		orgId(ctx),
+		request.data,
+	);
+	ctx.out.result(
+		{ ...registration.endpoint, signingSecret: registration.signingSecret },
+		[
+			`Callback endpoint ${registration.endpoint.name} registered (callbackId ${registration.endpoint.callbackId}).`,
+			`Signing secret (shown once): ${registration.signingSecret}`,
+		].join("\n"),
+	);
+}
+
+export async function callbacksList(ctx: CommandContext) {
+	const callbacks = await listEndpoints(ctx.db, orgId(ctx));
+	ctx.out.result(
+		{ callbacks },
+		callbacks.length === 0
+			? "No callback endpoints."
+			: callbacks.map((c) => `${c.callbackId}  ${c.name}  ${c.url}  (${c.authType})`).join("\n"),
+	);
+}
+
+export async function callbacksDelete(ctx: CommandContext) {
+	const id = option(ctx, "callback");
+	if (!id) ctx.out.fail("--callback is required", 2);
+	await deleteEndpoint(ctx.db, orgId(ctx), id);
+	ctx.out.result({ callbackId: id, deleted: true }, `Callback endpoint ${id} deleted.`);
+}

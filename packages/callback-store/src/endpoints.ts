@@ -1,0 +1,193 @@
+import { messages, type RegisterCallbackRequest } from "@sensorium/api-contract";
+import { generateSigningSecret, type NetworkPolicy, sendCallback } from "@sensorium/callbacks";
+import { callbackEndpoints, type DbExecutor } from "@sensorium/db";
+import { notFound, validationError } from "@sensorium/errors";
+import { newObjectId } from "@sensorium/ids";
+import type { SecretBox } from "@sensorium/secrets";
+import { and, desc, eq, isNull } from "drizzle-orm";
+
+export type CallbackAuthType = "none" | "bearer" | "apiToken";
+
+export interface NewCallbackEndpoint {
+	orgId: string;
+	name: string;
+	url: string;
+	authType: CallbackAuthType;
+	headerName: string | null;
+	tokenValue: string | null;
+	signingSecret: string;
+}
+
+/** What any endpoint listing shows: never the token value or the signing secret. */
+export interface CallbackEndpointView {
+	callbackId: string;
+	name: string;
+	url: string;
+	authType: CallbackAuthType;
+	headerName: string | null;
+	hasToken: boolean;
+	createdAt: string;
+	tokenRotatedAt: string | null;
+}
+
+export const CALLBACK_NOT_FOUND = "callbackId not found.";
+
+export async function insertEndpoint(
+	db: DbExecutor,
+	box: SecretBox,
+	endpoint: NewCallbackEndpoint,
+): Promise<CallbackEndpointView> {
+	const [row] = await db
+		.insert(callbackEndpoints)
+		.values({
+			id: newObjectId(),
+			orgId: endpoint.orgId,
+			name: endpoint.name,
+			url: endpoint.url,
+			authType: endpoint.authType,
+			headerName: endpoint.authType === "apiToken" ? endpoint.headerName : null,
+			tokenSealed: endpoint.authType === "none" || !endpoint.tokenValue ? null : box.encrypt(endpoint.tokenValue),
+			signingSecretSealed: box.encrypt(endpoint.signingSecret),
+		})
+		.returning();
+	return toView(row as typeof callbackEndpoints.$inferSelect);
+}
+
+function toView(row: typeof callbackEndpoints.$inferSelect): CallbackEndpointView {
+	return {
+		callbackId: row.id,
+		name: row.name,
+		url: row.url,
+		authType: row.authType as CallbackAuthType,
+		headerName: row.headerName,
+		hasToken: row.tokenSealed !== null,
+		createdAt: row.createdAt.toISOString(),
+		tokenRotatedAt: row.tokenRotatedAt?.toISOString() ?? null,
+	};
+}
+
+const live = (orgId: string, id: string) =>
+	and(eq(callbackEndpoints.id, id), eq(callbackEndpoints.orgId, orgId), isNull(callbackEndpoints.deletedAt));
+
+export async function listEndpoints(db: DbExecutor, orgId: string): Promise<CallbackEndpointView[]> {
+	const rows = await db
+		.select()
+		.from(callbackEndpoints)
+		.where(and(eq(callbackEndpoints.orgId, orgId), isNull(callbackEndpoints.deletedAt)))
+		.orderBy(desc(callbackEndpoints.createdAt), desc(callbackEndpoints.id));
+	return rows.map(toView);
+}
+
+export async function getEndpoint(db: DbExecutor, orgId: string, id: string): Promise<CallbackEndpointView> {
+	const [row] = await db.select().from(callbackEndpoints).where(live(orgId, id));
+	if (!row) throw notFound(CALLBACK_NOT_FOUND);
+	return toView(row);
+}
+
+/** Soft delete: deliveries keep their history; scans can no longer refer to the endpoint. */
+export async function deleteEndpoint(db: DbExecutor, orgId: string, id: string): Promise<void> {
+	const deleted = await db
+		.update(callbackEndpoints)
+		.set({ deletedAt: new Date() })
+		.where(live(orgId, id))
+		.returning({ id: callbackEndpoints.id });
+	if (deleted.length === 0) throw notFound(CALLBACK_NOT_FOUND);
+}
+
+export async function rotateEndpointToken(
+	db: DbExecutor,
+	box: SecretBox,
+	input: { orgId: string; id: string; tokenValue: string },
+): Promise<CallbackEndpointView> {
+	const [row] = await db
+		.update(callbackEndpoints)
+		.set({ tokenSealed: box.encrypt(input.tokenValue), tokenRotatedAt: new Date() })
+		.where(live(input.orgId, input.id))
+		.returning();
+	if (!row) throw notFound(CALLBACK_NOT_FOUND);
+	return toView(row);
+}
+
+/** Credentials for sending: decrypted only in the process that sends, never logged or returned. */
+export interface EndpointCredentials {
+	url: string;
+	authType: CallbackAuthType;
+	headerName: string | null;
+	token: string | null;
+	signingSecret: string;
+	deleted: boolean;
+}
+
+export async function loadEndpointCredentials(
+	db: DbExecutor,
+	box: SecretBox,
+	endpointId: string,
+): Promise<EndpointCredentials | null> {
+	const [row] = await db.select().from(callbackEndpoints).where(eq(callbackEndpoints.id, endpointId));
+	if (!row) return null;
+	return {
+		url: row.url,
+		authType: row.authType as CallbackAuthType,
+		headerName: row.headerName,
+		token: row.tokenSealed ? box.decrypt(row.tokenSealed) : null,
+		signingSecret: box.decrypt(row.signingSecretSealed),
+		deleted: row.deletedAt !== null,
+	};
+}
+
+/** The authentication header the endpoint asked for (spec 4.3: None, Bearer Token, API Token). */
+export function authenticationHeaders(
+	credentials: Pick<EndpointCredentials, "authType" | "headerName" | "token">,
+): Record<string, string> {
+	if (credentials.authType === "bearer" && credentials.token) return { authorization: `Bearer ${credentials.token}` };
+	if (credentials.authType === "apiToken" && credentials.token && credentials.headerName) {
+		return { [credentials.headerName.toLowerCase()]: credentials.token };
+	}
+	return {};
+}
+
+export interface RegistrationDeps {
+	db: DbExecutor;
+	secretBox: SecretBox;
+	policy: NetworkPolicy;
+	timeoutMs: number;
+}
+
+export interface Registration {
+	endpoint: CallbackEndpointView;
+	/** Shown to the user once. */
+	signingSecret: string;
+	reachability: { statusCode: number; latencyMs: number };
+}
+
+/**
+ * Registers an endpoint after proving it answers: a HEAD request with its authentication, where any
+ * HTTP status counts and a connection error, timeout or non-public address does not.
+ */
+export async function registerEndpoint(
+	deps: RegistrationDeps,
+	orgId: string,
+	request: RegisterCallbackRequest,
+): Promise<Registration> {
+	const probe = await sendCallback({
+		url: request.url,
+		method: "HEAD",
+		headers: authenticationHeaders({
+			authType: request.authType,
+			headerName: request.headerName,
+			token: request.tokenValue,
+		}),
+		timeoutMs: deps.timeoutMs,
+		policy: deps.policy,
+	});
+	if (probe.errorKind === "ssrf") throw validationError(messages.callbackForbiddenAddress);
+	if (probe.status === null)
+		throw validationError(messages.callbackUnreachable(probe.error ?? probe.errorKind ?? "no answer"));
+	const signingSecret = generateSigningSecret();
+	const endpoint = await insertEndpoint(deps.db, deps.secretBox, { orgId, ...request, signingSecret });
+	return {
+		endpoint,
+		signingSecret,
+		reachability: { statusCode: probe.status, latencyMs: Math.round(probe.latencyMs) },
+	};
+}

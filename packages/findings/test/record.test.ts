@@ -1,0 +1,162 @@
+import { bootstrapOrganization } from "@sensorium/accounts";
+import { createDatabase, type DatabaseHandle, executionFindings, executions, findings, sensors } from "@sensorium/db";
+import { newObjectId } from "@sensorium/ids";
+import { createTestDatabase, type TestDatabase } from "@sensorium/testing";
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Observation, recordObservations } from "../src/index.ts";
+
+let testDb: TestDatabase;
+let database: DatabaseHandle;
+let orgId: string;
+let userId: string;
+
+beforeAll(async () => {
+	testDb = await createTestDatabase();
+	database = createDatabase(testDb.url, { max: 3 });
+	const boot = await bootstrapOrganization(database.db, { orgName: "F", email: "f@f.test" });
+	orgId = boot.orgId;
+	userId = boot.userId;
+});
+afterAll(async () => {
+	await database.close();
+	await testDb.drop();
+});
+
+async function newSensor(): Promise<string> {
+	const id = newObjectId();
+	await database.db.insert(sensors).values({
+		id,
+		orgId,
+		name: `s-${id}`,
+		type: "GIT Sensor",
+		config: { url: "https://x.test/r.git" },
+		priority: "low",
+		createdBy: userId,
+	});
+	return id;
+}
+
+async function newExecution(sensorId: string): Promise<string> {
+	const id = newObjectId();
+	await database.db
+		.insert(executions)
+		.values({ id, sensorId, orgId, message: "", priority: "low", ranBy: userId, status: "running" });
+	return id;
+}
+
+const cert = (n: number, path = "a.pem", line = 1): Observation => ({
+	kind: "x509",
+	identity: `x509:${n}`,
+	path,
+	line,
+	crypto: { x509: { n } },
+});
+
+const DAY = 86_400_000;
+
+async function record(
+	sensorId: string,
+	observations: Observation[],
+	now: Date,
+	scope: Partial<Parameters<typeof recordObservations>[1]["scope"]> = {},
+) {
+	const executionId = await newExecution(sensorId);
+	const summary = await recordObservations(database.db, {
+		orgId,
+		sensorId,
+		executionId,
+		labels: [{ env: "t" }],
+		observations,
+		scope: { mode: "full", readPaths: new Set(), deletedPaths: new Set(), previousExecutionId: null, ...scope },
+		autoResolutionDays: 30,
+		now,
+	});
+	return { executionId, summary };
+}
+
+const statusOf = async (sensorId: string) =>
+	Object.fromEntries(
+		(await database.db.select().from(findings).where(eq(findings.sensorId, sensorId))).map((f) => [
+			f.identity,
+			f.status,
+		]),
+	);
+
+describe("recordObservations", () => {
+	it("de-duplicates by identity and location and is idempotent for one execution", async () => {
+		const sensorId = await newSensor();
+		const executionId = await newExecution(sensorId);
+		const input = {
+			orgId,
+			sensorId,
+			executionId,
+			labels: [],
+			observations: [cert(1), cert(1), cert(1, "b.pem"), cert(2)],
+			scope: {
+				mode: "full" as const,
+				readPaths: new Set<string>(),
+				deletedPaths: new Set<string>(),
+				previousExecutionId: null,
+			},
+			autoResolutionDays: 30,
+			now: new Date(),
+		};
+		expect(await recordObservations(database.db, input)).toEqual({ x509: 3 });
+		expect(await recordObservations(database.db, input)).toEqual({ x509: 3 });
+		expect(await database.db.select().from(findings).where(eq(findings.sensorId, sensorId))).toHaveLength(3);
+	});
+
+	it("resolves a finding not observed for autoResolutionInterval days and reopens it when seen again", async () => {
+		const sensorId = await newSensor();
+		const t0 = new Date("2026-01-01T00:00:00Z");
+		await record(sensorId, [cert(1), cert(2)], t0);
+		await record(sensorId, [cert(1)], new Date(t0.getTime() + 10 * DAY));
+		expect(await statusOf(sensorId)).toEqual({ "x509:1": "open", "x509:2": "open" });
+		await record(sensorId, [cert(1)], new Date(t0.getTime() + 31 * DAY));
+		expect(await statusOf(sensorId)).toEqual({ "x509:1": "open", "x509:2": "resolved" });
+		const [resolved] = await database.db
+			.select()
+			.from(findings)
+			.where(and(eq(findings.sensorId, sensorId), eq(findings.identity, "x509:2")));
+		expect(resolved?.resolvedAt).toBeTruthy();
+		await record(sensorId, [cert(1), cert(2)], new Date(t0.getTime() + 32 * DAY));
+		expect(await statusOf(sensorId)).toEqual({ "x509:1": "open", "x509:2": "open" });
+	});
+
+	it("counts findings in files an incremental scan did not re-read as observed", async () => {
+		const sensorId = await newSensor();
+		const t0 = new Date("2026-02-01T00:00:00Z");
+		const first = await record(sensorId, [cert(1, "keep.pem"), cert(2, "edit.pem"), cert(3, "gone.pem")], t0);
+		const second = await record(sensorId, [cert(4, "edit.pem")], new Date(t0.getTime() + 40 * DAY), {
+			mode: "changed",
+			readPaths: new Set(["edit.pem"]),
+			deletedPaths: new Set(["gone.pem"]),
+			previousExecutionId: first.executionId,
+		});
+		expect(second.summary).toEqual({ x509: 2 });
+		const observed = await database.db
+			.select()
+			.from(executionFindings)
+			.where(eq(executionFindings.executionId, second.executionId));
+		const ids = (await database.db.select().from(findings).where(eq(findings.sensorId, sensorId))).filter((f) =>
+			observed.some((o) => o.findingId === f.id),
+		);
+		expect(ids.map((f) => f.identity).sort()).toEqual(["x509:1", "x509:4"]);
+		// Not observed for 40 days: the edited-away and deleted assets are resolved, the untouched one is not.
+		expect(await statusOf(sensorId)).toEqual({
+			"x509:1": "open",
+			"x509:2": "resolved",
+			"x509:3": "resolved",
+			"x509:4": "open",
+		});
+	});
+
+	it("an unchanged incremental scan observes exactly what the previous execution observed", async () => {
+		const sensorId = await newSensor();
+		const now = new Date();
+		const first = await record(sensorId, [cert(1, "a.pem"), cert(2, "b.pem")], now);
+		const second = await record(sensorId, [], now, { mode: "unchanged", previousExecutionId: first.executionId });
+		expect(second.summary).toEqual({ x509: 2 });
+	});
+});

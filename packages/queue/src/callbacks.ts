@@ -1,0 +1,53 @@
+import { type JobsOptions, Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import { z } from "zod";
+
+export const CALLBACKS_QUEUE = "callbacks";
+
+export const deliveryJobSchema = z.strictObject({ deliveryId: z.string().regex(/^[0-9a-f]{24}$/) });
+export type DeliveryJob = z.infer<typeof deliveryJobSchema>;
+
+/**
+ * One job per attempt: the id names the delivery and how many attempts it had, so re-adding the
+ * same attempt (reconciler, duplicate finish) is a no-op while a later attempt gets a fresh job.
+ */
+export function deliveryJobId(deliveryId: string, attemptsMade: number): string {
+	return `cb_${deliveryId}_${attemptsMade}`;
+}
+
+// The retry schedule lives in Postgres (the delivery row), not in BullMQ attempts: one retry layer.
+export const deliveryJobOptions: JobsOptions = {
+	attempts: 3,
+	backoff: { type: "exponential", delay: 2_000 },
+	removeOnComplete: { age: 3600, count: 10_000 },
+	removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+export class DeliveryQueue {
+	readonly queue: Queue<DeliveryJob>;
+
+	constructor(connection: Redis, prefix: string) {
+		this.queue = new Queue<DeliveryJob>(CALLBACKS_QUEUE, { connection, prefix, defaultJobOptions: deliveryJobOptions });
+		this.queue.on("error", () => {});
+	}
+
+	async enqueueDelivery(deliveryId: string, attemptsMade: number, delayMs = 0): Promise<void> {
+		await this.queue.add("delivery", deliveryJobSchema.parse({ deliveryId }), {
+			jobId: deliveryJobId(deliveryId, attemptsMade),
+			delay: Math.max(0, Math.round(delayMs)),
+		});
+	}
+
+	async hasLiveJob(deliveryId: string, attemptsMade: number): Promise<boolean> {
+		const state = await this.queue.getJobState(deliveryJobId(deliveryId, attemptsMade));
+		return state === "waiting" || state === "active" || state === "delayed" || state === "prioritized";
+	}
+
+	async removeJob(deliveryId: string, attemptsMade: number): Promise<void> {
+		await this.queue.remove(deliveryJobId(deliveryId, attemptsMade));
+	}
+
+	close(): Promise<void> {
+		return this.queue.close();
+	}
+}
