@@ -1,34 +1,58 @@
 # syntax=docker/dockerfile:1.7
-# One image build, one target per role: `docker build --target api .` (worker, dispatcher, migrate).
-# Sensorium's packages are TypeScript run by tsx (no separate build output to drift from the source).
+# One file, one target per role:  docker build --target api|worker|dispatcher|migrate .
+# Each image holds one self-contained bundle (npm run build) and no node_modules: production code only.
 
-FROM node:20-bookworm-slim AS deps
-WORKDIR /app
+FROM node:20-bookworm-slim AS build
+WORKDIR /src
 COPY package.json package-lock.json ./
-COPY apps/api/package.json apps/api/
-COPY apps/cli/package.json apps/cli/
-COPY packages/ packages/
-RUN find packages -mindepth 2 -maxdepth 2 ! -name package.json -exec rm -rf {} + \
-	&& npm ci --omit=dev --no-audit --no-fund
+COPY apps ./apps
+COPY packages ./packages
+COPY scripts ./scripts
+COPY tsconfig.json turbo.json ./
+RUN npm ci --no-audit --no-fund --ignore-scripts && npm run build
 
 FROM node:20-bookworm-slim AS runtime
-# git for the GIT Sensor; tini so signals reach node and zombies are reaped.
+# tini forwards SIGTERM to node and reaps children (git, ssh).
 RUN apt-get update \
-	&& apt-get install -y --no-install-recommends git openssh-client ca-certificates tini \
+	&& apt-get install -y --no-install-recommends tini ca-certificates \
 	&& rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-ENV NODE_ENV=production
-COPY --from=deps /app/node_modules ./node_modules
-COPY . .
-RUN rm -rf .ci docker && chown -R node:node /app
+ENV NODE_ENV=production \
+	SENSORIUM_MIGRATIONS_DIR=/app/drizzle
+COPY --from=build /src/packages/db/drizzle ./drizzle
 USER node
 ENTRYPOINT ["/usr/bin/tini", "--"]
 
 FROM runtime AS migrate
-CMD ["node", "--import", "tsx", "packages/db/src/migrate-cli.ts"]
+COPY --from=build /src/dist/migrate.mjs /src/dist/migrate.mjs.map ./
+CMD ["node", "--enable-source-maps", "migrate.mjs"]
 
 FROM runtime AS api
+COPY --from=build /src/dist/api.mjs /src/dist/api.mjs.map ./
+ENV PORT=8080 HOST=0.0.0.0
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
-	CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "--import", "tsx", "apps/api/src/main.ts"]
+	CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["node", "--enable-source-maps", "api.mjs"]
+
+FROM runtime AS dispatcher
+COPY --from=build /src/dist/dispatcher.mjs /src/dist/dispatcher.mjs.map ./
+ENV DISPATCHER_HEALTH_PORT=8082
+EXPOSE 8082
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+	CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.DISPATCHER_HEALTH_PORT||8082)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["node", "--enable-source-maps", "dispatcher.mjs"]
+
+FROM runtime AS worker
+USER root
+# The GIT Sensor runs the system git (https and ssh remotes).
+RUN apt-get update \
+	&& apt-get install -y --no-install-recommends git openssh-client \
+	&& rm -rf /var/lib/apt/lists/*
+USER node
+COPY --from=build /src/dist/worker.mjs /src/dist/worker.mjs.map ./
+ENV WORKER_HEALTH_PORT=8081
+EXPOSE 8081
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+	CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.WORKER_HEALTH_PORT||8081)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["node", "--enable-source-maps", "worker.mjs"]

@@ -3,6 +3,7 @@ import type { NetworkPolicy } from "@sensorium/callbacks";
 import type { Database } from "@sensorium/db";
 import type { SensorTypeRegistry } from "@sensorium/executions";
 import type { Logger } from "@sensorium/logger";
+import type { HttpMetrics, Registry } from "@sensorium/metrics";
 import type { DeliveryQueue, ExecutionQueue } from "@sensorium/queue";
 import type { SecretBox } from "@sensorium/secrets";
 import type { PrincipalCache } from "./middleware/auth.ts";
@@ -20,6 +21,8 @@ export interface AppDeps {
 	callbackTimeoutMs: number;
 	/** Short-lived memory of accepted tokens; absent means every request asks Postgres. */
 	principalCache?: PrincipalCache;
+	/** Prometheus registry served at /metrics, with the HTTP metrics recorded for every request. */
+	metrics?: { registry: Registry; http: HttpMetrics };
 	/** Checks Postgres and Redis for /readyz. */
 	ready?: () => Promise<boolean>;
 }

@@ -4,6 +4,7 @@ import { apiEnvSchema, ConfigError, parseEnv, resolveSecretKey } from "@sensoriu
 import { createDatabase } from "@sensorium/db";
 import { SensorTypeRegistry } from "@sensorium/executions";
 import { createLogger } from "@sensorium/logger";
+import { createRegistry, httpMetrics, queueDepthMetrics } from "@sensorium/metrics";
 import { createProducerConnection, DeliveryQueue, ExecutionQueue } from "@sensorium/queue";
 import { SecretBox } from "@sensorium/secrets";
 import { sensorTypeContracts } from "@sensorium/sensors";
@@ -37,7 +38,14 @@ const sensorTypes = await SensorTypeRegistry.load(
 	sensorTypeContracts({ allowGitFileUrls: env.SENSOR_GIT_ALLOW_FILE_URLS }),
 );
 
+const registry = createRegistry("api");
+queueDepthMetrics(registry, {
+	executions: { counts: () => queue.counts(), byPriority: () => queue.depthByPriority() },
+	callbacks: { counts: () => deliveryQueue.counts() },
+});
+
 const app = createApp({
+	metrics: { registry, http: httpMetrics(registry) },
 	db: database.db,
 	queue,
 	deliveryQueue,

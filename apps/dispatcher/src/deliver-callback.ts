@@ -14,6 +14,7 @@ import {
 } from "@sensorium/callbacks";
 import type { Database } from "@sensorium/db";
 import type { Logger } from "@sensorium/logger";
+import type { DeliveryMetrics } from "@sensorium/metrics";
 import type { DeliveryQueue } from "@sensorium/queue";
 import type { SecretBox } from "@sensorium/secrets";
 
@@ -27,6 +28,7 @@ export interface DispatchDeps {
 	endpointSlots: EndpointSlots;
 	logger: Logger;
 	userAgent: string;
+	metrics?: DeliveryMetrics;
 }
 
 export type DispatchResult =
@@ -145,6 +147,7 @@ export async function deliverCallback(deps: DispatchDeps, deliveryId: string): P
 		verdict,
 	);
 	if (!written) return { outcome: "skipped", reason: "another sender recorded this attempt" };
+	deps.metrics?.attempt(verdict.kind, attempt);
 	deps.logger.info(
 		{
 			deliveryId,

@@ -4,6 +4,7 @@ import { createNetworkPolicy, parseRetrySchedule } from "@sensorium/callbacks";
 import { dispatcherEnvSchema, parseEnv, resolveSecretKey } from "@sensorium/config";
 import { createDatabase } from "@sensorium/db";
 import { createLogger } from "@sensorium/logger";
+import { createRegistry, deliveryMetrics, reconcilerMetrics } from "@sensorium/metrics";
 import { CALLBACKS_QUEUE, createWorkerConnection, DeliveryQueue, deliveryJobSchema } from "@sensorium/queue";
 import { SecretBox } from "@sensorium/secrets";
 import { DelayedError, Worker } from "bullmq";
@@ -29,7 +30,11 @@ const workerConnection = createWorkerConnection(env.REDIS_URL);
 const queueConnection = createWorkerConnection(env.REDIS_URL);
 const queue = new DeliveryQueue(queueConnection, env.QUEUE_PREFIX);
 
+const registry = createRegistry("dispatcher");
+const reconciliation = reconcilerMetrics(registry);
+
 const deps = {
+	metrics: deliveryMetrics(registry),
 	db: database.db,
 	secretBox: new SecretBox(secret.key),
 	queue,
@@ -73,6 +78,7 @@ const reconciler = setInterval(async () => {
 			{ db: database.db, queue },
 			{ graceMs: env.RECONCILE_GRACE_MS, batchSize: 500 },
 		);
+		reconciliation.reenqueued("delivery", enqueued.length);
 		if (enqueued.length > 0) logger.info({ enqueued }, "reconciler re-enqueued callback deliveries");
 	} catch (error) {
 		logger.warn({ err: error }, "reconciler round failed");
@@ -82,6 +88,8 @@ const reconciler = setInterval(async () => {
 let stopping = false;
 const health = createServer(async (req, res) => {
 	if (req.url === "/healthz") return void res.writeHead(stopping ? 503 : 200).end(stopping ? "stopping" : "ok");
+	if (req.url === "/metrics")
+		return void res.writeHead(200, { "content-type": registry.contentType }).end(await registry.metrics());
 	if (req.url === "/readyz") {
 		const ready =
 			!stopping &&

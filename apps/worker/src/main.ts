@@ -6,6 +6,7 @@ import { createDatabase } from "@sensorium/db";
 import { discover } from "@sensorium/discovery";
 import { reconcileExpiredLeases, reconcileQueuedExecutions } from "@sensorium/executions";
 import { createLogger } from "@sensorium/logger";
+import { createRegistry, executionMetrics, reconcilerMetrics } from "@sensorium/metrics";
 import { createWorkerConnection, DeliveryQueue, ExecutionQueue } from "@sensorium/queue";
 import { createExecutionWorker, removeOrphanedWorkDirs } from "@sensorium/scanner";
 import { SecretBox } from "@sensorium/secrets";
@@ -42,6 +43,9 @@ const queueConnection = createWorkerConnection(env.REDIS_URL);
 const queue = new ExecutionQueue(queueConnection, env.QUEUE_PREFIX);
 const deliveryQueue = new DeliveryQueue(queueConnection, env.QUEUE_PREFIX);
 const handBack = new AbortController();
+const registry = createRegistry("worker");
+const metrics = executionMetrics(registry);
+const reconciliation = reconcilerMetrics(registry);
 
 const worker = createExecutionWorker({
 	connection: workerConnection,
@@ -72,6 +76,7 @@ const worker = createExecutionWorker({
 		defaultAutoResolutionDays: env.AUTO_RESOLUTION_DAYS,
 		tmpDir,
 		deliveryQueue,
+		metrics,
 	},
 });
 
@@ -81,6 +86,8 @@ const reconciler = setInterval(async () => {
 		const options = { graceMs: env.RECONCILE_GRACE_MS, batchSize: 500 };
 		const queued = await reconcileQueuedExecutions({ db: database.db, queue }, options);
 		const expired = await reconcileExpiredLeases({ db: database.db, queue }, options);
+		reconciliation.reenqueued("queued", queued.reenqueued.length);
+		reconciliation.reenqueued("expired-lease", expired.length);
 		if (queued.reenqueued.length + expired.length > 0) {
 			logger.info({ reenqueued: queued.reenqueued, requeuedExpired: expired }, "reconciler re-enqueued executions");
 		}
@@ -92,6 +99,8 @@ const reconciler = setInterval(async () => {
 let stopping = false;
 const health = createServer(async (req, res) => {
 	if (req.url === "/healthz") return void res.writeHead(stopping ? 503 : 200).end(stopping ? "stopping" : "ok");
+	if (req.url === "/metrics")
+		return void res.writeHead(200, { "content-type": registry.contentType }).end(await registry.metrics());
 	if (req.url === "/readyz") {
 		const ready =
 			!stopping &&

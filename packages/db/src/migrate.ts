@@ -3,7 +3,9 @@ import { drizzle } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import pg from "pg";
 
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../drizzle", import.meta.url));
+/** Next to the schema in the repository; a bundled deployment points SENSORIUM_MIGRATIONS_DIR at its copy. */
+export const MIGRATIONS_FOLDER =
+	process.env.SENSORIUM_MIGRATIONS_DIR ?? fileURLToPath(new URL("../drizzle", import.meta.url));
 
 // Arbitrary but fixed: every Sensorium process that migrates takes this session-level lock.
 const MIGRATION_LOCK_ID = 0x5e_45_01_00;

@@ -55,10 +55,16 @@ function zipDiscoveries(location: string, bytes: Buffer, scan: Scan, depth: numb
 		else if (entry.method === METHOD_STORED) content = scan.fits(here, data.length) ? data : undefined;
 		else if (entry.method === METHOD_DEFLATED) content = scan.decompress(here, data, entry.size, inflateRawSync);
 		else scan.warn(here, `not opened: compression method ${entry.method} is not supported`);
+		if (content) checkSize(here, content.length, entry.size, scan);
 		if (content && content.length > 0) found.push(...nested(name, scanMember(here, content, scan, depth + 1)));
 	}
 	if (error) scan.warn(location, error);
 	return found;
+}
+
+/** Inflating with a sync flush hides truncation, which shows as a size other than the one the archive recorded. */
+function checkSize(location: string, size: number, recorded: number, scan: Scan): void {
+	if (size !== recorded) scan.warn(location, `${size} bytes recovered, ${recorded} recorded: truncated or corrupt`);
 }
 
 function tarDiscoveries(location: string, bytes: Buffer, scan: Scan, depth: number, scanMember: ScanMember) {
@@ -108,11 +114,14 @@ function gzipDiscoveries(location: string, bytes: Buffer, scan: Scan, depth: num
 	const name = gzipContentName(bytes, location);
 	const here = `${location}!${name}`;
 	if (!scan.admitEntry(here)) return [];
-	// ISIZE, the size modulo 2^32 of the last member only: a hint for refusing early, never trusted.
-	const declared = bytes.length >= GZIP_HEADER + GZIP_TRAILER ? bytes.readUInt32LE(bytes.length - 4) : 0;
 	const tarNamed = /\.tar$/i.test(name);
-	const content = scan.decompress(here, bytes, declared, gunzipSync, tarNamed ? Number.POSITIVE_INFINITY : undefined);
-	if (!content || content.length === 0) return [];
+	// The trailer's ISIZE (size modulo 2^32, of the last gzip member only) is noise in a cut file, so it cannot
+	// refuse anything up front; afterwards it shows truncation (a concatenation of gzip members warns too).
+	const content = scan.decompress(here, bytes, 0, gunzipSync, !tarNamed);
+	if (!content) return [];
+	const recorded = bytes.length >= GZIP_HEADER + GZIP_TRAILER ? bytes.readUInt32LE(bytes.length - 4) : -1;
+	checkSize(here, content.length % 2 ** 32, recorded, scan);
+	if (content.length === 0) return [];
 	if (isTar(content)) return tarDiscoveries(location, content, scan, depth, scanMember);
 	if (tarNamed && !scan.fits(here, content.length)) return [];
 	return nested(name, scanMember(here, content, scan, depth + 1));

@@ -22,11 +22,7 @@ export function discover(path: string, bytes: Uint8Array, options: DiscoveryOpti
  */
 export function discoverDetailed(path: string, bytes: Uint8Array, options: DiscoveryOptions = {}): DiscoveryReport {
 	const scan = new Scan(options);
-	if (bytes.length > scan.maxFileBytes) {
-		scan.warn(path, `skipped: ${bytes.length} bytes, over maxFileBytes (${scan.maxFileBytes})`);
-		return { discoveries: [], warnings: scan.warnings };
-	}
-	if (bytes.length === 0) return { discoveries: [], warnings: scan.warnings };
+	if (bytes.length === 0 || !scan.fits(path, bytes.length)) return { discoveries: [], warnings: scan.warnings };
 	const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 	return { discoveries: route(path, buffer, scan, 0), warnings: scan.warnings };
 }

@@ -1,5 +1,6 @@
 import { createDecipheriv, hash, pbkdf2Sync } from "node:crypto";
 import { decodeOid, decodeSmallInteger, readChildren, TAG, type Tlv } from "./der.ts";
+import { utf16be } from "./keystore.ts";
 import { OID, PBE_ALGORITHMS } from "./oids.ts";
 
 /** Input block sizes (v in RFC 7292 appendix B) of the digests PKCS#12 uses. */
@@ -144,7 +145,7 @@ function pbes2(bytes: Buffer, params: Tlv | undefined, ciphertext: Buffer): PbeS
 
 /** PKCS#12 passwords are BMPStrings with a two-byte terminator; an empty one is sometimes encoded as nothing. */
 export function bmpPasswords(password: string): Buffer[] {
-	const bmp = Buffer.concat([Buffer.from(password, "utf16le").swap16(), Buffer.alloc(2)]);
+	const bmp = Buffer.concat([utf16be(password), Buffer.alloc(2)]);
 	return password === "" ? [bmp, Buffer.alloc(0)] : [bmp];
 }
 

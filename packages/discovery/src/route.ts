@@ -14,6 +14,8 @@ const NEWLINE = 0x0a;
 
 /** Zip-based formats, looked into even when they start as text: executable jars begin with a shell script. */
 const ZIP_EXTENSIONS = new Set(["zip", "jar", "war", "ear", "apk", "aar"]);
+/** Names that promise an archive: a binary file under one that cannot be opened gets a warning. */
+const ARCHIVE_EXTENSIONS = new Set([...ZIP_EXTENSIONS, "tar", "tgz", "gz"]);
 
 /** Compressions that are recognised but not opened: Node has no decoder for them (see the README). */
 const UNSUPPORTED_COMPRESSIONS: readonly { name: string; magic: Buffer }[] = [
@@ -65,9 +67,15 @@ function isZipStart(bytes: Buffer): boolean {
 function binaryArchiveFormat(location: string, bytes: Buffer, scan: Scan): ArchiveFormat | undefined {
 	if (isTar(bytes)) return "tar";
 	if (findZipDirectory(bytes)) return "zip";
-	const unsupported = UNSUPPORTED_COMPRESSIONS.find(({ magic }) => bytes.compare(magic, 0, magic.length, 0, magic.length) === 0);
+	const unsupported = UNSUPPORTED_COMPRESSIONS.find(
+		({ magic }) => bytes.compare(magic, 0, magic.length, 0, magic.length) === 0,
+	);
 	if (unsupported) scan.warn(location, `not opened: ${unsupported.name} compression is not supported`);
 	return undefined;
+}
+
+function openArchive(format: ArchiveFormat, location: string, bytes: Buffer, scan: Scan, depth: number): Discovery[] {
+	return scan.scanArchives ? archiveDiscoveries(format, location, bytes, scan, depth, route) : [];
 }
 
 /**
@@ -76,8 +84,6 @@ function binaryArchiveFormat(location: string, bytes: Buffer, scan: Scan): Archi
  * `depth` counts the archives `location` is inside of.
  */
 export function route(location: string, bytes: Buffer, scan: Scan, depth: number): Discovery[] {
-	const archive = (format: ArchiveFormat) =>
-		scan.scanArchives ? archiveDiscoveries(format, location, bytes, scan, depth, route) : [];
 	switch (bytes[0]) {
 		case 0xfe:
 		case 0xce:
@@ -86,10 +92,11 @@ export function route(location: string, bytes: Buffer, scan: Scan, depth: number
 			}
 			break;
 		case 0x1f:
-			if (bytes[1] === 0x8b) return archive("gzip");
+			// Deflate (8) is the only compression method gzip defines.
+			if (bytes[1] === 0x8b && bytes[2] === 8) return openArchive("gzip", location, bytes, scan, depth);
 			break;
 		case 0x50:
-			if (isZipStart(bytes)) return archive("zip");
+			if (isZipStart(bytes)) return openArchive("zip", location, bytes, scan, depth);
 			break;
 		case 0x30:
 			if (isPkcs12(bytes)) return locate(bytes, pkcs12Assets(bytes, location, scan));
@@ -101,7 +108,10 @@ export function route(location: string, bytes: Buffer, scan: Scan, depth: number
 	const binary = isBinary(bytes);
 	if (scan.scanArchives && (binary || ZIP_EXTENSIONS.has(extension))) {
 		const format = binary ? binaryArchiveFormat(location, bytes, scan) : findZipDirectory(bytes) && "zip";
-		if (format) return archive(format);
+		if (format) return openArchive(format, location, bytes, scan, depth);
+		// A text file named .jar is usually a Git LFS pointer, not worth a warning; a binary one is a broken archive.
+		if (binary && ARCHIVE_EXTENSIONS.has(extension))
+			scan.warn(location, `not opened: not a readable ${extension} archive`);
 	}
 	if (binary) return [];
 	return locate(bytes, textAssets(bytes));

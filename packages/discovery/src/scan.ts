@@ -85,7 +85,7 @@ export class Scan {
 	/** Counts one archive entry; false (and one warning for the whole scan) once a budget is spent. */
 	admitEntry(location: string): boolean {
 		if (this.exhausted) return false;
-		if (performance.now() > (this.deadline ?? Number.POSITIVE_INFINITY)) {
+		if (performance.now() >= (this.deadline ?? Number.POSITIVE_INFINITY)) {
 			return this.exhaust(location, `archive time limit (${this.timeLimitMs} ms) reached`);
 		}
 		if (this.entryAllowance <= 0) return this.exhaust(location, `archive entry limit (${this.maxEntries}) reached`);
@@ -101,20 +101,21 @@ export class Scan {
 	}
 
 	/**
-	 * Decompresses a member within `sizeLimit` (maxFileBytes unless the content is an archive whose members are
-	 * checked instead) and what is left of the byte budget. `declaredSize` comes from the archive and may lie:
-	 * it only lets honest oversize members be refused before any work is done.
+	 * Decompresses a member within maxFileBytes (unless `asFile` is false: content such as a compressed tar whose
+	 * members are checked instead) and within what is left of the byte budget. `declaredSize` comes from the
+	 * archive and may lie: it only lets honest oversize members be refused before any work is done.
 	 */
 	decompress(
 		location: string,
 		data: Buffer,
 		declaredSize: number,
 		inflate: Inflate,
-		sizeLimit = this.maxFileBytes,
+		asFile = true,
 	): Buffer | undefined {
-		if (this.exhausted || (declaredSize > sizeLimit && !this.fits(location, declaredSize))) return undefined;
+		if (this.exhausted || (asFile && !this.fits(location, declaredSize))) return undefined;
 		if (declaredSize > this.bytesLeft || this.bytesLeft <= 0) return this.exhaustBytes(location);
-		const cap = Math.min(sizeLimit, this.bytesLeft, bufferConstants.MAX_LENGTH);
+		const fileCap = asFile ? this.maxFileBytes : Number.POSITIVE_INFINITY;
+		const cap = Math.min(fileCap, this.bytesLeft, bufferConstants.MAX_LENGTH);
 		try {
 			// A sync flush returns what a truncated stream decoded instead of throwing it away.
 			const output = inflate(data, { maxOutputLength: cap, finishFlush: zlibConstants.Z_SYNC_FLUSH });
@@ -123,7 +124,7 @@ export class Scan {
 		} catch (error) {
 			if ((error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") {
 				this.bytesLeft -= cap;
-				if (cap < sizeLimit) return this.exhaustBytes(location);
+				if (cap < fileCap) return this.exhaustBytes(location);
 				this.warn(location, `skipped: over maxFileBytes (${formatBytes(this.maxFileBytes)}) once decompressed`);
 				return undefined;
 			}

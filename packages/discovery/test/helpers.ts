@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -47,4 +48,27 @@ export function attributes(discovery: Discovery): Record<string, unknown> {
 /** Base64 body lines of a PEM, used to assert no finding ever echoes key material. */
 export function pemBodyLines(pem: string): string[] {
 	return pem.split(/\r?\n/).filter((line) => line.length >= 16 && !line.startsWith("-----") && !line.includes(":"));
+}
+
+/** keytool and jarsigner from the JDK on the machine; their warnings about proprietary formats are discarded. */
+export function keytool(...args: string[]): Buffer {
+	return execFileSync("keytool", args, { stdio: ["ignore", "pipe", "pipe"] });
+}
+
+export function jarsigner(...args: string[]): Buffer {
+	return execFileSync("jarsigner", args, { stdio: ["ignore", "pipe", "pipe"] });
+}
+
+export function hasCommand(command: string): boolean {
+	try {
+		execFileSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" });
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/** SHA-256 hex, as identities and fingerprints are written. */
+export function sha256(data: Uint8Array): string {
+	return createHash("sha256").update(data).digest("hex");
 }

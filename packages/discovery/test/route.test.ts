@@ -43,8 +43,23 @@ function jwt(): string {
 }
 
 describe("public API", () => {
-	it("exports exactly discover and DETECTOR_VERSION", () => {
-		expect(Object.keys(api).sort()).toEqual(["DETECTOR_VERSION", "discover"]);
+	it("exports exactly discover, discoverDetailed, DETECTOR_VERSION and DEFAULT_KEYSTORE_PASSWORDS", () => {
+		expect(Object.keys(api).sort()).toEqual([
+			"DEFAULT_KEYSTORE_PASSWORDS",
+			"DETECTOR_VERSION",
+			"discover",
+			"discoverDetailed",
+		]);
+		expect(api.DEFAULT_KEYSTORE_PASSWORDS).toEqual([
+			"changeit",
+			"",
+			"changeme",
+			"password",
+			"secret",
+			"keystore",
+			"123456",
+		]);
+		expect(Object.isFrozen(api.DEFAULT_KEYSTORE_PASSWORDS)).toBe(true);
 		expect(DETECTOR_VERSION).toMatch(/^\d+\.\d+\.\d+$/);
 	});
 

@@ -26,11 +26,14 @@ export const REDACT_PATHS = [
 	"*.sensorConfig.token",
 ];
 
-export function createLogger(options: { level: string; name: string }): Logger {
-	return pino({
-		name: options.name,
-		level: options.level,
-		redact: { paths: REDACT_PATHS, censor: "[redacted]" },
-		timestamp: pino.stdTimeFunctions.isoTime,
-	});
+export function createLogger(options: { level: string; name: string; destination?: DestinationStream }): Logger {
+	return pino(
+		{
+			name: options.name,
+			level: options.level,
+			redact: { paths: REDACT_PATHS, censor: "[redacted]" },
+			timestamp: pino.stdTimeFunctions.isoTime,
+		},
+		options.destination,
+	);
 }

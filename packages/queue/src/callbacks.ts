@@ -47,6 +47,11 @@ export class DeliveryQueue {
 		await this.queue.remove(deliveryJobId(deliveryId, attemptsMade));
 	}
 
+	/** Jobs per state, for metrics. */
+	counts(): Promise<Record<string, number>> {
+		return this.queue.getJobCounts("waiting", "active", "delayed", "failed");
+	}
+
 	close(): Promise<void> {
 		return this.queue.close();
 	}

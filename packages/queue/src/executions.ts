@@ -79,6 +79,11 @@ export class ExecutionQueue {
 		};
 	}
 
+	/** Jobs per state, for metrics and autoscaling. */
+	counts(): Promise<Record<string, number>> {
+		return this.queue.getJobCounts("waiting", "prioritized", "active", "delayed", "failed");
+	}
+
 	close(): Promise<void> {
 		return this.queue.close();
 	}

@@ -15,6 +15,7 @@ import {
 } from "@sensorium/executions";
 import { type Observation, recordObservations } from "@sensorium/findings";
 import type { Logger } from "@sensorium/logger";
+import type { ExecutionMetrics } from "@sensorium/metrics";
 import type { DeliveryQueue } from "@sensorium/queue";
 import type { SecretBox } from "@sensorium/secrets";
 import { redactSecrets, type Sensor, SensorError, type SensorSettings, type SensorSnapshot } from "@sensorium/sensors";
@@ -42,6 +43,7 @@ export interface ScannerDeps {
 	tmpDir: string;
 	/** Where completion callbacks go once the final status is committed. */
 	deliveryQueue: DeliveryQueue;
+	metrics?: ExecutionMetrics;
 }
 
 export type RunResult =
@@ -63,6 +65,7 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 	if (claim.outcome === "missing" || claim.outcome === "finished") return { outcome: "skipped", reason: claim.outcome };
 	if (claim.outcome === "held") return { outcome: "retry", afterMs: claim.retryAfterMs };
 	const { execution, sensor } = claim;
+	const claimedAt = Date.now();
 	const log = deps.logger.child({ executionId, sensorId: sensor.id, attempt: execution.attempt });
 
 	if (execution.attempt > deps.maxAttempts) {
@@ -79,6 +82,7 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 			outcome: { status: "failed", errorCode, message, filesScanned: progress.files, bytesScanned: progress.bytes },
 		});
 		log.info({ errorCode }, "execution failed");
+		if (finished.written) deps.metrics?.finished("failed", (Date.now() - claimedAt) / 1000);
 		await announce(deps, finished);
 		return finished.written
 			? ({ outcome: "finished", status: "failed", errorCode } as const)

@@ -12,14 +12,11 @@ export const requestId = createMiddleware<AppEnv>(async (c, next) => {
 	c.header("x-request-id", id);
 	const started = performance.now();
 	await next();
+	const seconds = (performance.now() - started) / 1000;
+	// The route pattern, not the path: execution ids must not become label values.
+	c.var.deps.metrics?.http.observe(c.req.method, c.req.routePath, c.res.status, seconds);
 	c.var.deps.logger.info(
-		{
-			requestId: id,
-			method: c.req.method,
-			path: c.req.path,
-			status: c.res.status,
-			ms: Math.round(performance.now() - started),
-		},
+		{ requestId: id, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(seconds * 1000) },
 		"request",
 	);
 });

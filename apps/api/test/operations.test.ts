@@ -1,0 +1,84 @@
+import { createLogger } from "@sensorium/logger";
+import { createRegistry, httpMetrics, queueDepthMetrics } from "@sensorium/metrics";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../src/app.ts";
+import { createBody, createHarness, type Harness, type Org } from "./harness.ts";
+
+let h: Harness;
+let org: Org;
+
+beforeAll(async () => {
+	h = await createHarness();
+	org = await h.newOrg();
+});
+afterAll(() => h.close());
+
+describe("logs", () => {
+	it("never contain the token or a sensor password, even at trace level", async () => {
+		const lines: string[] = [];
+		const logger = createLogger({
+			name: "t",
+			level: "trace",
+			destination: { write: (line: string) => void lines.push(line) },
+		});
+		const app = createApp({ ...h.deps, logger });
+		const res = await app.request("/v3/scan/create", {
+			method: "POST",
+			headers: { "isg-api-token": org.apiToken, "content-type": "application/json", "x-request-id": "trace-me-1" },
+			body: JSON.stringify(
+				createBody({
+					sensorConfig: { url: "https://git.example.com/r.git", username: "u", password: "pw-5ecret-value" },
+				}),
+			),
+		});
+		expect(res.status).toBe(200);
+		expect(res.headers.get("x-request-id")).toBe("trace-me-1");
+		// Even a careless log call with the whole request is censored.
+		logger.info(
+			{ req: { headers: { "isg-api-token": org.apiToken } }, sensorConfig: { password: "pw-5ecret-value" } },
+			"careless",
+		);
+		const text = lines.join("");
+		expect(text).toContain("trace-me-1");
+		expect(text).toContain("[redacted]");
+		expect(text).not.toContain(org.apiToken);
+		expect(text).not.toContain(org.apiToken.slice(17));
+		expect(text).not.toContain("pw-5ecret-value");
+	});
+});
+
+describe("/metrics", () => {
+	it("counts requests by route pattern and status, and shows queue depth per priority", async () => {
+		const registry = createRegistry("api");
+		queueDepthMetrics(registry, {
+			executions: { counts: () => h.queue.counts(), byPriority: () => h.queue.depthByPriority() },
+		});
+		const app = createApp({ ...h.deps, metrics: { registry, http: httpMetrics(registry) } });
+		const headers = { "isg-api-token": org.apiToken, "content-type": "application/json" };
+		for (const priority of ["high", "low", "low"]) {
+			await app.request("/v3/scan/create", { method: "POST", headers, body: JSON.stringify(createBody({ priority })) });
+		}
+		await app.request("/v3/scan/6b09d8a7197f6b4c7e9999b1", { headers });
+		const res = await app.request("/metrics");
+		expect(res.status).toBe(200);
+		const text = await res.text();
+		expect(text).toContain(
+			'sensorium_http_requests_total{method="POST",route="/v3/scan/create",status="200",role="api"} 3',
+		);
+		expect(text).toContain(
+			'sensorium_http_requests_total{method="GET",route="/v3/scan/:executionId",status="404",role="api"} 1',
+		);
+		expect(text).toMatch(
+			/sensorium_http_request_duration_seconds_bucket\{le="0\.1",role="api",method="POST",route="\/v3\/scan\/create"\} 3/,
+		);
+		expect(text).toMatch(/sensorium_queue_waiting_by_priority\{queue="executions",priority="high",role="api"\} [1-9]/);
+		expect(text).toMatch(/sensorium_queue_jobs\{queue="executions",state="prioritized",role="api"\} [1-9]/);
+		expect(text).not.toContain("6b09d8a7197f6b4c7e9999b1");
+	});
+
+	it("/healthz and /readyz answer without a token", async () => {
+		expect((await h.app.request("/healthz")).status).toBe(200);
+		const ready = createApp({ ...h.deps, ready: async () => false });
+		expect((await ready.request("/readyz")).status).toBe(503);
+	});
+});

@@ -1,0 +1,139 @@
+import { LIBRARIES, type LibraryId } from "./libraries.ts";
+import type {
+	AlgorithmAttributes,
+	AlgorithmFacts,
+	Discovery,
+	Language,
+	LibraryAttributes,
+	ProtocolAttributes,
+	ProtocolFacts,
+} from "./types.ts";
+
+const EVIDENCE_MAX = 200;
+/** How much of a long (minified) line before the match the evidence shows. */
+const EVIDENCE_LEAD = 60;
+const LITERAL = /(["'`])((?:\\.|(?!\1)[^\\\n])*)\1/g;
+
+interface Entry {
+	at: number;
+	kind: Discovery["kind"];
+	identity: string;
+	/** Attributes without `evidence`, which is cut from the line once lines are known. */
+	attributes: Record<string, unknown>;
+	/** String literals the detector read; every other literal on the line is masked. */
+	keep: readonly string[];
+}
+
+function algorithmIdentity(facts: AlgorithmFacts): string {
+	const size = facts.curve ?? facts.parameterSetIdentifier ?? facts.keySize;
+	const parts = [facts.name, facts.mode, facts.padding, facts.hash, size];
+	return `algorithm:${parts.filter((part) => part !== undefined).join(":")}`;
+}
+
+/**
+ * The line around `at`, trimmed and at most 200 characters, with string literals masked unless the detector read
+ * them: a line that calls `hmac.new` may also hold the key. A window of a long line never starts or ends inside a
+ * literal, so half a secret cannot slip past the masking.
+ */
+export function evidence(line: string, at: number, keep: readonly string[]): string {
+	let from = line.length - line.trimStart().length;
+	let to = line.trimEnd().length;
+	const spans: [number, number][] = [];
+	LITERAL.lastIndex = 0;
+	for (let match = LITERAL.exec(line); match; match = LITERAL.exec(line)) {
+		spans.push([match.index, match.index + match[0].length]);
+	}
+	if (to - from > EVIDENCE_MAX) {
+		from = Math.max(from, Math.min(at - EVIDENCE_LEAD, to - EVIDENCE_MAX));
+		to = Math.min(to, from + EVIDENCE_MAX);
+		for (const [start, end] of spans) {
+			if (start < from && end > from) from = start <= at - EVIDENCE_LEAD * 2 ? end : start;
+			if (start < to && end > to) to = end - start > EVIDENCE_MAX ? start : end;
+		}
+	}
+	let out = "";
+	let copied = from;
+	for (const [start, end] of spans) {
+		if (start < from || end > to) continue;
+		const body = line.slice(start + 1, end - 1);
+		if (keep.includes(body)) continue;
+		const quote = line.charAt(start);
+		out += `${line.slice(copied, start)}${quote}…${quote}`;
+		copied = end;
+	}
+	out += line.slice(copied, to);
+	return out.trim().slice(0, EVIDENCE_MAX);
+}
+
+/**
+ * One file's detection state: the comment-blanked text detectors match against, the findings so far by offset,
+ * and the ranges a specific rule has already explained so that generic rules do not report them again.
+ */
+export class Scan {
+	private readonly entries: Entry[] = [];
+	private readonly libraries = new Map<LibraryId, number>();
+	private readonly claims: number[] = [];
+
+	constructor(
+		readonly original: string,
+		readonly text: string,
+		readonly language: Language,
+	) {}
+
+	/** Earliest evidence wins: a library is reported once per file, at its first use or import. */
+	library(at: number, id: LibraryId): void {
+		const seen = this.libraries.get(id);
+		if (seen === undefined || at < seen) this.libraries.set(id, at);
+	}
+
+	algorithm(at: number, facts: AlgorithmFacts | undefined, api: string, keep: readonly string[] = []): void {
+		if (!facts) return;
+		const attributes: Omit<AlgorithmAttributes, "evidence"> = { ...facts, language: this.language, api };
+		this.entries.push({ at, kind: "algorithm", identity: algorithmIdentity(facts), attributes, keep });
+	}
+
+	protocol(at: number, facts: ProtocolFacts, source: string, keep: readonly string[] = []): void {
+		const identity = `protocol:${facts.type}${facts.version ? `:${facts.version}` : ""}`;
+		const attributes: Omit<ProtocolAttributes, "evidence"> = { ...facts, source };
+		this.entries.push({ at, kind: "protocol", identity, attributes, keep });
+	}
+
+	/** Marks `[start, end)` as explained by a specific rule. */
+	claim(start: number, end: number): void {
+		this.claims.push(start, end);
+	}
+
+	claimed(at: number): boolean {
+		for (let i = 0; i < this.claims.length; i += 2) {
+			if (at >= (this.claims[i] as number) && at < (this.claims[i + 1] as number)) return true;
+		}
+		return false;
+	}
+
+	discoveries(): Discovery[] {
+		for (const [id, at] of this.libraries) {
+			const attributes: Omit<LibraryAttributes, "evidence"> = { name: LIBRARIES[id], language: this.language };
+			this.entries.push({ at, kind: "library", identity: `library:${id}`, attributes, keep: [] });
+		}
+		this.entries.sort((a, b) => a.at - b.at);
+		const seen = new Set<string>();
+		const found: Discovery[] = [];
+		let line = 1;
+		let lineStart = 0;
+		for (const { at, kind, identity, attributes, keep } of this.entries) {
+			for (let next = this.original.indexOf("\n", lineStart); next !== -1 && next < at; ) {
+				line++;
+				lineStart = next + 1;
+				next = this.original.indexOf("\n", lineStart);
+			}
+			const key = `${line}\n${identity}`;
+			if (seen.has(key)) continue;
+			seen.add(key);
+			const end = this.original.indexOf("\n", at);
+			const text = this.original.slice(lineStart, end === -1 ? this.original.length : end);
+			const crypto = { [kind]: { ...attributes, evidence: evidence(text, at - lineStart, keep) } };
+			found.push({ kind, identity, line, crypto });
+		}
+		return found;
+	}
+}

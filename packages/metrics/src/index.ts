@@ -1,0 +1,157 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+export { Registry } from "prom-client";
+
+/** A registry per process, with Node's default metrics under the `sensorium_` prefix. */
+export function createRegistry(role: "api" | "worker" | "dispatcher"): Registry {
+	const registry = new Registry();
+	registry.setDefaultLabels({ role });
+	collectDefaultMetrics({ register: registry, prefix: "sensorium_" });
+	return registry;
+}
+
+export interface HttpMetrics {
+	observe(method: string, route: string, status: number, seconds: number): void;
+}
+
+export function httpMetrics(registry: Registry): HttpMetrics {
+	const requests = new Counter({
+		name: "sensorium_http_requests_total",
+		help: "HTTP requests by method, route pattern and status",
+		labelNames: ["method", "route", "status"],
+		registers: [registry],
+	});
+	const duration = new Histogram({
+		name: "sensorium_http_request_duration_seconds",
+		help: "HTTP request latency by method and route pattern",
+		labelNames: ["method", "route"],
+		buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+		registers: [registry],
+	});
+	return {
+		observe(method, route, status, seconds) {
+			requests.inc({ method, route, status: String(status) });
+			duration.observe({ method, route }, seconds);
+		},
+	};
+}
+
+export interface QueueDepthSource {
+	/** Jobs per state of one queue, e.g. { waiting: 3, prioritized: 10, active: 2, delayed: 0, failed: 1 }. */
+	counts(): Promise<Record<string, number>>;
+	/** Waiting jobs per priority name, for the executions queue. */
+	byPriority?(): Promise<Record<string, number>>;
+}
+
+/**
+ * Queue depth read from Redis at scrape time (per queue and state, and per priority): what
+ * autoscalers of workers should look at (`sensorium_queue_jobs{queue="executions",state=~"waiting|prioritized"}`).
+ */
+export function queueDepthMetrics(registry: Registry, queues: Record<string, QueueDepthSource>): void {
+	new Gauge({
+		name: "sensorium_queue_jobs",
+		help: "Jobs in each BullMQ queue by state",
+		labelNames: ["queue", "state"],
+		registers: [registry],
+		async collect() {
+			this.reset();
+			for (const [queue, source] of Object.entries(queues)) {
+				const counts = await source.counts().catch(() => ({}) as Record<string, number>);
+				for (const [state, count] of Object.entries(counts)) this.set({ queue, state }, count);
+			}
+		},
+	});
+	new Gauge({
+		name: "sensorium_queue_waiting_by_priority",
+		help: "Executions waiting to start, by priority",
+		labelNames: ["queue", "priority"],
+		registers: [registry],
+		async collect() {
+			this.reset();
+			for (const [queue, source] of Object.entries(queues)) {
+				if (!source.byPriority) continue;
+				const counts = await source.byPriority().catch(() => ({}) as Record<string, number>);
+				for (const [priority, count] of Object.entries(counts)) this.set({ queue, priority }, count);
+			}
+		},
+	});
+}
+
+export interface ExecutionMetrics {
+	finished(status: string, seconds: number): void;
+	findings(byType: Record<string, number>): void;
+}
+
+export function executionMetrics(registry: Registry): ExecutionMetrics {
+	const finished = new Counter({
+		name: "sensorium_executions_finished_total",
+		help: "Executions finished by this process, by final status",
+		labelNames: ["status"],
+		registers: [registry],
+	});
+	const duration = new Histogram({
+		name: "sensorium_execution_duration_seconds",
+		help: "Execution run time (claim to final status) by final status",
+		labelNames: ["status"],
+		buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600],
+		registers: [registry],
+	});
+	const findings = new Counter({
+		name: "sensorium_findings_observed_total",
+		help: "Findings observed by finished executions, by asset type",
+		labelNames: ["type"],
+		registers: [registry],
+	});
+	return {
+		finished(status, seconds) {
+			finished.inc({ status });
+			duration.observe({ status }, seconds);
+		},
+		findings(byType) {
+			for (const [type, count] of Object.entries(byType)) findings.inc({ type }, count);
+		},
+	};
+}
+
+export interface ReconcilerMetrics {
+	reenqueued(kind: "queued" | "expired-lease" | "delivery", count: number): void;
+}
+
+export function reconcilerMetrics(registry: Registry): ReconcilerMetrics {
+	const reenqueued = new Counter({
+		name: "sensorium_reconciler_reenqueued_total",
+		help: "Items the reconciler put back into a queue (lost from Redis or from a dead process), by kind",
+		labelNames: ["kind"],
+		registers: [registry],
+	});
+	return {
+		reenqueued(kind, count) {
+			if (count > 0) reenqueued.inc({ kind }, count);
+		},
+	};
+}
+
+export interface DeliveryMetrics {
+	attempt(outcome: "succeeded" | "retry" | "failed", attempt: number): void;
+}
+
+export function deliveryMetrics(registry: Registry): DeliveryMetrics {
+	const attempts = new Counter({
+		name: "sensorium_callback_attempts_total",
+		help: "Callback delivery attempts by outcome and attempt number (capped at 10)",
+		labelNames: ["outcome", "attempt"],
+		registers: [registry],
+	});
+	const deliveries = new Counter({
+		name: "sensorium_callback_deliveries_total",
+		help: "Callback deliveries that reached a final outcome",
+		labelNames: ["outcome"],
+		registers: [registry],
+	});
+	return {
+		attempt(outcome, attempt) {
+			attempts.inc({ outcome, attempt: String(Math.min(attempt, 10)) });
+			if (outcome !== "retry") deliveries.inc({ outcome });
+		},
+	};
+}
