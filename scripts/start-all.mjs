@@ -5,15 +5,21 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { ensureLocalServices } from "./local-services.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const roles = ["api", "worker", "dispatcher"].filter((role) => existsSync(`${root}apps/${role}/src/main.ts`));
+
+const services = await ensureLocalServices({ root, log: (line) => console.error(`[start] ${line}`) });
 
 const migrate = spawnSync(process.execPath, ["--import", "tsx", "packages/db/src/migrate-cli.ts"], {
 	cwd: root,
 	stdio: "inherit",
 });
-if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+if (migrate.status !== 0) {
+	for (const service of services) service.kill("SIGTERM");
+	process.exit(migrate.status ?? 1);
+}
 
 const children = roles.map((role) => {
 	const child = spawn(process.execPath, ["--import", "tsx", `apps/${role}/src/main.ts`], {
@@ -35,6 +41,10 @@ let stopping = false;
 function stop(signal) {
 	stopping = true;
 	for (const child of children) if (child.exitCode === null) child.kill(signal);
+	// Private Postgres/Redis go last, once the apps have closed their connections.
+	Promise.all(children.map((child) => (child.exitCode === null ? new Promise((r) => child.once("exit", r)) : null))).then(() => {
+		for (const service of services) service.kill("SIGTERM");
+	});
 }
 process.on("SIGINT", () => stop("SIGTERM"));
 process.on("SIGTERM", () => stop("SIGTERM"));

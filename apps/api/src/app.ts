@@ -2,7 +2,8 @@ import { messages } from "@sensorium/api-contract";
 import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "./context.ts";
 import { failure, handleError } from "./errors.ts";
-import { requireApiToken } from "./middleware/auth.ts";
+import { requireAdminForBrowser, requireApiToken } from "./middleware/auth.ts";
+import { QUEUE_DASHBOARD_PATH } from "./queue-dashboard.ts";
 import { requestId } from "./middleware/request-id.ts";
 import { registerCallbacks } from "./routes/callbacks.ts";
 import { registerFindings } from "./routes/findings.ts";
@@ -26,6 +27,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 	app.notFound((c) => failure(c, 404, messages.notFoundRoute));
 
 	registerHealth(app);
+	if (deps.queueDashboard) {
+		app.use(`${QUEUE_DASHBOARD_PATH}/*`, requireAdminForBrowser);
+		app.use(QUEUE_DASHBOARD_PATH, requireAdminForBrowser);
+		app.route(QUEUE_DASHBOARD_PATH, deps.queueDashboard);
+	}
 	app.use("/v3/*", requireApiToken);
 	registerScanCreate(app);
 	registerScanExecute(app);

@@ -1,4 +1,5 @@
 import type { Principal } from "@sensorium/accounts";
+import type { Hono } from "hono";
 import type { NetworkPolicy } from "@sensorium/callbacks";
 import type { Database } from "@sensorium/db";
 import type { SensorTypeRegistry } from "@sensorium/executions";
@@ -23,6 +24,8 @@ export interface AppDeps {
 	principalCache?: PrincipalCache;
 	/** Prometheus registry served at /metrics, with the HTTP metrics recorded for every request. */
 	metrics?: { registry: Registry; http: HttpMetrics };
+	/** The BullMQ dashboard, mounted at /admin/queues behind an Admin Token when present. */
+	queueDashboard?: Hono | null;
 	/** Checks Postgres and Redis for /readyz. */
 	ready?: () => Promise<boolean>;
 }

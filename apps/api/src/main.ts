@@ -11,6 +11,7 @@ import { sensorTypeContracts } from "@sensorium/sensors";
 import { sql } from "drizzle-orm";
 import { createApp } from "./app.ts";
 import { PrincipalCache } from "./middleware/auth.ts";
+import { createQueueDashboard } from "./queue-dashboard.ts";
 
 function loadConfig() {
 	try {
@@ -44,7 +45,11 @@ queueDepthMetrics(registry, {
 	callbacks: { counts: () => deliveryQueue.counts() },
 });
 
+const queueDashboard = createQueueDashboard([queue.queue, deliveryQueue.queue], env.QUEUE_DASHBOARD_UI_PATH);
+if (!queueDashboard) logger.warn("bull-board UI files not found: /admin/queues is disabled (set QUEUE_DASHBOARD_UI_PATH)");
+
 const app = createApp({
+	queueDashboard,
 	metrics: { registry, http: httpMetrics(registry) },
 	db: database.db,
 	queue,

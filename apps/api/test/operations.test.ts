@@ -82,3 +82,26 @@ describe("/metrics", () => {
 		expect((await ready.request("/readyz")).status).toBe(503);
 	});
 });
+
+describe("/admin/queues", () => {
+	it("serves the BullMQ dashboard only with an Admin Token, as header or Basic password", async () => {
+		const { createQueueDashboard } = await import("../src/queue-dashboard.ts");
+		const dashboard = createQueueDashboard([h.queue.queue]);
+		expect(dashboard).not.toBeNull();
+		const app = createApp({ ...h.deps, queueDashboard: dashboard });
+		const basic = (token: string) => `Basic ${Buffer.from(`admin:${token}`).toString("base64")}`;
+
+		const anonymous = await app.request("/admin/queues");
+		expect(anonymous.status).toBe(401);
+		expect(anonymous.headers.get("www-authenticate")).toMatch(/^Basic realm=/);
+		expect((await app.request("/admin/queues", { headers: { authorization: basic(org.apiToken) } })).status).toBe(401);
+		expect((await app.request("/admin/queues", { headers: { "isg-api-token": org.userToken } })).status).toBe(401);
+
+		const page = await app.request("/admin/queues", { headers: { authorization: basic(org.adminToken) } });
+		expect(page.status).toBe(200);
+		expect(await page.text()).toContain("Sensorium queues");
+		const api = await app.request("/admin/queues/api/queues", { headers: { "isg-api-token": org.adminToken } });
+		expect(api.status).toBe(200);
+		expect(JSON.stringify(await api.json())).toContain("executions");
+	});
+});

@@ -70,6 +70,8 @@ export const apiEnvSchema = baseEnvSchema.extend({
 	SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 	/** How long an accepted isg-api-token is remembered; 0 checks Postgres on every request. */
 	AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
+	/** Where bull-board's UI files are; found in node_modules when unset (the container image sets it). */
+	QUEUE_DASHBOARD_UI_PATH: z.string().optional(),
 });
 
 const milliseconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);

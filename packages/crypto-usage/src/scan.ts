@@ -12,7 +12,28 @@ import type {
 const EVIDENCE_MAX = 200;
 /** How much of a long (minified) line before the match the evidence shows. */
 const EVIDENCE_LEAD = 60;
-const LITERAL = /(["'`])((?:\\.|(?!\1)[^\\\n])*)\1/g;
+const BACKSLASH = 0x5c;
+
+interface Literal {
+	start: number;
+	/** Exclusive; the line's end for a literal that continues on the next line. */
+	end: number;
+	closed: boolean;
+}
+
+function literals(line: string): Literal[] {
+	const found: Literal[] = [];
+	for (let at = 0; at < line.length; at++) {
+		const quote = line.charCodeAt(at);
+		if (quote !== 0x22 && quote !== 0x27 && quote !== 0x60) continue;
+		let close = at + 1;
+		while (close < line.length && line.charCodeAt(close) !== quote) close += line.charCodeAt(close) === BACKSLASH ? 2 : 1;
+		const closed = close < line.length;
+		found.push({ start: at, end: closed ? close + 1 : line.length, closed });
+		at = closed ? close : line.length;
+	}
+	return found;
+}
 
 interface Entry {
 	at: number;
@@ -32,33 +53,29 @@ function algorithmIdentity(facts: AlgorithmFacts): string {
 
 /**
  * The line around `at`, trimmed and at most 200 characters, with string literals masked unless the detector read
- * them: a line that calls `hmac.new` may also hold the key. A window of a long line never starts or ends inside a
- * literal, so half a secret cannot slip past the masking.
+ * them: a line that calls `hmac.new` may also hold the key. Literals are masked whole before anything is cut, and a
+ * literal left open at the end of the line is masked to the end, so no part of a secret slips through.
  */
-export function evidence(line: string, at: number, keep: readonly string[]): string {
+export function evidence(fullLine: string, at: number, keep: readonly string[]): string {
+	const line = fullLine.trimEnd();
 	let from = line.length - line.trimStart().length;
-	let to = line.trimEnd().length;
-	const spans: [number, number][] = [];
-	LITERAL.lastIndex = 0;
-	for (let match = LITERAL.exec(line); match; match = LITERAL.exec(line)) {
-		spans.push([match.index, match.index + match[0].length]);
-	}
+	let to = line.length;
+	const spans = literals(line);
 	if (to - from > EVIDENCE_MAX) {
 		from = Math.max(from, Math.min(at - EVIDENCE_LEAD, to - EVIDENCE_MAX));
 		to = Math.min(to, from + EVIDENCE_MAX);
-		for (const [start, end] of spans) {
-			if (start < from && end > from) from = start <= at - EVIDENCE_LEAD * 2 ? end : start;
-			if (start < to && end > to) to = end - start > EVIDENCE_MAX ? start : end;
+		for (const { start, end } of spans) {
+			if (start < from && end > from) from = start;
+			if (start < to && end > to) to = end;
 		}
 	}
 	let out = "";
 	let copied = from;
-	for (const [start, end] of spans) {
+	for (const { start, end, closed } of spans) {
 		if (start < from || end > to) continue;
-		const body = line.slice(start + 1, end - 1);
-		if (keep.includes(body)) continue;
+		if (closed && keep.includes(line.slice(start + 1, end - 1))) continue;
 		const quote = line.charAt(start);
-		out += `${line.slice(copied, start)}${quote}…${quote}`;
+		out += `${line.slice(copied, start)}${quote}…${closed ? quote : ""}`;
 		copied = end;
 	}
 	out += line.slice(copied, to);

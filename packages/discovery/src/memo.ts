@@ -22,7 +22,24 @@ export function memoized(key: string, offset: number | null, parse: () => Asset[
 	return cached.map((asset) => ({ ...structuredClone(asset), offset }));
 }
 
+/**
+ * Outcomes of keystore password trials, by store content and password list. A PKCS#12 trial runs thousands of
+ * KDF iterations per password in JavaScript (10-80 ms a store), and vendored test keystores recur across jars.
+ */
+const passwordMatches = new Map<string, string | null>();
+
+export function memoizedPasswordMatch(key: string, trial: () => string | undefined): string | undefined {
+	let match = passwordMatches.get(key);
+	if (match === undefined) {
+		match = trial() ?? null;
+		if (passwordMatches.size >= MAX_ENTRIES) passwordMatches.delete(passwordMatches.keys().next().value as string);
+		passwordMatches.set(key, match);
+	}
+	return match ?? undefined;
+}
+
 /** For benchmarks that must not let one run's parses speed up the next. */
 export function clearParseCache(): void {
 	entries.clear();
+	passwordMatches.clear();
 }

@@ -1,7 +1,8 @@
 import { createHmac, hash } from "node:crypto";
 import { decodeOid, decodeSmallInteger, readChildren, readTlv, readWhole, TAG, type Tlv } from "./der.ts";
-import { privateKeyAsset } from "./keys.ts";
+import { privateKeyAsset, sha256Hex } from "./keys.ts";
 import { type KeystoreEntry, keystoreAssets, keystoreCertificate } from "./keystore.ts";
+import { memoizedPasswordMatch } from "./memo.ts";
 import { DIGESTS, OID, PBE_ALGORITHMS } from "./oids.ts";
 import { bmpPasswords, KDF_ID, MAX_ITERATIONS, type PbeScheme, pbeScheme, pkcs12Kdf } from "./pbe.ts";
 import type { Scan } from "./scan.ts";
@@ -144,23 +145,28 @@ function decryptsToDer(scheme: PbeScheme, password: string): Buffer | undefined 
 }
 
 /**
- * A configured password that opens the store. With a MAC, the MAC decides; without one, decrypting the first
- * encrypted contents to well-formed DER does.
+ * How configured passwords are tried on this store, or undefined (with a warning) when they cannot be. With a
+ * MAC, the MAC decides; without one, decrypting the first encrypted contents to well-formed DER does.
  */
-function matchPassword(mac: Mac | undefined, encrypted: PbeScheme[], location: string, scan: Scan): string | undefined {
-	if (mac) {
-		if (!mac.verify) {
-			scan.warn(location, `default passwords not tried: ${mac.algorithm} MACs are not supported`);
-			return undefined;
-		}
-		if (mac.iterations > MAX_ITERATIONS) {
-			scan.warn(location, `default passwords not tried: ${mac.iterations} MAC iterations (limit ${MAX_ITERATIONS})`);
-			return undefined;
-		}
-		return scan.keystorePasswords.find((password) => mac.verify?.(password));
+function passwordCheck(
+	mac: Mac | undefined,
+	encrypted: PbeScheme[],
+	location: string,
+	scan: Scan,
+): ((password: string) => boolean) | undefined {
+	if (!mac) {
+		const probe = encrypted.find((scheme) => scheme.decrypt);
+		return probe && ((password) => decryptsToDer(probe, password) !== undefined);
 	}
-	const probe = encrypted.find((scheme) => scheme.decrypt);
-	return probe && scan.keystorePasswords.find((password) => decryptsToDer(probe, password));
+	if (!mac.verify) {
+		scan.warn(location, `default passwords not tried: ${mac.algorithm} MACs are not supported`);
+		return undefined;
+	}
+	if (mac.iterations > MAX_ITERATIONS) {
+		scan.warn(location, `default passwords not tried: ${mac.iterations} MAC iterations (limit ${MAX_ITERATIONS})`);
+		return undefined;
+	}
+	return mac.verify;
 }
 
 /**
@@ -200,7 +206,9 @@ export function pkcs12Assets(bytes: Buffer, location: string, scan: Scan): Asset
 		}
 	}
 	const mac = readMac(bytes, macData, authSafe);
-	const matched = matchPassword(mac, encrypted, location, scan);
+	const check = passwordCheck(mac, encrypted, location, scan);
+	const trialKey = `pkcs12\0${sha256Hex(bytes)}\0${scan.keystorePasswords.join("\0")}`;
+	const matched = check && memoizedPasswordMatch(trialKey, () => scan.keystorePasswords.find(check));
 	let decrypted = 0;
 	for (const scheme of encrypted) {
 		const plain = matched !== undefined ? decryptsToDer(scheme, matched) : undefined;

@@ -168,6 +168,7 @@ beforeAll(() => {
 	pkcs12("nomac.p12", "changeit", "-nomac", "-certpbe", "AES-256-CBC");
 	pkcs12("legacy-3des.p12", "changeit", "-legacy", "-certpbe", "PBE-SHA1-3DES");
 	pkcs12("legacy.p12", "changeit", "-legacy");
+	pkcs12("slow.p12", "changeit", "-iter", "150000");
 });
 
 afterAll(() => fixtures.remove());
@@ -389,6 +390,16 @@ describe("PKCS#12", () => {
 		expect(keystore.mac).toBeUndefined();
 		expect(keystore).toMatchObject({ certificatesReadable: true, passwordIsDefault: true });
 		expect(byKind(found, "x509")).toEqual(discover("leaf.der", opensslCertDer));
+	});
+
+	it("does not try passwords against MACs with more iterations than it will run, and says so", () => {
+		const report = discoverDetailed("slow.p12", fixtures.read("slow.p12"));
+		expect(report.discoveries.map((d) => d.kind)).toEqual(["keystore"]);
+		expect(attributes(report.discoveries[0] as Discovery)).toMatchObject({
+			mac: { algorithm: "sha256", iterations: 150000 },
+			passwordIsDefault: false,
+		});
+		expect(report.warnings).toEqual(["slow.p12: default passwords not tried: 150000 MAC iterations (limit 100000)"]);
 	});
 
 	it("recognises a store by its structure, whatever it is called", () => {
