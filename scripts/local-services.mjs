@@ -66,7 +66,17 @@ export async function ensureLocalServices({ root, log }) {
 				mkdirSync(dir, { recursive: true });
 				if (asUser.length) execFileSync("chown", ["-R", "postgres", dataDir]);
 				log(`No Postgres at ${databaseUrl.host}: creating a private cluster in ${dir}`);
-				const cmd = [...asUser, initdb, "-D", dir, "-U", databaseUrl.username || "postgres", "--auth=trust", "-E", "UTF8"];
+				const cmd = [
+					...asUser,
+					initdb,
+					"-D",
+					dir,
+					"-U",
+					databaseUrl.username || "postgres",
+					"--auth=trust",
+					"-E",
+					"UTF8",
+				];
 				execFileSync(cmd[0], cmd.slice(1), { stdio: "ignore" });
 			}
 			const logFile = join(dataDir, "postgres.log");
@@ -76,7 +86,9 @@ export async function ensureLocalServices({ root, log }) {
 			children.push(child);
 			await waitFor("Postgres", () => answers("127.0.0.1", pgPort));
 		} else {
-			log(`Nothing answers at ${databaseUrl.host} and no postgres binaries were found: install PostgreSQL or set DATABASE_URL`);
+			log(
+				`Nothing answers at ${databaseUrl.host} and no postgres binaries were found: install PostgreSQL or set DATABASE_URL`,
+			);
 		}
 	}
 

@@ -42,7 +42,9 @@ function stop(signal) {
 	stopping = true;
 	for (const child of children) if (child.exitCode === null) child.kill(signal);
 	// Private Postgres/Redis go last, once the apps have closed their connections.
-	Promise.all(children.map((child) => (child.exitCode === null ? new Promise((r) => child.once("exit", r)) : null))).then(() => {
+	Promise.all(
+		children.map((child) => (child.exitCode === null ? new Promise((r) => child.once("exit", r)) : null)),
+	).then(() => {
 		for (const service of services) service.kill("SIGTERM");
 	});
 }

@@ -3,9 +3,10 @@ import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "./context.ts";
 import { failure, handleError } from "./errors.ts";
 import { requireAdminForBrowser, requireApiToken } from "./middleware/auth.ts";
-import { QUEUE_DASHBOARD_PATH } from "./queue-dashboard.ts";
 import { requestId } from "./middleware/request-id.ts";
+import { QUEUE_DASHBOARD_PATH } from "./queue-dashboard.ts";
 import { registerCallbacks } from "./routes/callbacks.ts";
+import { registerDocs } from "./routes/docs.ts";
 import { registerFindings } from "./routes/findings.ts";
 import { registerHealth } from "./routes/health.ts";
 import { registerScanCallbacks } from "./routes/scan-callbacks.ts";
@@ -27,6 +28,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 	app.notFound((c) => failure(c, 404, messages.notFoundRoute));
 
 	registerHealth(app);
+	registerDocs(app);
 	if (deps.queueDashboard) {
 		app.use(`${QUEUE_DASHBOARD_PATH}/*`, requireAdminForBrowser);
 		app.use(QUEUE_DASHBOARD_PATH, requireAdminForBrowser);

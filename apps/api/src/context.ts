@@ -1,5 +1,4 @@
 import type { Principal } from "@sensorium/accounts";
-import type { Hono } from "hono";
 import type { NetworkPolicy } from "@sensorium/callbacks";
 import type { Database } from "@sensorium/db";
 import type { SensorTypeRegistry } from "@sensorium/executions";
@@ -7,6 +6,7 @@ import type { Logger } from "@sensorium/logger";
 import type { HttpMetrics, Registry } from "@sensorium/metrics";
 import type { DeliveryQueue, ExecutionQueue } from "@sensorium/queue";
 import type { SecretBox } from "@sensorium/secrets";
+import type { Hono } from "hono";
 import type { PrincipalCache } from "./middleware/auth.ts";
 
 /** Everything a route may use; built by main.ts (or a test) and injected into createApp. */

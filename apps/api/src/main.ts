@@ -46,7 +46,8 @@ queueDepthMetrics(registry, {
 });
 
 const queueDashboard = createQueueDashboard([queue.queue, deliveryQueue.queue], env.QUEUE_DASHBOARD_UI_PATH);
-if (!queueDashboard) logger.warn("bull-board UI files not found: /admin/queues is disabled (set QUEUE_DASHBOARD_UI_PATH)");
+if (!queueDashboard)
+	logger.warn("bull-board UI files not found: /admin/queues is disabled (set QUEUE_DASHBOARD_UI_PATH)");
 
 const app = createApp({
 	queueDashboard,

@@ -6,8 +6,10 @@ export {
 	rotateCallbackTokenSchema,
 } from "./callback-requests.ts";
 export { messages } from "./messages.ts";
+export { buildOpenApiDocument, ROUTES, type RouteDoc } from "./openapi.ts";
 export {
 	type CreateScanRequest,
+	createScanBodySchema,
 	type ExecuteScanRequest,
 	executeScanSchema,
 	jsonBodyObject,

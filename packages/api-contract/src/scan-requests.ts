@@ -35,12 +35,64 @@ const ALLOWED_FIELDS: Record<ScanRequestVariant, readonly string[]> = {
 
 const REQUIRED_FIELDS = ["sensorName", "sensorType", "sensorConfig"] as const;
 
-const jsonObject = z.custom<Record<string, unknown>>((v) => typeof v === "object" && v !== null && !Array.isArray(v));
+/**
+ * The request fields, described once: the ordered validation below checks each value against its
+ * field's base type, and the OpenAPI document is generated from the same definitions.
+ */
+export const scanFields = {
+	sensorType: z.string().meta({ description: "The type of sensor to use for the scan.", example: "GIT Sensor" }),
+	sensorName: z
+		.string()
+		.meta({ description: "A name for the sensor, unique within the organization.", example: "payments-service" }),
+	sensorConfig: z
+		.record(z.string(), z.unknown())
+		.meta({
+			description: "Configuration specific to the sensor type.",
+			example: { url: "https://git.example.com/acme/payments.git" },
+		}),
+	priority: z.enum(PRIORITIES).meta({ description: "Scan priority; default low.", example: "high" }),
+	callbackId: z
+		.string()
+		.regex(/^[0-9a-f]{24}$/)
+		.meta({ description: "A registered callback endpoint (24 hex characters).", example: "6b09d8a7197f6b4c7e9999b1" }),
+	incrementalScan: z
+		.boolean()
+		.meta({ description: "Scan only what changed since the last successful scan; default false." }),
+	autoResolutionInterval: z
+		.number()
+		.int()
+		.min(1)
+		.max(3650)
+		.meta({ description: "Days a finding may go unobserved before it is resolved; default AUTO_RESOLUTION_DAYS." }),
+	labels: z
+		.array(z.record(z.string(), z.string()))
+		.max(50)
+		.meta({ description: "Labels, each an object with exactly one key.", example: [{ team: "payments" }] }),
+};
+
+/** The body of POST /v3/scan/create, for documentation; validation goes through scanRequestSchema. */
+export const createScanBodySchema = z.strictObject({
+	sensorType: scanFields.sensorType,
+	sensorName: scanFields.sensorName,
+	sensorConfig: scanFields.sensorConfig,
+	priority: scanFields.priority.optional(),
+	callbackId: scanFields.callbackId.optional(),
+	incrementalScan: scanFields.incrementalScan.optional(),
+	autoResolutionInterval: scanFields.autoResolutionInterval.optional(),
+	labels: scanFields.labels.optional(),
+});
+
+/** The body of the deprecated POST /v3/scan. */
+export const deprecatedScanBodySchema = createScanBodySchema.omit({
+	incrementalScan: true,
+	autoResolutionInterval: true,
+});
+
 const TYPE_CHECKS: ReadonlyArray<{ field: string; expected: string; schema: z.ZodType }> = [
-	{ field: "sensorName", expected: "string", schema: z.string() },
-	{ field: "sensorType", expected: "string", schema: z.string() },
-	{ field: "sensorConfig", expected: "object", schema: jsonObject },
-	{ field: "incrementalScan", expected: "boolean", schema: z.boolean() },
+	{ field: "sensorName", expected: "string", schema: scanFields.sensorName },
+	{ field: "sensorType", expected: "string", schema: scanFields.sensorType },
+	{ field: "sensorConfig", expected: "object", schema: scanFields.sensorConfig },
+	{ field: "incrementalScan", expected: "boolean", schema: scanFields.incrementalScan },
 	{ field: "autoResolutionInterval", expected: "integer", schema: z.number().int() },
 ];
 
@@ -76,10 +128,10 @@ export function scanRequestProblems(body: Record<string, unknown>, variant: Scan
 	if (Number.isInteger(interval) && ((interval as number) < 1 || (interval as number) > 3650)) {
 		problems.push(messages.invalidAutoResolutionInterval);
 	}
-	if (body.priority !== undefined && !z.enum(PRIORITIES).safeParse(body.priority).success) {
+	if (body.priority !== undefined && !scanFields.priority.safeParse(body.priority).success) {
 		problems.push(variant === "create" ? messages.invalidPriorityCreate : messages.invalidPriorityDeprecated);
 	}
-	if (body.callbackId !== undefined && !objectIdSchema.safeParse(body.callbackId).success) {
+	if (body.callbackId !== undefined && !scanFields.callbackId.safeParse(body.callbackId).success) {
 		problems.push(messages.invalidCallbackIdFormat);
 	}
 	if (body.labels !== undefined) {

@@ -27,7 +27,8 @@ function literals(line: string): Literal[] {
 		const quote = line.charCodeAt(at);
 		if (quote !== 0x22 && quote !== 0x27 && quote !== 0x60) continue;
 		let close = at + 1;
-		while (close < line.length && line.charCodeAt(close) !== quote) close += line.charCodeAt(close) === BACKSLASH ? 2 : 1;
+		while (close < line.length && line.charCodeAt(close) !== quote)
+			close += line.charCodeAt(close) === BACKSLASH ? 2 : 1;
 		const closed = close < line.length;
 		found.push({ start: at, end: closed ? close + 1 : line.length, closed });
 		at = closed ? close : line.length;
