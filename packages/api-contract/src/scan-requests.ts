@@ -44,12 +44,10 @@ export const scanFields = {
 	sensorName: z
 		.string()
 		.meta({ description: "A name for the sensor, unique within the organization.", example: "payments-service" }),
-	sensorConfig: z
-		.record(z.string(), z.unknown())
-		.meta({
-			description: "Configuration specific to the sensor type.",
-			example: { url: "https://git.example.com/acme/payments.git" },
-		}),
+	sensorConfig: z.record(z.string(), z.unknown()).meta({
+		description: "Configuration specific to the sensor type.",
+		example: { url: "https://git.example.com/acme/payments.git" },
+	}),
 	priority: z.enum(PRIORITIES).meta({ description: "Scan priority; default low.", example: "high" }),
 	callbackId: z
 		.string()

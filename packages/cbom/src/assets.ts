@@ -385,4 +385,7 @@ const protocol: KindMapper = {
 	occurrence: (attributes) => ({ additionalContext: text(attributes.evidence) }),
 };
 
-export const KINDS: Readonly<Record<string, KindMapper>> = { x509, key, token, keystore, library, algorithm, protocol };
+/** A Map rather than an object, so that a kind such as `constructor` finds nothing. */
+export const KINDS: ReadonlyMap<string, KindMapper> = new Map(
+	Object.entries({ x509, key, token, keystore, library, algorithm, protocol }),
+);
