@@ -46,8 +46,10 @@ export async function ensureDatabaseExists(url: string): Promise<void> {
 			try {
 				await client.query(`CREATE DATABASE "${name.replaceAll('"', '""')}"`);
 			} catch (error) {
-				// Another replica created it between our check and our CREATE.
-				if ((error as { code?: string }).code !== "42P04") throw error;
+				// Another replica created it between our check and our CREATE: 42P04, or 23505 when the
+				// two CREATEs race inside the catalog.
+				const code = (error as { code?: string }).code;
+				if (code !== "42P04" && code !== "23505") throw error;
 			}
 		}
 	} finally {

@@ -173,11 +173,12 @@ function makeJar(index: number, assets: Assets): string {
 	);
 	if (index % 3 === 0) {
 		write(join(dir, "META-INF/SIGNER.SF"), "Signature-Version: 1.0\n");
-		write(join(dir, "META-INF/SIGNER.RSA"), assets.signatureBlocks[index % assets.signatureBlocks.length] as Buffer);
+		const block = assets.signatureBlocks[Math.floor(index / 3) % assets.signatureBlocks.length] as Buffer;
+		write(join(dir, "META-INF/SIGNER.RSA"), block);
 	}
-	if (index % 4 === 1) write(join(dir, "tls/ca.pem"), assets.pem[index % assets.pem.length] as string);
+	if (index % 4 === 1) write(join(dir, "tls/ca.pem"), assets.pem[Math.floor(index / 4) % assets.pem.length] as string);
 	if (index % 6 === 2 && assets.keystores.length > 0) {
-		const keystore = assets.keystores[index % assets.keystores.length] as Assets["keystores"][number];
+		const keystore = assets.keystores[Math.floor(index / 6) % assets.keystores.length] as Assets["keystores"][number];
 		write(join(dir, keystore.name), keystore.content);
 	}
 	const jar = join(STAGING, `lib${index}.jar`);
