@@ -6,14 +6,17 @@ import { requireAdminForBrowser, requireApiToken } from "./middleware/auth.ts";
 import { requestId } from "./middleware/request-id.ts";
 import { QUEUE_DASHBOARD_PATH } from "./queue-dashboard.ts";
 import { registerCallbacks } from "./routes/callbacks.ts";
+import { registerConsole } from "./routes/console.ts";
 import { registerDocs } from "./routes/docs.ts";
 import { registerFindings } from "./routes/findings.ts";
 import { registerHealth } from "./routes/health.ts";
+import { registerListings } from "./routes/listings.ts";
 import { registerScanCallbacks } from "./routes/scan-callbacks.ts";
 import { registerScanCreate } from "./routes/scan-create.ts";
 import { registerScanDeprecated } from "./routes/scan-deprecated.ts";
 import { registerScanExecute } from "./routes/scan-execute.ts";
 import { registerScanStatus } from "./routes/scan-status.ts";
+import { registerSession, registerSignOut } from "./routes/session.ts";
 import { registerTokens } from "./routes/tokens.ts";
 
 /** The whole HTTP surface, without a port or environment: main.ts serves it, tests call app.request(). */
@@ -28,13 +31,17 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 	app.notFound((c) => failure(c, 404, messages.notFoundRoute));
 
 	registerHealth(app);
+	if (deps.consoleDir) registerConsole(app, deps.consoleDir);
 	registerDocs(app);
 	if (deps.queueDashboard) {
 		app.use(`${QUEUE_DASHBOARD_PATH}/*`, requireAdminForBrowser);
 		app.use(QUEUE_DASHBOARD_PATH, requireAdminForBrowser);
 		app.route(QUEUE_DASHBOARD_PATH, deps.queueDashboard);
 	}
+	registerSession(app);
 	app.use("/v3/*", requireApiToken);
+	registerSignOut(app);
+	registerListings(app);
 	registerScanCreate(app);
 	registerScanExecute(app);
 	registerScanDeprecated(app);

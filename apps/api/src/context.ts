@@ -26,6 +26,8 @@ export interface AppDeps {
 	metrics?: { registry: Registry; http: HttpMetrics };
 	/** The BullMQ dashboard, mounted at /admin/queues behind an Admin Token when present. */
 	queueDashboard?: Hono | null;
+	/** The built web console, served under /console when present. */
+	consoleDir?: string;
 	/** Checks Postgres and Redis for /readyz. */
 	ready?: () => Promise<boolean>;
 }

@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { createNetworkPolicy } from "@sensorium/callbacks";
 import { apiEnvSchema, ConfigError, parseEnv, resolveSecretKey } from "@sensorium/config";
@@ -51,6 +52,7 @@ if (!queueDashboard)
 
 const app = createApp({
 	queueDashboard,
+	consoleDir: env.CONSOLE_DIST_DIR ?? fileURLToPath(new URL("../../console/dist", import.meta.url)),
 	metrics: { registry, http: httpMetrics(registry) },
 	db: database.db,
 	queue,

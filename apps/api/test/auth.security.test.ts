@@ -234,6 +234,7 @@ describe("PrincipalCache", () => {
 			tokenType: "API Token",
 			userId: "u",
 			email: "e",
+			via: "token",
 			role: "user",
 			orgId: "o",
 		} as const;

@@ -10,6 +10,7 @@ import {
 	tokensRevoke,
 	usersCreate,
 	usersDeactivate,
+	usersSetPassword,
 } from "./commands/accounts.ts";
 import { callbacksDelete, callbacksList, callbacksRegister } from "./commands/callbacks.ts";
 import { type ApiContext, scanCreate, scanExecute, scanFindings, scanStatus, scanWait } from "./commands/scan.ts";
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, (ctx: CommandContext) => Promise<void>> = {
 	bootstrap,
 	"users create": usersCreate,
 	"users deactivate": usersDeactivate,
+	"users set-password": usersSetPassword,
 	"tokens create": tokensCreate,
 	"tokens revoke": tokensRevoke,
 	"orgs set-licence": orgsSetLicence,
@@ -39,9 +41,11 @@ const API_COMMANDS: Record<string, (ctx: ApiContext) => Promise<void>> = {
 const USAGE = `Usage: sensorium <command> [flags] [--json]
 
 Operator commands (talk to Postgres at DATABASE_URL):
-  bootstrap --org NAME --email EMAIL [--domain DOMAIN]   new organisation, admin user and Admin Token
+  bootstrap --org NAME --email EMAIL [--domain DOMAIN]   new organisation, admin user, Admin Token and a
+                one-time console password
   users create --org ORG_ID --email EMAIL [--role admin|user]
   users deactivate (--user USER_ID | --email EMAIL)
+  users set-password (--user USER_ID | --email EMAIL) --password-stdin   console password, read from stdin
   tokens create (--user USER_ID | --email EMAIL) --name NAME [--type "API Token"|"Admin Token"]
                 [--description TEXT] [--expires-in-days 7|30|60|90|180|365]
   tokens revoke --org ORG_ID --token TOKEN_ID
@@ -100,6 +104,7 @@ const { values, positionals } = parseArgs({
 		json: { type: "boolean" },
 		help: { type: "boolean", short: "h" },
 		incremental: { type: "boolean" },
+		"password-stdin": { type: "boolean" },
 		...Object.fromEntries(STRING_FLAGS.map((flag) => [flag, { type: "string" as const }])),
 	},
 });

@@ -48,10 +48,13 @@ describe("sensorium CLI", () => {
 		const res = await sensorium("bootstrap", "--org", "Acme", "--email", "admin@acme.test", "--json");
 		expect(res.code).toBe(0);
 		expect(res.stdout.trim().split("\n")).toHaveLength(1);
-		expect(Object.keys(res.json).sort()).toEqual(["orgId", "token", "tokenId", "userId"]);
+		expect(Object.keys(res.json).sort()).toEqual(["oneTimePassword", "orgId", "token", "tokenId", "userId"]);
 		org = res.json as typeof org;
 		const principal = await authenticate(database.db, org.token);
 		expect(principal).toMatchObject({ orgId: org.orgId, role: "admin", tokenType: "Admin Token" });
+		const { signIn } = await import("@sensorium/accounts");
+		const session = await signIn(database.db, "admin@acme.test", res.json.oneTimePassword as string);
+		expect(session.outcome).toBe("signed-in");
 	});
 
 	it("creates users and tokens, revokes tokens, deactivates users, sets licences", async () => {
@@ -83,6 +86,41 @@ describe("sensorium CLI", () => {
 		expect(await authenticate(database.db, org.token)).toBeNull();
 		await sensorium("orgs", "set-licence", "--org", org.orgId, "--expires", "never", "--json");
 		expect(await authenticate(database.db, org.token)).not.toBeNull();
+	});
+
+	it("set-password reads the password from stdin and ends existing sessions", async () => {
+		const { signIn, sessionPrincipal } = await import("@sensorium/accounts");
+		const before = await signIn(database.db, "admin@acme.test", "wrong");
+		expect(before.outcome).toBe("invalid");
+		const child = execFile(
+			process.execPath,
+			[BIN, "users", "set-password", "--email", "admin@acme.test", "--password-stdin", "--json"],
+			{
+				env: { ...process.env, DATABASE_URL: testDb.url },
+			},
+		);
+		child.stdin?.end("correct horse battery staple\n");
+		const stdout = await new Promise<string>((resolve) => {
+			let out = "";
+			child.stdout?.on("data", (d) => {
+				out += d;
+			});
+			child.on("exit", () => resolve(out));
+		});
+		expect(JSON.parse(stdout)).toMatchObject({ passwordSet: true });
+		const after = await signIn(database.db, "admin@acme.test", "correct horse battery staple");
+		expect(after.outcome).toBe("signed-in");
+		const short = execFile(
+			process.execPath,
+			[BIN, "users", "set-password", "--email", "admin@acme.test", "--password-stdin", "--json"],
+			{
+				env: { ...process.env, DATABASE_URL: testDb.url },
+			},
+		);
+		short.stdin?.end("short");
+		const code = await new Promise<number | null>((resolve) => short.on("exit", resolve));
+		expect(code).not.toBe(0);
+		if (after.outcome === "signed-in") expect(await sessionPrincipal(database.db, after.secret)).not.toBeNull();
 	});
 
 	it("failures are one JSON object too, with a non-zero exit", async () => {

@@ -3,7 +3,7 @@ import { createServer } from "node:http";
 import { hostname, tmpdir } from "node:os";
 import { ConfigError, parseEnv, resolveSecretKey, workerEnvSchema } from "@sensorium/config";
 import { createDatabase } from "@sensorium/db";
-import { discover } from "@sensorium/discovery";
+import { DEFAULT_KEYSTORE_PASSWORDS, discoverDetailed } from "@sensorium/discovery";
 import { reconcileExpiredLeases, reconcileQueuedExecutions } from "@sensorium/executions";
 import { createLogger } from "@sensorium/logger";
 import { createRegistry, executionMetrics, reconcilerMetrics } from "@sensorium/metrics";
@@ -59,8 +59,11 @@ const worker = createExecutionWorker({
 		db: database.db,
 		secretBox: new SecretBox(secret.key),
 		sensors: sensorImplementations,
-		// The sensors already enforce max_file_size_mb; discovery looks at whatever they yield.
-		discover: (path, bytes) => discover(path, bytes, { maxFileBytes: Number.POSITIVE_INFINITY }),
+		discover: (path, bytes, options) =>
+			discoverDetailed(path, bytes, {
+				...options,
+				keystorePasswords: [...DEFAULT_KEYSTORE_PASSWORDS, ...env.SENSOR_KEYSTORE_PASSWORDS],
+			}),
 		settings: {
 			allowGitFileUrls: env.SENSOR_GIT_ALLOW_FILE_URLS,
 			filesystemRoots: env.SENSOR_FS_ROOTS,

@@ -8,6 +8,20 @@ export {
 	findUserByEmail,
 	setLicenceExpiry,
 } from "./organizations.ts";
+export { generatePassword, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from "./passwords.ts";
+export {
+	csrfTokenFor,
+	csrfTokenMatches,
+	LOCKOUT_MS,
+	MAX_FAILED_SIGN_INS,
+	SESSION_TTL_MS,
+	type SignInResult,
+	sessionPrincipal,
+	setOneTimePassword,
+	setPassword,
+	signIn,
+	signOut,
+} from "./sessions.ts";
 export {
 	authenticate,
 	type IssuedApiToken,

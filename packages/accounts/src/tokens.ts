@@ -8,17 +8,23 @@ export const TOKEN_EXPIRY_DAYS = [7, 30, 60, 90, 180, 365] as const;
 export type TokenExpiryDays = (typeof TOKEN_EXPIRY_DAYS)[number];
 
 export interface Principal {
+	/** Empty for a console session. */
 	tokenId: string;
-	tokenType: TokenType;
+	tokenType: TokenType | "Session";
+	/** How the caller authenticated: an isg-api-token, or the console's session cookie. */
+	via: "token" | "session";
 	userId: string;
 	email: string;
 	role: "admin" | "user";
 	orgId: string;
 }
 
-/** Admin Tokens may manage tokens and callback endpoints; only org admins may hold them. */
+/**
+ * Admin Tokens may manage tokens and callback endpoints (only org admins may hold them); in the
+ * console, an admin's own session may too.
+ */
 export function isAdmin(principal: Principal): boolean {
-	return principal.tokenType === "Admin Token" && principal.role === "admin";
+	return principal.role === "admin" && (principal.tokenType === "Admin Token" || principal.via === "session");
 }
 
 export interface IssuedApiToken {
@@ -103,6 +109,7 @@ export async function authenticate(
 	return {
 		tokenId: row.tokenId,
 		tokenType: row.tokenType,
+		via: "token",
 		userId: row.userId,
 		email: row.email,
 		role: row.role,

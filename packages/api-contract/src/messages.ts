@@ -56,4 +56,8 @@ export const messages = {
 	callbackForbiddenAddress:
 		"Callback URL is not allowed: it resolves to a loopback, private, link-local or otherwise non-public address (see CALLBACK_ALLOWED_NETWORKS).",
 	deliveryNotFound: "The specified deliveryId was not found.",
+	csrfRequired: "Missing or invalid CSRF token.",
+	signInFailed: "Incorrect email or password.",
+	signInLocked: (minutes: number) => `Too many failed sign-ins. Try again in ${minutes} minutes.`,
+	invalidExecutionStatus: "Invalid value for status: expected queued, running, successful or failed.",
 } as const;

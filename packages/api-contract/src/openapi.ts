@@ -205,8 +205,116 @@ const ERROR_TEXT: Record<number, string> = {
 
 const execId = "6b09d8a7197f6b4c7e9999b2";
 
+const sessionUser = z.object({
+	status: z.literal("successful"),
+	user: z.object({
+		userId: z.string(),
+		email: z.string(),
+		role: z.enum(["admin", "user"]),
+		orgId: z.string(),
+		orgName: z.string(),
+	}),
+	csrfToken: z
+		.string()
+		.meta({ description: "Send as x-csrf-token with every state-changing request made with the session cookie" }),
+});
+const executionSummary = z.object({
+	executionId: z.string(),
+	sensorId: z.string(),
+	sensorName: z.string(),
+	sensorType: z.string(),
+	status: z.enum(["queued", "running", "successful", "failed"]),
+	priority: z.enum(PRIORITIES),
+	labels: z.array(label),
+	ranBy: z.string(),
+	ranAt: z.string(),
+	startedAt: z.string().nullable(),
+	finishedAt: z.string().nullable(),
+	durationMs: z.number().int().nullable(),
+	errorCode: z.string().optional(),
+	message: z.string(),
+	findings: z.object({ total: z.number().int(), byType: z.record(z.string(), z.number().int()) }).optional(),
+});
+
 /** Every public route: the OpenAPI document and its test are built from this list. */
 export const ROUTES: RouteDoc[] = [
+	{
+		method: "post",
+		path: "/v3/session",
+		summary: "Sign in to the console (sets an HttpOnly, SameSite=Strict session cookie)",
+		tag: "Console session",
+		auth: "none",
+		body: z.strictObject({ email: z.string(), password: z.string() }),
+		bodyExample: { email: "admin@acme.example", password: "correct horse battery staple" },
+		responses: {
+			200: { description: "Signed in", schema: sessionUser },
+			401: { description: messages.signInFailed, schema: errorEnvelopeSchema },
+			429: { description: "Locked out after repeated failures", schema: errorEnvelopeSchema },
+		},
+	},
+	{
+		method: "get",
+		path: "/v3/session",
+		summary: "The signed-in user and the session's CSRF token",
+		tag: "Console session",
+		auth: "none",
+		responses: { 200: { description: "Signed in", schema: sessionUser }, ...errors(401) },
+	},
+	{
+		method: "delete",
+		path: "/v3/session",
+		summary: "Sign out",
+		tag: "Console session",
+		auth: "apiToken",
+		responses: { 200: { description: "Signed out", schema: successMessageSchema }, ...errors(401, 403) },
+	},
+	{
+		method: "get",
+		path: "/v3/executions",
+		summary: "The organization's executions, newest first",
+		tag: "Scans",
+		auth: "apiToken",
+		query: {
+			status: "queued | running | successful | failed",
+			sensorId: "one sensor",
+			limit: "1-200, default 50",
+			cursor: "nextCursor",
+		},
+		responses: {
+			200: {
+				description: "A page of executions",
+				schema: z.object({ executions: z.array(executionSummary), nextCursor: z.string().nullable() }),
+			},
+			...errors(400, 401),
+		},
+	},
+	{
+		method: "get",
+		path: "/v3/sensors",
+		summary: "The organization's sensors (without their configuration)",
+		tag: "Scans",
+		auth: "apiToken",
+		responses: {
+			200: {
+				description: "Sensors",
+				schema: z.object({
+					sensors: z.array(
+						z.object({
+							sensorId: z.string(),
+							name: z.string(),
+							type: z.string(),
+							priority: z.enum(PRIORITIES),
+							labels: z.array(label),
+							incremental: z.boolean(),
+							callbackId: z.string().nullable(),
+							createdAt: z.string(),
+						}),
+					),
+				}),
+			},
+			...errors(401),
+		},
+	},
 	{
 		method: "post",
 		path: "/v3/scan/create",

@@ -224,7 +224,11 @@ export function keyAlgorithm(
 		case "unknown":
 			return undefined;
 		case "RSA":
-			return modular("RSA", "pke", size, "1.2.840.113549.1.1.1");
+			// The same RSA key may encrypt and sign; `pke` alone would suggest encryption only.
+			return {
+				...modular("RSA", "pke", size, "1.2.840.113549.1.1.1"),
+				cryptoFunctions: ["encrypt", "decrypt", "sign", "verify"],
+			};
 		case "RSASSA-PSS":
 			return modular("RSASSA-PSS", "signature", size, "1.2.840.113549.1.1.10");
 		case "DSA":

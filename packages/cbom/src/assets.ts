@@ -98,7 +98,7 @@ const key: KindMapper = {
 		if (encrypted) securedBy = { mechanism: "Software", algorithmRef: cipherRef };
 		else if (encrypted === false && type === "private-key") securedBy = { mechanism: "None" };
 		const format = text(attributes.format);
-		const label = algorithm?.name ?? text(attributes.sshType) ?? "unknown";
+		const label = algorithm?.name ?? text(attributes.sshType) ?? (encrypted ? "encrypted" : "unknown");
 		return {
 			type: ASSET,
 			name: `${label} ${type.replace("-", " ")}`,

@@ -72,6 +72,8 @@ export const apiEnvSchema = baseEnvSchema.extend({
 	AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
 	/** Where bull-board's UI files are; found in node_modules when unset (the container image sets it). */
 	QUEUE_DASHBOARD_UI_PATH: z.string().optional(),
+	/** The built web console; apps/console/dist of the checkout when unset (the container image sets it). */
+	CONSOLE_DIST_DIR: z.string().optional(),
 });
 
 const milliseconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -103,6 +105,11 @@ export const workerEnvSchema = baseEnvSchema.extend({
 		.refine((roots) => roots.every((r) => r.startsWith("/")), "must be absolute paths separated by commas"),
 	SENSOR_GIT_TIMEOUT_MS: milliseconds(10 * 60 * 1000),
 	AUTO_RESOLUTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+	/** Extra keystore passwords to test for (comma-separated), on top of the well-known defaults such as changeit. */
+	SENSOR_KEYSTORE_PASSWORDS: z
+		.string()
+		.default("")
+		.transform((v) => v.split(",").filter((p) => p.length > 0)),
 	WORKER_TMP_DIR: z.string().optional(),
 	/** /healthz and /readyz for orchestrators; 0 turns the listener off. */
 	WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(8081),

@@ -18,6 +18,8 @@ const HASHES: Readonly<Record<string, string>> = {
 	sha256: "SHA-256",
 	sha384: "SHA-384",
 	sha512: "SHA-512",
+	sha2256: "SHA-256",
+	sha2512: "SHA-512",
 	sha512224: "SHA-512/224",
 	sha512256: "SHA-512/256",
 	sha3224: "SHA3-224",
@@ -69,6 +71,8 @@ const ALGORITHMS: Readonly<Record<string, AlgorithmFacts>> = {
 	"3des": entry("3DES", "block-cipher"),
 	tripledes: entry("3DES", "block-cipher"),
 	tdes: entry("3DES", "block-cipher"),
+	tdesede3: entry("3DES", "block-cipher"),
+	tdesede2: entry("3DES", "block-cipher"),
 	tdea: entry("3DES", "block-cipher"),
 	rc2: entry("RC2", "block-cipher"),
 	arc2: entry("RC2", "block-cipher"),
@@ -102,6 +106,7 @@ const ALGORITHMS: Readonly<Record<string, AlgorithmFacts>> = {
 	diffiehellman: entry("DH", "key-agree"),
 	ecdh: entry("ECDH", "key-agree"),
 	ecdhe: entry("ECDH", "key-agree"),
+	ecdiffiehellman: entry("ECDH", "key-agree"),
 	ecdsa: entry("ECDSA", "signature"),
 	ec: entry("EC", "other"),
 	eddsa: entry("EdDSA", "signature"),
@@ -180,10 +185,14 @@ function keyedCipher(token: string): AlgorithmFacts | undefined {
 
 /**
  * A JCA/BouncyCastle/Botan transformation, `AES/ECB/PKCS5Padding`, `AES_256/GCM/NoPadding`, `RSA/ECB/OAEPWith…`.
- * With `bareMeansEcb`, a bare block cipher name is the JCA default, ECB with PKCS#5 padding (SunJCE and
- * BouncyCastle agree). RSA's "ECB" is a placeholder (one block only), so asymmetric ciphers keep no mode.
+ * `bare` is what the API does with a bare block cipher name: the JCA makes `AES` into `AES/ECB/PKCS5Padding`
+ * (SunJCE and BouncyCastle agree). RSA's "ECB" is a placeholder (one block only), so asymmetric ciphers keep no
+ * mode.
  */
-export function transformation(text: string, bareMeansEcb: boolean): AlgorithmFacts | undefined {
+export function transformation(
+	text: string,
+	bare: Pick<AlgorithmFacts, "mode" | "padding"> = {},
+): AlgorithmFacts | undefined {
 	const [cipherToken = "", modeToken, paddingToken] = text.split("/");
 	const facts = algorithm(cipherToken) ?? keyedCipher(cipherToken);
 	if (!facts) return undefined;
@@ -193,14 +202,14 @@ export function transformation(text: string, bareMeansEcb: boolean): AlgorithmFa
 		return pad ? { ...facts, padding: pad } : facts;
 	}
 	if (facts.primitive !== "block-cipher") return facts;
-	if (modeToken === undefined) return bareMeansEcb ? { ...facts, mode: "ecb", padding: "pkcs5" } : facts;
+	if (modeToken === undefined) return { ...facts, ...bare };
 	const pad = paddingToken === undefined ? undefined : padding(paddingToken);
 	const withM = withMode(facts, modeToken);
 	return pad ? { ...withM, padding: pad } : withM;
 }
 
 const OPENSSL_CIPHER =
-	/^(aes|aria|camellia|sm4|des-ede3|des-ede|des3|3des|des|rc4|rc2|bf|blowfish|cast5|cast|idea|seed|chacha20-poly1305|chacha20)(?:-?(\d{2,3}))?(?:-(.+))?$/;
+	/^(aes|aria|camellia|sm4|des-ede3|des-ede|des3|3des|des|rc4|arcfour|arc4|rc2|bf|blowfish|cast5|cast|idea|seed|chacha20-poly1305|chacha20)(?:-?(\d{2,3}))?(?:-(.+))?$/;
 
 /** OpenSSL's aliases whose mode is implied: `des` and `aes128` are CBC, `des-ede3` is ECB. */
 const IMPLIED_MODE: Readonly<Record<string, string>> = {
@@ -287,9 +296,12 @@ export function keyedHash(text: string): AlgorithmFacts | undefined {
 }
 
 /** The first reading that fits: transformation, signature, keyed hash, plain name, post-quantum. */
-export function anyAlgorithm(text: string, bareMeansEcb = false): AlgorithmFacts | undefined {
-	if (text.includes("/")) return transformation(text, bareMeansEcb);
-	return signature(text) ?? keyedHash(text) ?? transformation(text, bareMeansEcb) ?? opensslCipher(text);
+export function anyAlgorithm(
+	text: string,
+	bare: Pick<AlgorithmFacts, "mode" | "padding"> = {},
+): AlgorithmFacts | undefined {
+	if (text.includes("/")) return transformation(text, bare);
+	return signature(text) ?? keyedHash(text) ?? transformation(text, bare) ?? opensslCipher(text);
 }
 
 const SLH_SETS = /^(sha2|shake)[-_]?(128|192|256)([sf])/i;
@@ -310,7 +322,7 @@ export function postQuantum(text: string): AlgorithmFacts | undefined {
 		return { name: `${prefix}MLKEM${set}`, primitive: "kem", parameterSetIdentifier: set };
 	}
 	const family = /^(mlkem|kyber|mldsa|dilithium|slhdsa|sphincsplus|sphincs|falcon|fndsa)(.*)$/.exec(key);
-	if (!family) return undefined;
+	if (!family) return otherKem(key);
 	const [, name = "", rest = ""] = family;
 	const digits = /^(\d+)/.exec(rest)?.[1];
 	switch (name) {
@@ -331,6 +343,24 @@ export function postQuantum(text: string): AlgorithmFacts | undefined {
 			return pq(name === "slhdsa" ? "SLH-DSA" : "SPHINCS+", "signature", parameterSet, "");
 		}
 	}
+}
+
+/** KEMs that liboqs and OpenSSH name but NIST has not (or not yet) standardised. */
+const OTHER_KEMS: Readonly<Record<string, string>> = {
+	frodokem: "FrodoKEM",
+	hqc: "HQC",
+	bike: "BIKE",
+	classicmceliece: "Classic-McEliece",
+};
+
+function otherKem(key: string): AlgorithmFacts | undefined {
+	const match = /^(frodokem|hqc|bike|classicmceliece)(l?\d+)/.exec(key);
+	if (!match) return undefined;
+	return {
+		name: OTHER_KEMS[match[1] as string] as string,
+		primitive: "kem",
+		parameterSetIdentifier: (match[2] as string).toUpperCase(),
+	};
 }
 
 function oneOf(value: string | undefined, allowed: readonly string[]): string | undefined {

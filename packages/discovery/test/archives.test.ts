@@ -158,6 +158,29 @@ describe("signed JARs and nesting", () => {
 	});
 });
 
+describe("zip variants", () => {
+	it("reads zip64 records, also behind a stub where the zip64 locator's offset is stale", () => {
+		if (!hasCommand("zip")) return;
+		const dir = tree("zip64", { "certs/cert.pem": certPem });
+		execFileSync("zip", ["-q", "-fz", "-r", fixtures.path("forced64.zip"), "."], { cwd: dir });
+		const zip64 = fixtures.read("forced64.zip");
+		expect(zip64.indexOf(Buffer.from([0x50, 0x4b, 0x06, 0x06]))).toBeGreaterThan(0);
+		for (const bytes of [zip64, Buffer.concat([Buffer.alloc(300, 0x90), zip64])]) {
+			expect(discoverDetailed("forced64.zip", bytes)).toEqual({
+				discoveries: [expect.objectContaining({ kind: "x509", member: "certs/cert.pem", line: 1 })],
+				warnings: [],
+			});
+		}
+	});
+
+	it("reads jars written by the JDK's jar tool (data descriptors after each member)", () => {
+		if (!hasCommand("jar")) return;
+		const dir = tree("jar-tool", { "config/app.yaml": yaml });
+		execFileSync("jar", ["cf", fixtures.path("tool.jar"), "-C", dir, "."]);
+		expect(members(discover("tool.jar", fixtures.read("tool.jar")))).toEqual([["x509", "config/app.yaml", 3]]);
+	});
+});
+
 describe("tar, tar.gz and gz", () => {
 	it("reads tar and tar.gz members under their own names, skipping symlinks", () => {
 		for (const name of ["app.tar", "app.tgz"]) {

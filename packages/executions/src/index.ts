@@ -10,6 +10,7 @@ export {
 	releaseExecution,
 	renewLease,
 } from "./lifecycle.ts";
+export { type ExecutionSummary, listExecutions, listSensors, type SensorSummary } from "./listing.ts";
 export { type ReconcileOptions, type ReconcileResult, reconcileQueuedExecutions } from "./reconciler.ts";
 export {
 	createSensorAndExecute,

@@ -9,6 +9,8 @@ export interface Observation {
 	path: string;
 	line: number | null;
 	crypto: Record<string, unknown>;
+	/** Policy results (priority and reasons), when an evaluator ran. */
+	analysis?: Record<string, unknown>;
 }
 
 export interface ObservationScope {
@@ -59,6 +61,7 @@ export async function recordObservations(tx: DbExecutor, input: RecordInput): Pr
 					path: o.path,
 					line: o.line ?? 0,
 					crypto: o.crypto,
+					analysis: o.analysis ?? null,
 					labels: input.labels,
 					status: "open" as const,
 					firstSeenExecutionId: input.executionId,
@@ -71,6 +74,7 @@ export async function recordObservations(tx: DbExecutor, input: RecordInput): Pr
 				target: [findings.sensorId, findings.identity, findings.path, findings.line],
 				set: {
 					crypto: sql`excluded.crypto`,
+					analysis: sql`excluded.analysis`,
 					labels: sql`excluded.labels`,
 					status: "open",
 					resolvedAt: null,

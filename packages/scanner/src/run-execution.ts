@@ -26,7 +26,8 @@ export interface ScannerDeps {
 	db: Database;
 	secretBox: SecretBox;
 	sensors: Readonly<Record<string, Sensor<Record<string, unknown>>>>;
-	discover: (path: string, bytes: Uint8Array) => Discovery[];
+	/** Finds the assets in one file; options come from the sensor's config (size cap, archives). */
+	discover: (path: string, bytes: Uint8Array, options: ScanOptions) => { discoveries: Discovery[]; warnings: string[] };
 	settings: SensorSettings;
 	logger: Logger;
 	workerId: string;
@@ -41,10 +42,20 @@ export interface ScannerDeps {
 	defaultAutoResolutionDays: number;
 	/** Parent of each execution's private work directory. */
 	tmpDir: string;
+	/** Policy evaluation of each finding (kept apart from detection); none leaves `analysis` empty. */
+	analyze?: (observation: Observation) => Record<string, unknown>;
 	/** Where completion callbacks go once the final status is committed. */
 	deliveryQueue: DeliveryQueue;
 	metrics?: ExecutionMetrics;
 }
+
+export interface ScanOptions {
+	maxFileBytes: number;
+	scanArchives: boolean;
+}
+
+const MIB = 1024 * 1024;
+const DEFAULT_MAX_FILE_MB = 25;
 
 export type RunResult =
 	| { outcome: "finished"; status: "successful" | "failed"; errorCode?: string }
@@ -128,7 +139,13 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 			incremental: sensor.incremental,
 			settings: deps.settings,
 		});
-		const { observations, readPaths } = await scanSnapshot(deps, snapshot, signal, progress);
+		const scanOptions: ScanOptions = {
+			maxFileBytes: (typeof config.max_file_size_mb === "number" ? config.max_file_size_mb : DEFAULT_MAX_FILE_MB) * MIB,
+			scanArchives: config.scan_archives !== false,
+		};
+		const { observations, readPaths, warnings } = await scanSnapshot(deps, snapshot, signal, progress, scanOptions);
+		if (warnings.length > 0)
+			log.info({ warnings: warnings.slice(0, 50), count: warnings.length }, "some content was not scanned");
 		const outcome: Outcome = {
 			status: "successful",
 			message: successMessage(snapshot.mode, progress.files, observations.length),
@@ -196,22 +213,30 @@ async function scanSnapshot(
 	snapshot: SensorSnapshot,
 	signal: AbortSignal,
 	progress: { files: number; bytes: number },
-): Promise<{ observations: Observation[]; readPaths: Set<string> }> {
+	options: ScanOptions,
+): Promise<{ observations: Observation[]; readPaths: Set<string>; warnings: string[] }> {
 	const observations: Observation[] = [];
+	const warnings: string[] = [];
 	const readPaths = new Set<string>();
 	let lastYield = performance.now();
 	for await (const file of snapshot.files()) {
 		signal.throwIfAborted();
 		const bytes = await file.read();
 		readPaths.add(file.path);
-		for (const found of deps.discover(file.path, bytes)) {
-			observations.push({
+		const report = deps.discover(file.path, bytes, options);
+		warnings.push(...report.warnings);
+		for (const found of report.discoveries) {
+			// Inside archives the location is the `outer.war!WEB-INF/lib/x.jar!META-INF/CERT.RSA` chain.
+			const path = found.member ? `${file.path}!${found.member}` : file.path;
+			const observation: Observation = {
 				kind: found.kind,
 				identity: found.identity,
-				path: file.path,
+				path,
 				line: found.line,
 				crypto: found.crypto,
-			});
+			};
+			if (deps.analyze) observation.analysis = deps.analyze(observation);
+			observations.push(observation);
 		}
 		progress.files += 1;
 		progress.bytes += bytes.length;
@@ -221,7 +246,7 @@ async function scanSnapshot(
 			lastYield = performance.now();
 		}
 	}
-	return { observations, readPaths };
+	return { observations, readPaths, warnings };
 }
 
 /** Enqueues the completion callback; if Redis refuses, the dispatcher's reconciler finds the pending row. */

@@ -1,5 +1,6 @@
-import { authenticate, isAdmin, type Principal } from "@sensorium/accounts";
+import { authenticate, csrfTokenMatches, isAdmin, type Principal, sessionPrincipal } from "@sensorium/accounts";
 import { messages } from "@sensorium/api-contract";
+import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../context.ts";
 import { failure } from "../errors.ts";
@@ -36,18 +37,35 @@ export class PrincipalCache {
 	}
 }
 
-/** Every reason a token is refused gets the same answer, so callers learn nothing from it. */
+export const SESSION_COOKIE = "sensorium_session";
+const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/**
+ * Every /v3 route: an isg-api-token, or the console's session cookie. A cookie is sent by the
+ * browser on its own, so with one every state-changing request must also carry the session's CSRF
+ * token. Every reason a caller is refused gets the same answer, so it learns nothing from it.
+ */
 export const requireApiToken = createMiddleware<AppEnv>(async (c, next) => {
 	const token = c.req.header("isg-api-token");
-	const cache = c.var.deps.principalCache;
-	let principal = token ? cache?.get(token) : undefined;
-	if (!principal) {
-		principal = (await authenticate(c.var.deps.db, token)) ?? undefined;
-		if (!principal || !token) return failure(c, 401, messages.unauthorized);
-		cache?.set(token, principal);
+	if (token) {
+		const cache = c.var.deps.principalCache;
+		let principal = cache?.get(token);
+		if (!principal) {
+			principal = (await authenticate(c.var.deps.db, token)) ?? undefined;
+			if (!principal) return failure(c, 401, messages.unauthorized);
+			cache?.set(token, principal);
+		}
+		c.set("principal", principal);
+		return next();
+	}
+	const secret = getCookie(c, SESSION_COOKIE);
+	const principal = secret ? await sessionPrincipal(c.var.deps.db, secret) : null;
+	if (!secret || !principal) return failure(c, 401, messages.unauthorized);
+	if (STATE_CHANGING.has(c.req.method) && !csrfTokenMatches(secret, c.req.header("x-csrf-token"))) {
+		return failure(c, 403, messages.csrfRequired);
 	}
 	c.set("principal", principal);
-	await next();
+	return next();
 });
 
 export const requireAdminToken = createMiddleware<AppEnv>(async (c, next) => {

@@ -6,6 +6,8 @@ import {
 	issueApiToken,
 	revokeToken,
 	setLicenceExpiry,
+	setOneTimePassword,
+	setPassword,
 	TOKEN_EXPIRY_DAYS,
 } from "@sensorium/accounts";
 import { type Database, migrateDatabase } from "@sensorium/db";
@@ -47,8 +49,9 @@ export async function bootstrap(ctx: CommandContext) {
 	// A fresh install has no tables yet; migrating is idempotent and locked.
 	await migrateDatabase(ctx.databaseUrl);
 	const result = await bootstrapOrganization(ctx.db, { orgName: org, email, domain: optional(ctx, "domain") ?? null });
+	const oneTimePassword = await setOneTimePassword(ctx.db, result.userId);
 	ctx.out.result(
-		{ orgId: result.orgId, userId: result.userId, tokenId: result.tokenId, token: result.token },
+		{ orgId: result.orgId, userId: result.userId, tokenId: result.tokenId, token: result.token, oneTimePassword },
 		[
 			`Organization ${org} created (orgId ${result.orgId}).`,
 			`Admin user ${email} (userId ${result.userId}).`,
@@ -57,8 +60,23 @@ export async function bootstrap(ctx: CommandContext) {
 			`  ${result.token}`,
 			"",
 			"Copy it now: it will not be shown again.",
+			"",
+			`Console password for ${email} (change it with \`sensorium users set-password\`): ${oneTimePassword}`,
 		].join("\n"),
 	);
+}
+
+/** Reads the new password from standard input, never from the command line (shell history, ps). */
+export async function usersSetPassword(ctx: CommandContext) {
+	const userId = await resolveUserId(ctx);
+	if (ctx.flags["password-stdin"] !== true) ctx.out.fail("--password-stdin is required: pipe the password in", 2);
+	const chunks: Buffer[] = [];
+	for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+	const password = Buffer.concat(chunks)
+		.toString("utf8")
+		.replace(/\r?\n$/, "");
+	await setPassword(ctx.db, userId, password);
+	ctx.out.result({ userId, passwordSet: true }, `Password set for ${userId}; the user's console sessions were ended.`);
 }
 
 export async function usersCreate(ctx: CommandContext) {

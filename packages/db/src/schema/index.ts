@@ -53,6 +53,10 @@ export const users = pgTable(
 		active: boolean("active").notNull().default(true),
 		deletedAt: timestamp("deleted_at", { withTimezone: true }),
 		createdAt: createdAt(),
+		/** scrypt hash for signing in to the console; null: the user signs in with tokens only. */
+		passwordHash: text("password_hash"),
+		failedSignIns: integer("failed_sign_ins").notNull().default(0),
+		lockedUntil: timestamp("locked_until", { withTimezone: true }),
 	},
 	(t) => [
 		uniqueIndex("users_email_key").on(sql`lower(${t.email})`),
@@ -300,4 +304,19 @@ export const callbackAttempts = pgTable(
 		responseBody: text("response_body"),
 	},
 	(t) => [index("callback_attempts_delivery_idx").on(t.deliveryId, t.attempt)],
+);
+
+/** Console sessions; the cookie carries a random secret, the row only its SHA-256. */
+export const sessions = pgTable(
+	"sessions",
+	{
+		secretHash: bytea("secret_hash").primaryKey(),
+		userId: objectId("user_id")
+			.notNull()
+			.references(() => users.id),
+		createdAt: createdAt(),
+		expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+		lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+	},
+	(t) => [index("sessions_user_idx").on(t.userId)],
 );

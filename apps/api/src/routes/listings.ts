@@ -1,0 +1,35 @@
+import { messages } from "@sensorium/api-contract";
+import type { ExecutionStatus } from "@sensorium/db";
+import { listExecutions, listSensors } from "@sensorium/executions";
+import { isObjectId } from "@sensorium/ids";
+import type { Hono } from "hono";
+import type { AppEnv } from "../context.ts";
+import { failure } from "../errors.ts";
+
+const STATUSES = ["queued", "running", "successful", "failed"];
+
+/** What the console lists: the organisation's executions and sensors. */
+export function registerListings(app: Hono<AppEnv>) {
+	app.get("/v3/executions", async (c) => {
+		const status = c.req.query("status");
+		if (status !== undefined && !STATUSES.includes(status)) return failure(c, 400, messages.invalidExecutionStatus);
+		const sensorId = c.req.query("sensorId");
+		if (sensorId !== undefined && !isObjectId(sensorId))
+			return failure(c, 400, "Invalid value for sensorId: expected a 24-hex-character ObjectId.");
+		const limit = c.req.query("limit") === undefined ? 50 : Number(c.req.query("limit"));
+		if (!Number.isInteger(limit) || limit < 1 || limit > 200)
+			return failure(c, 400, "Invalid value for limit: expected an integer from 1 to 200.");
+		const cursor = c.req.query("cursor");
+		if (cursor !== undefined && !isObjectId(cursor))
+			return failure(c, 400, "Invalid value for cursor: use the nextCursor of the previous page.");
+		const page = await listExecutions(c.var.deps.db, c.var.principal.orgId, {
+			status: status as ExecutionStatus | undefined,
+			sensorId,
+			limit,
+			cursor,
+		});
+		return c.json(page);
+	});
+
+	app.get("/v3/sensors", async (c) => c.json({ sensors: await listSensors(c.var.deps.db, c.var.principal.orgId) }));
+}

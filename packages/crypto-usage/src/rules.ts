@@ -1,0 +1,104 @@
+import { postQuantum, pqcOid } from "./names.ts";
+import type { Scan } from "./scan.ts";
+
+export interface Rule {
+	/** Global (`g`) pattern run over the comment-blanked text. */
+	pattern: RegExp;
+	report(match: RegExpExecArray, scan: Scan): void;
+}
+
+/** Runs every rule over the file; matches that start inside a range a previous rule claimed are skipped. */
+export function runRules(scan: Scan, rules: readonly Rule[]): void {
+	const { text } = scan;
+	for (const { pattern, report } of rules) {
+		pattern.lastIndex = 0;
+		for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+			if (match[0].length === 0) pattern.lastIndex++;
+			else if (!scan.claimed(match.index)) report(match, scan);
+		}
+	}
+}
+
+/** A rule whose match is reported and claimed, so that the generic rules leave it alone. */
+export function claiming(pattern: RegExp, report: Rule["report"]): Rule {
+	return {
+		pattern,
+		report(match, scan) {
+			scan.claim(match.index, match.index + match[0].length);
+			report(match, scan);
+		},
+	};
+}
+
+const OPEN = 0x28;
+const CLOSE = 0x29;
+
+/**
+ * The argument text of the call whose `(` is at `open`, up to the matching `)` or `limit` characters: enough for
+ * option objects spread over a few lines, bounded so a missing parenthesis costs little.
+ */
+export function callArguments(text: string, open: number, limit = 600): string {
+	let depth = 0;
+	const end = Math.min(text.length, open + limit);
+	for (let at = open; at < end; at++) {
+		const code = text.charCodeAt(at);
+		if (code === OPEN) depth++;
+		else if (code === CLOSE && --depth === 0) return text.slice(open + 1, at);
+	}
+	return text.slice(open + 1, end);
+}
+
+/** Offset of the `(` that ends the match; patterns built for `callArguments` end with `\(`. */
+export function openParen(match: RegExpExecArray): number {
+	return match.index + match[0].length - 1;
+}
+
+/** The arguments of the call the match ends in, claimed whole so generic rules leave its parts alone. */
+export function claimCall(match: RegExpExecArray, scan: Scan): string {
+	const open = openParen(match);
+	const args = callArguments(scan.text, open);
+	scan.claim(match.index, open + args.length + 2);
+	return args;
+}
+
+/** The first match of a global `pattern` in `[from, limit)`. */
+export function firstBetween(text: string, pattern: RegExp, from: number, limit: number): RegExpExecArray | undefined {
+	pattern.lastIndex = from;
+	const match = pattern.exec(text);
+	return match && match.index < limit ? match : undefined;
+}
+
+/** The last match of a global `pattern` ending before `before`. */
+export function lastBefore(text: string, pattern: RegExp, before: number): RegExpExecArray | undefined {
+	let last: RegExpExecArray | undefined;
+	pattern.lastIndex = 0;
+	for (let match = pattern.exec(text); match && match.index < before; match = pattern.exec(text)) last = match;
+	return last;
+}
+
+/** Every quoted string in `text`, e.g. the entries of an array literal. */
+export function quoted(text: string): string[] {
+	return [...text.matchAll(/(["'])([^"'\n]*)\1/g)].map((match) => match[2] as string);
+}
+
+/**
+ * Post-quantum names in identifiers and strings (`MLKEM768`, `ml_kem_768`, `ML-DSA-65`, `Kyber512`,
+ * `X25519MLKEM768`), in any language. Falcon needs its parameter set: the bare word is a web framework.
+ */
+const PQC_NAME =
+	/\b(?:X25519|SecP256r1|SecP384r1)?(?:ML[-_]?KEM|Kyber|ML[-_]?DSA|Dilithium|SLH[-_]?DSA|SPHINCS(?:\+|Plus)?|Falcon[-_]?(?:512|1024)|FN[-_]?DSA)(?:[-_]?(?:\d+|SHA2|SHAKE)[\w-]*)?/gi;
+
+/** FIPS 203/204/205 OIDs written out in code. */
+const PQC_OID = /(?<![\d.])2\.16\.840\.1\.101\.3\.4\.(?:4\.[1-3]|3\.(?:1[7-9]|2\d|3[01]))(?![\d.])/g;
+
+/** Appended to every language's rules: they run last and skip what a specific rule already explained. */
+export const GENERIC_RULES: readonly Rule[] = [
+	{
+		pattern: PQC_OID,
+		report: (match, scan) => scan.algorithm(match.index, pqcOid(match[0]), "OID", [match[0]]),
+	},
+	{
+		pattern: PQC_NAME,
+		report: (match, scan) => scan.algorithm(match.index, postQuantum(match[0]), match[0], [match[0]]),
+	},
+];
