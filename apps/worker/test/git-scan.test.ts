@@ -227,3 +227,70 @@ describe("incremental scans", () => {
 		expect(resolved.status).toBe(200);
 	});
 });
+
+describe("archives and keystores in a repository", () => {
+	it("finds certificates inside nested archives with the outer!inner location, and a keystore with a default password", async () => {
+		const { execFileSync } = await import("node:child_process");
+		const { mkdirSync, writeFileSync } = await import("node:fs");
+		const work = `${dir.path}/artifacts`;
+		mkdirSync(`${work}/inner/META-INF`, { recursive: true });
+		writeFileSync(`${work}/inner/META-INF/service.crt`, selfSignedCertificate(work, "inner.example.test"));
+		execFileSync("jar", ["cf", `${work}/lib.jar`, "-C", `${work}/inner`, "."]);
+		mkdirSync(`${work}/outer/WEB-INF/lib`, { recursive: true });
+		execFileSync("cp", [`${work}/lib.jar`, `${work}/outer/WEB-INF/lib/lib.jar`]);
+		execFileSync("jar", ["cf", `${work}/app.war`, "-C", `${work}/outer`, "."]);
+		execFileSync(
+			"keytool",
+			[
+				"-genkeypair",
+				"-keystore",
+				`${work}/server.jks`,
+				"-storetype",
+				"JKS",
+				"-storepass",
+				"changeit",
+				"-keypass",
+				"changeit",
+				"-alias",
+				"server",
+				"-keyalg",
+				"EC",
+				"-groupname",
+				"secp256r1",
+				"-dname",
+				"CN=server.example.test",
+				"-validity",
+				"30",
+			],
+			{ stdio: "ignore" },
+		);
+		const artifacts = new FixtureRepo(`${dir.path}/artifacts-repo`);
+		artifacts.write("placeholder.txt", "x");
+		execFileSync("cp", [`${work}/app.war`, `${work}/server.jks`, artifacts.path]);
+		artifacts.commit("artifacts");
+
+		const created = await h.api("POST", "/v3/scan/create", {
+			sensorType: "GIT Sensor",
+			sensorName: "artifacts",
+			sensorConfig: { url: artifacts.url },
+		});
+		const status = await h.waitForFinish(created.body.executionId as string);
+		expect(status.status).toBe("successful");
+		const found = await findingsOf(created.body.executionId as string);
+		const locations = found.map((f) => `${f.kind} ${f.observation.file.path}`).sort();
+		expect(locations).toContain("x509 app.war!WEB-INF/lib/lib.jar!META-INF/service.crt");
+		expect(locations).toContain("x509 server.jks");
+		expect(found.filter((f) => f.kind === "keystore").map((f) => f.identity)).toEqual(
+			expect.arrayContaining([expect.stringMatching(/:default-password$/)]),
+		);
+
+		const without = await h.api("POST", "/v3/scan/create", {
+			sensorType: "GIT Sensor",
+			sensorName: "artifacts-no-archives",
+			sensorConfig: { url: artifacts.url, scan_archives: false },
+		});
+		await h.waitForFinish(without.body.executionId as string);
+		const shallow = await findingsOf(without.body.executionId as string);
+		expect(shallow.some((f) => f.observation.file.path.includes("!"))).toBe(false);
+	});
+});

@@ -1,4 +1,4 @@
-import type { AlgorithmProperties, CryptoFunction, Mode, Primitive } from "./schema.ts";
+import type { AlgorithmProperties, CryptoFunction, Mode, Padding, Primitive } from "./schema.ts";
 
 /** An algorithm component: what its `algorithmProperties` say, its OID, and the algorithms it is built from. */
 export interface AlgorithmSpec extends AlgorithmProperties {
@@ -83,9 +83,9 @@ const SHA3_256 = hash("SHA3-256", "2.16.840.1.101.3.4.2.8", 256, 128, 2);
 const SHA3_384 = hash("SHA3-384", "2.16.840.1.101.3.4.2.9", 384, 192, 4);
 const SHA3_512 = hash("SHA3-512", "2.16.840.1.101.3.4.2.10", 512, 256, 5);
 
-/** JCA spelling of a hash inside signature names: SHA256withRSA. */
+/** JCA spelling of a hash inside scheme names: SHA256withRSA, but SHA3-256withRSA. */
 function jcaHash(digest: AlgorithmSpec): string {
-	return digest.name.replace("-", "");
+	return digest.name.replace(/^(SHA|RIPEMD)-/, "$1");
 }
 
 /** A `<hash>with<family>` signature scheme as [OID, the name packages/discovery reports, spec]. */
@@ -157,12 +157,20 @@ const X448: AlgorithmSpec = {
 	nistQuantumSecurityLevel: QUANTUM_BROKEN,
 };
 
-const ML_DSA = (["44", "65", "87"] as const).map((set, i) =>
-	pqc(`ML-DSA-${set}`, "signature", set, `${NIST_SIG}.${17 + i}`, ([2, 3, 5] as const)[i] ?? 5),
-);
-const ML_KEM = (["512", "768", "1024"] as const).map((set, i) =>
-	pqc(`ML-KEM-${set}`, "kem", set, `${NIST_KEM}.${1 + i}`, ([1, 3, 5] as const)[i] ?? 5),
-);
+const ML_DSA = (
+	[
+		["44", 2],
+		["65", 3],
+		["87", 5],
+	] as const
+).map(([set, category], i) => pqc(`ML-DSA-${set}`, "signature", set, `${NIST_SIG}.${17 + i}`, category));
+const ML_KEM = (
+	[
+		["512", 1],
+		["768", 3],
+		["1024", 5],
+	] as const
+).map(([set, category], i) => pqc(`ML-KEM-${set}`, "kem", set, `${NIST_KEM}.${1 + i}`, category));
 /** FIPS 205 order of the SLH-DSA OIDs: the six SHA2 sets, then the six SHAKE sets. */
 const SLH_DSA = ["SHA2", "SHAKE"].flatMap((family, f) =>
 	["128s", "128f", "192s", "192f", "256s", "256f"].map((set, i) => {
@@ -351,6 +359,10 @@ function pss(digest: AlgorithmSpec): AlgorithmSpec {
 	return { ...RSASSA_PSS, name: `${jcaHash(digest)}withRSA/PSS`, uses: [digest] };
 }
 
+const PSS_SHA256 = pss(SHA256);
+const PSS_SHA384 = pss(SHA384);
+const PSS_SHA512 = pss(SHA512);
+
 /** JWS `alg` values (RFC 7518 section 3, RFC 8037, the ML-DSA JOSE draft); `none` has no algorithm. */
 const JWS: Readonly<Record<string, AlgorithmSpec>> = {
 	HS256: HMAC_SHA256,
@@ -359,9 +371,9 @@ const JWS: Readonly<Record<string, AlgorithmSpec>> = {
 	RS256: signatureByOid("1.2.840.113549.1.1.11"),
 	RS384: signatureByOid("1.2.840.113549.1.1.12"),
 	RS512: signatureByOid("1.2.840.113549.1.1.13"),
-	PS256: pss(SHA256),
-	PS384: pss(SHA384),
-	PS512: pss(SHA512),
+	PS256: PSS_SHA256,
+	PS384: PSS_SHA384,
+	PS512: PSS_SHA512,
 	ES256: signatureByOid("1.2.840.10045.4.3.2"),
 	ES256K: signatureByOid("1.2.840.10045.4.3.2"),
 	ES384: signatureByOid("1.2.840.10045.4.3.3"),
@@ -444,6 +456,9 @@ const NAMED = new Map(
 		X25519,
 		X448,
 		CHACHA20_POLY1305,
+		PSS_SHA256,
+		PSS_SHA384,
+		PSS_SHA512,
 		...ML_DSA,
 		...ML_KEM,
 		...SLH_DSA,
@@ -455,23 +470,85 @@ function byName(name: string): AlgorithmSpec | undefined {
 	return NAMED.get(normalise(name));
 }
 
-/**
- * What is well known about an algorithm named in code (`AES` with a key size, `SHA-256`, `ML-KEM-768`,
- * `RSA` with a key size, `ECDSA` on a curve); undefined for names this catalogue does not know.
- */
-export function wellKnown(
-	name: string,
-	keySize: number | undefined,
-	curve: string | undefined,
-	mode: Mode | undefined,
-): AlgorithmSpec | undefined {
+/** What packages/crypto-usage reports about one algorithm in code, already in CycloneDX vocabulary. */
+export interface CodeFacts {
+	name: string;
+	primitive?: Primitive;
+	mode?: Mode;
+	padding?: Padding;
+	/** The digest inside a composite algorithm: the SHA-256 of SHA256withRSA or of HmacSHA256. */
+	hash?: string;
+	keySize?: number;
+	curve?: string;
+	parameterSetIdentifier?: string;
+	oid?: string;
+}
+
+/** The catalogue entry for a name alone (`AES` with a size, `RSA` with a size, `ML-KEM` with its set). */
+function family(facts: CodeFacts): AlgorithmSpec | undefined {
+	const { name, keySize, curve, mode, parameterSetIdentifier } = facts;
 	const key = normalise(name);
 	const aesName = /^AES(128|192|256)?$/.exec(key);
 	if (aesName) return aes(aesName[1] ? Number(aesName[1]) : keySize, mode);
 	if (key === "RSA") return keyAlgorithm("RSA", keySize, undefined);
 	if (key === "DSA") return keyAlgorithm("DSA", keySize, undefined);
 	if (key === "DH" || key === "DIFFIEHELLMAN") return keyAlgorithm("DH", keySize, undefined);
-	if (key === "EC" || key === "ECDSA") return elliptic("ECDSA", "signature", curve);
-	if (key === "ECDH") return elliptic("ECDH", "key-agree", curve);
-	return byName(name);
+	if (key === "ECDSA") return elliptic("ECDSA", "signature", curve, keySize);
+	if (key === "ECDH") return elliptic("ECDH", "key-agree", curve, keySize);
+	if (key === "EC") return elliptic("EC", "other", curve, keySize);
+	return byName(name) ?? (parameterSetIdentifier ? byName(`${name}-${parameterSetIdentifier}`) : undefined);
+}
+
+/**
+ * A signature scheme, MAC or KDF named after its hash, as certificates and JOSE name the same schemes. Other
+ * algorithms (the cipher of a PBE scheme) keep their name and only depend on the hash.
+ */
+function composite(name: string, primitive: Primitive | undefined, digest: AlgorithmSpec): Partial<AlgorithmSpec> {
+	const hashPart = jcaHash(digest);
+	const key = normalise(name);
+	let composed = `${name}-${hashPart}`;
+	if (primitive === "signature" && (key === "RSA" || key === "DSA" || key === "ECDSA" || key === "EC")) {
+		composed = `${hashPart}with${key === "EC" ? "ECDSA" : key}`;
+	} else if (key === "RSASSAPSS") composed = `${hashPart}withRSA/PSS`;
+	else if (key === "HMAC") composed = `HMAC-${hashPart}`;
+	else if (key === "PBKDF2") composed = `PBKDF2-HMAC-${hashPart}`;
+	else if (primitive !== "mac" && primitive !== "kdf") return { uses: [digest] };
+	// The key algorithm's OID (rsaEncryption) does not identify the scheme built on it.
+	return byName(composed) ?? { name: composed, oid: undefined, uses: [digest] };
+}
+
+/** AES-128-GCM style: the name, then key size (or parameter set) and mode unless the name already says them. */
+function composedName(name: string, size: string | undefined, mode: Mode | undefined): string {
+	const parts = [name];
+	if (size !== undefined && !name.includes(size)) parts.push(size);
+	if (mode && mode !== "other" && mode !== "unknown" && !name.toLowerCase().includes(mode)) {
+		parts.push(mode.toUpperCase());
+	}
+	return parts.join("-");
+}
+
+/**
+ * An algorithm found in code. What the finding states wins; the catalogue adds what is well known about the
+ * algorithm it names (OID, security levels, the hash inside a composite scheme, the scheme's usual name).
+ */
+export function codeAlgorithm(facts: CodeFacts): AlgorithmSpec {
+	const { name, primitive, mode, padding, keySize, curve, parameterSetIdentifier, oid } = facts;
+	const digest = facts.hash === undefined ? undefined : (byName(facts.hash) ?? { name: facts.hash, primitive: "hash" });
+	const base = family(facts);
+	const scheme = digest && composite(name, primitive ?? base?.primitive, digest);
+	// A composite's functions are its own, not those of the key algorithm it is built on.
+	const known = scheme ? { ...base, ...scheme, cryptoFunctions: scheme.cryptoFunctions } : base;
+	const size = keySize === undefined ? parameterSetIdentifier : String(keySize);
+	return {
+		...known,
+		name: scheme?.name ?? known?.name ?? composedName(name, size, mode),
+		primitive: primitive ?? known?.primitive,
+		// The catalogue's functions fit the catalogue's primitive; a finding that says otherwise gets the defaults.
+		cryptoFunctions: primitive === undefined || primitive === known?.primitive ? known?.cryptoFunctions : undefined,
+		mode: mode ?? known?.mode,
+		padding: padding ?? known?.padding,
+		parameterSetIdentifier: parameterSetIdentifier ?? known?.parameterSetIdentifier ?? size,
+		curve: curve ?? known?.curve,
+		oid: oid ?? known?.oid,
+	};
 }

@@ -1,12 +1,11 @@
 import {
-	type AlgorithmSpec,
 	algorithmProperties,
 	cipherByName,
+	codeAlgorithm,
 	joseAlgorithm,
 	joseEncryption,
 	keyAlgorithm,
 	signatureAlgorithm,
-	wellKnown,
 } from "./algorithms.ts";
 import type { Description, Inventory, Occurrence } from "./inventory.ts";
 import { type Attributes, count, flag, isoDate, list, record, scalar, text } from "./read.ts";
@@ -304,46 +303,26 @@ function paddingOf(value: string | undefined): Padding | undefined {
 	return oneOf(PADDINGS, lower.replace(/padding$/, "")) ?? "other";
 }
 
-/** AES-128-GCM style: the name, then key size and mode unless the name already says them. */
-function composedName(name: string, keySize: number | undefined, mode: Mode | undefined): string {
-	const parts = [name];
-	if (keySize !== undefined && !name.includes(String(keySize))) parts.push(String(keySize));
-	if (mode && mode !== "other" && mode !== "unknown" && !name.toLowerCase().includes(mode)) {
-		parts.push(mode.toUpperCase());
-	}
-	return parts.join("-");
-}
-
-/**
- * Algorithms found in code. What the finding states wins; the catalogue adds what is well known about the
- * named algorithm (OID, security levels, the hash inside a signature scheme).
- */
+/** Algorithms found in code: the catalogue completes what the finding states (see `codeAlgorithm`). */
 const algorithm: KindMapper = {
 	ref: (identity) => identity,
 	describe(attributes, _ref, context) {
-		const name = text(attributes.name) ?? "unknown";
-		const keySize = count(attributes.keySize);
-		const curve = text(attributes.curve);
-		const mode = modeOf(text(attributes.mode));
-		const known = wellKnown(name, keySize, curve, mode);
-		const spec: AlgorithmSpec = {
-			...known,
-			name: known?.name ?? composedName(name, keySize, mode),
-			primitive: primitiveOf(text(attributes.primitive)) ?? known?.primitive,
-			mode: mode ?? known?.mode,
-			padding: paddingOf(text(attributes.padding)) ?? known?.padding,
-			parameterSetIdentifier:
-				text(attributes.parameterSetIdentifier) ??
-				known?.parameterSetIdentifier ??
-				(keySize === undefined ? undefined : String(keySize)),
-			curve: curve ?? known?.curve,
-			oid: text(attributes.oid) ?? known?.oid,
-		};
+		const spec = codeAlgorithm({
+			name: text(attributes.name) ?? "unknown",
+			primitive: primitiveOf(text(attributes.primitive)),
+			mode: modeOf(text(attributes.mode)),
+			padding: paddingOf(text(attributes.padding)),
+			hash: text(attributes.hash),
+			keySize: count(attributes.keySize),
+			curve: text(attributes.curve),
+			parameterSetIdentifier: text(attributes.parameterSetIdentifier),
+			oid: text(attributes.oid),
+		});
 		return {
 			type: ASSET,
 			name: spec.name,
 			crypto: { assetType: "algorithm", algorithmProperties: algorithmProperties(spec), oid: spec.oid },
-			dependsOn: known?.uses?.map((used) => context.inventory.algorithm(used)),
+			dependsOn: spec.uses?.map((used) => context.inventory.algorithm(used)),
 		};
 	},
 	facts: (attributes) => pick(attributes, "algorithm", ["language"]),
@@ -352,7 +331,8 @@ const algorithm: KindMapper = {
 
 function cipherSuites(value: unknown): { name?: string; identifiers?: string[] }[] | undefined {
 	const suites = list(value).flatMap((suite) => {
-		if (typeof suite === "string") return text(suite) ? [{ name: text(suite) }] : [];
+		// Exclusions in a cipher string (`!aNULL`, `-RC4`) name suites that are not offered.
+		if (typeof suite === "string") return text(suite) && !/^[!-]/.test(suite) ? [{ name: text(suite) }] : [];
 		const fields = record(suite);
 		const name = text(fields?.name);
 		const identifiers = list(fields?.identifiers).flatMap((id) => scalar(id) ?? []);

@@ -29,7 +29,7 @@ export function list(value: unknown): readonly unknown[] {
 
 /** RFC 3339 in UTC, which is what the schema's `date-time` format accepts; undefined for anything unparsable. */
 export function isoDate(value: unknown): string | undefined {
-	if (typeof value !== "string" && !(value instanceof Date)) return undefined;
+	if (typeof value !== "string") return undefined;
 	const date = new Date(value);
 	return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }

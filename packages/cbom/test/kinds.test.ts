@@ -49,19 +49,56 @@ describe("algorithms found in code", () => {
 		"src/main/java/Other.java",
 		7,
 	);
+	// The shapes packages/crypto-usage reports: a post-quantum family with its parameter set, composites with `hash`.
 	const mlKem = finding(
 		"algorithm",
-		"algorithm:ML-KEM-768",
-		{ name: "ML-KEM-768", primitive: "kem", language: "go", api: "crypto/mlkem.GenerateKey768" },
+		"algorithm:ML-KEM:768",
+		{ name: "ML-KEM", primitive: "kem", parameterSetIdentifier: "768", language: "go", api: "mlkem.GenerateKey768" },
 		"internal/kex/kex.go",
 		19,
 	);
 	const signature = finding(
 		"algorithm",
-		"algorithm:SHA256withRSA",
-		{ name: "SHA256withRSA", primitive: "signature", language: "java", api: "java.security.Signature.getInstance" },
+		"algorithm:RSA:pkcs1v15:SHA-256",
+		{
+			name: "RSA",
+			primitive: "signature",
+			padding: "pkcs1v15",
+			hash: "SHA-256",
+			language: "java",
+			api: "Signature.getInstance",
+		},
 		"src/main/java/Signer.java",
 		12,
+	);
+	const hmac = finding(
+		"algorithm",
+		"algorithm:HMAC:SHA-256",
+		{ name: "HMAC", primitive: "mac", hash: "SHA-256", language: "python", api: "hmac.new" },
+		"app/webhooks.py",
+		30,
+	);
+	const pbkdf2 = finding(
+		"algorithm",
+		"algorithm:PBKDF2:SHA-1",
+		{ name: "PBKDF2", primitive: "kdf", hash: "SHA-1", language: "java", api: "SecretKeyFactory.getInstance" },
+		"src/main/java/Passwords.java",
+		8,
+	);
+	const ecdsa = finding(
+		"algorithm",
+		"algorithm:ECDSA:SHA-256:secp256k1",
+		{
+			name: "ECDSA",
+			primitive: "signature",
+			hash: "SHA-256",
+			curve: "secp256k1",
+			keySize: 256,
+			language: "javascript",
+			api: "jwt.sign",
+		},
+		"src/token.js",
+		4,
 	);
 	const odd = finding(
 		"algorithm",
@@ -70,7 +107,7 @@ describe("algorithms found in code", () => {
 		"legacy/crypt.py",
 		3,
 	);
-	const document = cbom([javaEcb, sameElsewhere, mlKem, signature, odd]);
+	const document = cbom([javaEcb, sameElsewhere, mlKem, signature, hmac, pbkdf2, ecdsa, odd]);
 
 	it("validates", async () => {
 		await expectValid(document);
@@ -103,7 +140,9 @@ describe("algorithms found in code", () => {
 		]);
 		expect(propertyValues(aes, "sensorium:algorithm:language")).toEqual(["java"]);
 
-		expect(crypto(component(document, "algorithm:ML-KEM-768"))).toMatchObject({
+		const kem = component(document, "algorithm:ML-KEM:768");
+		expect(kem.name).toBe("ML-KEM-768");
+		expect(crypto(kem)).toMatchObject({
 			oid: "2.16.840.1.101.3.4.4.2",
 			algorithmProperties: {
 				primitive: "kem",
@@ -115,12 +154,27 @@ describe("algorithms found in code", () => {
 		});
 	});
 
-	it("depend on the algorithms they are built from", () => {
-		expect(dependsOn(document, "algorithm:SHA256withRSA")).toEqual(["crypto/algorithm/SHA-256"]);
-		expect(crypto(component(document, "algorithm:SHA256withRSA"))).toMatchObject({
+	it("name composites after their hash and depend on it, as certificates and tokens do", () => {
+		const rsa = component(document, "algorithm:RSA:pkcs1v15:SHA-256");
+		expect(rsa.name).toBe("SHA256withRSA");
+		expect(crypto(rsa)).toMatchObject({
 			oid: "1.2.840.113549.1.1.11",
-			algorithmProperties: { primitive: "signature", padding: "pkcs1v15" },
+			algorithmProperties: { primitive: "signature", padding: "pkcs1v15", cryptoFunctions: ["sign", "verify"] },
 		});
+		expect(dependsOn(document, "algorithm:RSA:pkcs1v15:SHA-256")).toEqual(["crypto/algorithm/SHA-256"]);
+		expect(component(document, "algorithm:HMAC:SHA-256")).toMatchObject({
+			name: "HMAC-SHA256",
+			cryptoProperties: { oid: "1.2.840.113549.2.9", algorithmProperties: { primitive: "mac" } },
+		});
+		expect(component(document, "algorithm:PBKDF2:SHA-1").name).toBe("PBKDF2-HMAC-SHA1");
+		expect(dependsOn(document, "algorithm:PBKDF2:SHA-1")).toEqual(["crypto/algorithm/SHA-1"]);
+		const ecdsa = component(document, "algorithm:ECDSA:SHA-256:secp256k1");
+		expect(ecdsa.name).toBe("SHA256withECDSA");
+		expect(crypto(ecdsa)).toMatchObject({
+			oid: "1.2.840.10045.4.3.2",
+			algorithmProperties: { curve: "secp256k1", classicalSecurityLevel: 128, nistQuantumSecurityLevel: 0 },
+		});
+		expect(occurrences(ecdsa)).toEqual([{ location: "src/token.js", line: 4, symbol: "jwt.sign" }]);
 	});
 
 	it("keep what the catalogue does not know, mapping unknown values to `other`", () => {
@@ -157,6 +211,7 @@ describe("libraries and protocols", () => {
 				version: "TLSv1.2",
 				cipherSuites: [
 					"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+					"!aNULL",
 					{ name: "TLS_RSA_WITH_AES_256_CBC_SHA", identifiers: ["0x00", "0x35"] },
 				],
 				source: "config",
