@@ -265,12 +265,15 @@ describe("CBOM of discovery findings", () => {
 				nistQuantumSecurityLevel: 0,
 			},
 		});
-		// Two certificates, the private key they share with one of them, and the RS256 token's signing key are not
-		// all RSA-2048 users; the certificates' keys and rsa.key are.
+		// The public keys of both RSA certificates, and rsa.key, the private half of one of them.
 		const users = components(document).filter(
 			(c) => crypto(c).relatedCryptoMaterialProperties?.algorithmRef === "crypto/algorithm/RSA-2048",
 		);
-		expect(users.length).toBeGreaterThanOrEqual(3);
+		const rsaKey = identityAt("keys/rsa.key", "key");
+		const legacyKey = crypto(componentOf(document, identityAt("certs/legacy.pem", "x509"))).certificateProperties;
+		expect(users.map(ref).sort()).toEqual(
+			[`${rsaKey}:private-key`, `${rsaKey}:public-key`, legacyKey?.subjectPublicKeyRef].sort(),
+		);
 		const p256 = components(document).filter((c) => c.name === "ECDSA P-256");
 		expect(p256).toHaveLength(1);
 		expect(crypto(p256[0] as Json).algorithmProperties).toMatchObject({ curve: "P-256", classicalSecurityLevel: 128 });
