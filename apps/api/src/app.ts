@@ -6,6 +6,7 @@ import { requireAdminForBrowser, requireApiToken } from "./middleware/auth.ts";
 import { requestId } from "./middleware/request-id.ts";
 import { QUEUE_DASHBOARD_PATH } from "./queue-dashboard.ts";
 import { registerCallbacks } from "./routes/callbacks.ts";
+import { registerCbom } from "./routes/cbom.ts";
 import { registerConsole } from "./routes/console.ts";
 import { registerDocs } from "./routes/docs.ts";
 import { registerFindings } from "./routes/findings.ts";
@@ -46,6 +47,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 	registerScanExecute(app);
 	registerScanDeprecated(app);
 	registerFindings(app);
+	registerCbom(app);
 	registerScanCallbacks(app);
 	registerScanStatus(app);
 	registerTokens(app);

@@ -13,7 +13,15 @@ import {
 	usersSetPassword,
 } from "./commands/accounts.ts";
 import { callbacksDelete, callbacksList, callbacksRegister } from "./commands/callbacks.ts";
-import { type ApiContext, scanCreate, scanExecute, scanFindings, scanStatus, scanWait } from "./commands/scan.ts";
+import {
+	type ApiContext,
+	scanCbom,
+	scanCreate,
+	scanExecute,
+	scanFindings,
+	scanStatus,
+	scanWait,
+} from "./commands/scan.ts";
 import { createOutput, type Output } from "./output.ts";
 
 const COMMANDS: Record<string, (ctx: CommandContext) => Promise<void>> = {
@@ -36,6 +44,7 @@ const API_COMMANDS: Record<string, (ctx: ApiContext) => Promise<void>> = {
 	"scan status": scanStatus,
 	"scan wait": scanWait,
 	"scan findings": scanFindings,
+	"scan cbom": scanCbom,
 };
 
 const USAGE = `Usage: sensorium <command> [flags] [--json]
@@ -64,6 +73,7 @@ Scan commands (talk to a running API: --api-url or SENSORIUM_API_URL, default ht
   scan wait --execution EXECUTION_ID [--interval SECONDS] [--timeout SECONDS]
               exit 0 when successful, 1 when failed, 3 on timeout
   scan findings --execution EXECUTION_ID [--type x509|key|token|...]
+  scan cbom (--execution EXECUTION_ID | --sensor SENSOR_ID) [--output FILE]   CycloneDX 1.6 CBOM
 
 --json prints exactly one JSON object.`;
 
@@ -95,6 +105,7 @@ const STRING_FLAGS = [
 	"execution",
 	"interval",
 	"timeout",
+	"output",
 ];
 
 const { values, positionals } = parseArgs({

@@ -58,6 +58,14 @@ describe("sensorium scan … against a running API", () => {
 		expect(status).toMatchObject({ status: "successful", labels: [{ team: "pki" }, { env: "ci" }] });
 		const findings = JSON.parse((await sensorium("scan", "findings", "--execution", executionId, "--json")).stdout);
 		expect(findings.findings.map((f: { kind: string }) => f.kind)).toEqual(["key"]);
+		const cbomFile = `${dir.path}/cbom.json`;
+		const cbom = await sensorium("scan", "cbom", "--execution", executionId, "--output", cbomFile, "--json");
+		expect(JSON.parse(cbom.stdout)).toMatchObject({ output: cbomFile, components: expect.any(Number) });
+		const { readFileSync } = await import("node:fs");
+		const { validateCbom } = await import("@sensorium/cbom");
+		const document = JSON.parse(readFileSync(cbomFile, "utf8"));
+		expect(document).toMatchObject({ bomFormat: "CycloneDX", specVersion: "1.6" });
+		expect((await validateCbom(document)).errors).toEqual([]);
 		const again = await sensorium("scan", "execute", "--sensor", sensorId, "--json");
 		expect(JSON.parse(again.stdout).executionId).toMatch(/^[0-9a-f]{24}$/);
 	});

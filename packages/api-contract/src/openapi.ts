@@ -441,6 +441,28 @@ export const ROUTES: RouteDoc[] = [
 	},
 	{
 		method: "get",
+		path: "/v3/scan/:executionId/cbom",
+		summary: "CycloneDX 1.6 CBOM of what an execution observed",
+		tag: "Findings",
+		auth: "apiToken",
+		responses: {
+			200: { description: "The CBOM (application/json)", schema: z.record(z.string(), z.unknown()) },
+			...errors(401, 404),
+		},
+	},
+	{
+		method: "get",
+		path: "/v3/sensors/:sensorId/cbom",
+		summary: "CycloneDX 1.6 CBOM of a sensor's open findings",
+		tag: "Findings",
+		auth: "apiToken",
+		responses: {
+			200: { description: "The CBOM (application/json)", schema: z.record(z.string(), z.unknown()) },
+			...errors(401, 404),
+		},
+	},
+	{
+		method: "get",
 		path: "/v3/scan/:executionId/callbacks",
 		summary: "Callback deliveries of an execution, with every attempt",
 		tag: "Callbacks",

@@ -56,6 +56,7 @@ export const LIBRARIES = {
 	"dotnet-crypto": "System.Security.Cryptography",
 	"dotnet-jwt": "System.IdentityModel.Tokens.Jwt",
 	phpseclib: "phpseclib",
+	mcrypt: "mcrypt",
 	"php-jwt": "firebase/php-jwt",
 	"ruby-digest": "Digest",
 	rbnacl: "RbNaCl",

@@ -1,4 +1,5 @@
 export {
+	allPages,
 	type FindingView,
 	listExecutionFindings,
 	listSensorFindings,

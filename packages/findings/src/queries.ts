@@ -112,3 +112,17 @@ export async function listSensorFindings(
 		.limit(request.limit + 1);
 	return page(rows, request.limit);
 }
+
+/** Every page at once, for documents built from all findings (CBOM). */
+export async function allPages(
+	fetchPage: (cursor: string | null) => Promise<Page<FindingView>>,
+): Promise<FindingView[]> {
+	const all: FindingView[] = [];
+	let cursor: string | null = null;
+	do {
+		const page = await fetchPage(cursor);
+		all.push(...page.items);
+		cursor = page.nextCursor;
+	} while (cursor);
+	return all;
+}

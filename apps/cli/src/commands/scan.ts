@@ -161,3 +161,24 @@ export async function scanFindings(ctx: ApiContext) {
 					.join("\n"),
 	);
 }
+
+/** The CycloneDX CBOM of an execution (--execution) or of a sensor's open findings (--sensor). */
+export async function scanCbom(ctx: ApiContext) {
+	const execution = flag(ctx, "execution");
+	const sensor = flag(ctx, "sensor");
+	if (!execution && !sensor) ctx.out.fail("--execution or --sensor is required", 2);
+	const path = execution
+		? `/v3/scan/${encodeURIComponent(execution)}/cbom`
+		: `/v3/sensors/${encodeURIComponent(sensor as string)}/cbom`;
+	const cbom = await call(ctx, "GET", path);
+	const output = flag(ctx, "output");
+	if (output) {
+		const { writeFile } = await import("node:fs/promises");
+		await writeFile(output, `${JSON.stringify(cbom, null, 2)}\n`);
+		const components = (cbom.components as unknown[] | undefined)?.length ?? 0;
+		ctx.out.result({ output, components }, `CBOM with ${components} components written to ${output}`);
+		return;
+	}
+	// Without --output the CBOM itself is the one JSON object printed.
+	process.stdout.write(`${JSON.stringify(cbom, null, ctx.out.json ? 0 : 2)}\n`);
+}

@@ -1,9 +1,18 @@
-import { algorithm, anyAlgorithm, curve, hash, hashName, joseAlgorithm, onCurve, opensslCipher, tlsVersion, withMode } from "../names.ts";
-import { claimCall, type Rule } from "../rules.ts";
+import type { LibraryId } from "../libraries.ts";
+import { algorithm, curve, hash, hashName, joseAlgorithm, onCurve, opensslCipher, tlsVersion, withMode } from "../names.ts";
+import { claimCall, quoted, type Rule } from "../rules.ts";
 import type { AlgorithmFacts } from "../types.ts";
 import { sodiumFunction } from "./sodium.ts";
 
 const Q = `(["'])`;
+
+const PHP_LIBRARIES: Readonly<Record<string, LibraryId>> = {
+	openssl: "openssl",
+	sodium: "libsodium",
+	mcrypt: "mcrypt",
+	phpseclib: "phpseclib",
+	Firebase: "php-jwt",
+};
 
 /** mcrypt cipher constants: `MCRYPT_RIJNDAEL_128` is AES, `MCRYPT_RIJNDAEL_256` a Rijndael variant AES never was. */
 function mcryptCipher(name: string): AlgorithmFacts | undefined {
@@ -14,12 +23,8 @@ function mcryptCipher(name: string): AlgorithmFacts | undefined {
 
 const PHP_RULES: readonly Rule[] = [
 	{
-		pattern: /\b(openssl|sodium|mcrypt)_\w+\s*\(|\bphpseclib3?\\|\bFirebase\\JWT\\/g,
-		report(match, scan) {
-			const prefix = match[1];
-			const id = prefix === "openssl" ? "openssl" : prefix === "sodium" ? "libsodium" : prefix ? undefined : match[0].startsWith("phpseclib") ? "phpseclib" : "php-jwt";
-			if (id) scan.library(match.index, id);
-		},
+		pattern: /\b(openssl|sodium|mcrypt)_\w+\s*\(|\b(phpseclib)3?\\|\b(Firebase)\\JWT\\/g,
+		report: (match, scan) => scan.library(match.index, PHP_LIBRARIES[(match[1] ?? match[2] ?? match[3]) as string] as LibraryId),
 	},
 	{
 		pattern: /(?<![\w$>:\\])(md5|sha1)(?:_file)?\s*\(/g,
@@ -46,11 +51,12 @@ const PHP_RULES: readonly Rule[] = [
 	{
 		pattern: /\bopenssl_(sign|verify)\(/g,
 		report(match, scan) {
-			const named = /\bOPENSSL_ALGO_(\w+)|(["'])([\w-]+)\2\s*$/.exec(claimCall(match, scan));
-			const digest = named && hashName((named[1] ?? named[3]) as string);
-			const facts: AlgorithmFacts = digest ? { name: "unknown", primitive: "signature", hash: digest } : { name: "unknown", primitive: "signature", hash: "SHA-1" };
-			// Without an algorithm argument openssl_sign defaults to OPENSSL_ALGO_SHA1.
-			scan.algorithm(match.index, named && !digest ? undefined : facts, `openssl_${match[1]}`, named?.[3] ? [named[3]] : []);
+			const args = claimCall(match, scan);
+			const named = /\bOPENSSL_ALGO_(\w+)/.exec(args)?.[1] ?? quoted(args).find((name) => hashName(name));
+			// Called with three arguments, openssl_sign and openssl_verify use OPENSSL_ALGO_SHA1.
+			const digest = named ? hashName(named) : args.split(",").length < 4 ? "SHA-1" : undefined;
+			if (!digest) return;
+			scan.algorithm(match.index, { name: "unknown", primitive: "signature", hash: digest }, `openssl_${match[1]}`, named ? [named] : []);
 		},
 	},
 	{
@@ -73,11 +79,13 @@ const PHP_RULES: readonly Rule[] = [
 		},
 	},
 	{
-		pattern: /\bmcrypt_(?:encrypt|decrypt|module_open)\(\s*MCRYPT_(\w+)/g,
+		pattern: /\bmcrypt_(encrypt|decrypt|module_open)\(/g,
 		report(match, scan) {
-			const modeName = /MCRYPT_MODE_(\w+)|(["'])(ecb|cbc|cfb|ofb|nofb|ctr)\2/i.exec(claimCall({ ...match, 0: match[0] } as RegExpExecArray, scan));
-			const base = mcryptCipher(match[1] as string);
-			scan.algorithm(match.index, base && withMode(base, modeName?.[1] ?? modeName?.[3]), match[0].replace(/\(.*$/s, ""));
+			const args = claimCall(match, scan);
+			const cipher = /\bMCRYPT_(?!MODE_)(\w+)/.exec(args)?.[1];
+			const modeName = /\bMCRYPT_MODE_(\w+)|(["'])(ecb|cbc|cfb|ofb|nofb|ctr)\2/i.exec(args);
+			const base = cipher && mcryptCipher(cipher);
+			scan.algorithm(match.index, base && withMode(base, modeName?.[1] ?? modeName?.[3]), `mcrypt_${match[1]}`);
 		},
 	},
 	{
@@ -124,10 +132,6 @@ const PHP_RULES: readonly Rule[] = [
 			const version = tlsVersion(name.replace(/_0$/, ""));
 			if (version) scan.protocol(match.index, { type: "tls", version }, match[1] ? "php stream crypto method" : "php curl CURLOPT_SSLVERSION");
 		},
-	},
-	{
-		pattern: /\b(?:CipherString|openssl_get_cipher_methods)\b/g,
-		report: (match, scan) => scan.algorithm(match.index, anyAlgorithm(match[0]), match[0]),
 	},
 ];
 
