@@ -118,7 +118,8 @@ export async function sessionPrincipal(
 		.innerJoin(users, eq(users.id, sessions.userId))
 		.innerJoin(organizations, eq(organizations.id, users.orgId))
 		.where(and(eq(sessions.secretHash, hashSecret(secret)), gt(sessions.expiresAt, now), isNull(users.deletedAt)));
-	if (!row || !row.user.active) return null;
+	if (!row) return null;
+	if (!row.user.active) return null;
 	if (row.org.licenceExpiresAt && row.org.licenceExpiresAt <= now) return null;
 	if (now.getTime() - row.lastSeenAt.getTime() > 60_000) {
 		await db

@@ -7,6 +7,13 @@ export interface Rule {
 	report(match: RegExpExecArray, scan: Scan): void;
 }
 
+/** One language's (or config format's) detection: cheap anchors first, then the patterns. */
+export interface Detector {
+	/** Literals one of which a file must contain before any pattern runs over it. */
+	anchors: readonly string[];
+	detect(scan: Scan): void;
+}
+
 /** Runs every rule over the file; matches that start inside a range a previous rule claimed are skipped. */
 export function runRules(scan: Scan, rules: readonly Rule[]): void {
 	const { text } = scan;
@@ -102,3 +109,13 @@ export const GENERIC_RULES: readonly Rule[] = [
 		report: (match, scan) => scan.algorithm(match.index, postQuantum(match[0]), match[0], [match[0]]),
 	},
 ];
+
+/** A detector for a programming language: its own rules, then the language-independent post-quantum ones. */
+export function codeDetector(anchors: readonly string[], rules: readonly Rule[]): Detector {
+	const all = [...rules, ...GENERIC_RULES];
+	return { anchors: [...anchors, "2.16.840.1.101.3.4."], detect: (scan) => runRules(scan, all) };
+}
+
+export function configDetector(anchors: readonly string[], rules: readonly Rule[]): Detector {
+	return { anchors, detect: (scan) => runRules(scan, rules) };
+}

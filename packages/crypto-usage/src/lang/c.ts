@@ -12,7 +12,7 @@ import {
 	tlsVersion,
 	withMode,
 } from "../names.ts";
-import { claiming, type Rule } from "../rules.ts";
+import { claiming, type Rule, codeDetector } from "../rules.ts";
 import type { Scan } from "../scan.ts";
 import type { AlgorithmFacts } from "../types.ts";
 import { sodiumFunction } from "./sodium.ts";
@@ -301,7 +301,4 @@ const C_RULES: readonly Rule[] = [
 	},
 ];
 
-export const C = {
-	anchors: ["openssl", "EVP_", "SSL_", "sodium", "mbedtls", "wolf", "gcry", "otan", "ryptoPP", "cryptopp", "crypto++", "OQS", "gnutls"],
-	rules: C_RULES,
-};
+export const C = codeDetector(["openssl", "EVP_", "SSL_", "sodium", "mbedtls", "wolf", "gcry", "otan", "ryptoPP", "cryptopp", "crypto++", "OQS", "gnutls"], C_RULES);

@@ -11,7 +11,7 @@ import {
 	tlsVersion,
 	withMode,
 } from "../names.ts";
-import { claimCall, lastBefore, quoted, type Rule } from "../rules.ts";
+import { claimCall, lastBefore, quoted, type Rule, codeDetector } from "../rules.ts";
 import type { Scan } from "../scan.ts";
 import type { AlgorithmFacts } from "../types.ts";
 import { BOUNCYCASTLE_RULES } from "./bouncycastle.ts";
@@ -139,7 +139,4 @@ const CSHARP_RULES: readonly Rule[] = [
 	...BOUNCYCASTLE_RULES,
 ];
 
-export const CSHARP = {
-	anchors: ["Cryptography", "BouncyCastle", "SslProtocols", "SecurityProtocolType", "SecurityAlgorithms", "Sodium"],
-	rules: CSHARP_RULES,
-};
+export const CSHARP = codeDetector(["Cryptography", "BouncyCastle", "SslProtocols", "SecurityProtocolType", "SecurityAlgorithms", "Sodium"], CSHARP_RULES);

@@ -1,6 +1,6 @@
 import type { LibraryId } from "../libraries.ts";
 import { algorithm, hash, hashName, onCurve, tlsVersion, withMode } from "../names.ts";
-import { claimCall, claiming, lastBefore, type Rule } from "../rules.ts";
+import { claimCall, claiming, lastBefore, type Rule, codeDetector } from "../rules.ts";
 import type { Scan } from "../scan.ts";
 import type { AlgorithmFacts } from "../types.ts";
 
@@ -220,7 +220,4 @@ const GO_RULES: readonly Rule[] = [
 	),
 ];
 
-export const GO = {
-	anchors: ["crypto", "circl", "jwt", "oqs"],
-	rules: GO_RULES,
-};
+export const GO = codeDetector(["crypto", "circl", "jwt", "oqs"], GO_RULES);

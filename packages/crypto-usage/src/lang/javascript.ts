@@ -11,7 +11,7 @@ import {
 	tlsVersion,
 	withMode,
 } from "../names.ts";
-import { claimCall, claiming, quoted, type Rule } from "../rules.ts";
+import { claimCall, claiming, quoted, type Rule, codeDetector } from "../rules.ts";
 import type { Scan } from "../scan.ts";
 import type { AlgorithmFacts } from "../types.ts";
 import { sodiumFunction } from "./sodium.ts";
@@ -355,7 +355,4 @@ const JS_RULES: readonly Rule[] = [
 	}),
 ];
 
-export const JAVASCRIPT = {
-	anchors: ["rypto", "subtle", "forge", "jsonwebtoken", "jose", "bcrypt", "@noble", "nacl", "sodium", "TLSv1", "SSLv3", "node-rsa", "elliptic", "argon2", "openpgp", "sjcl"],
-	rules: JS_RULES,
-};
+export const JAVASCRIPT = codeDetector(["rypto", "subtle", "forge", "jsonwebtoken", "jose", "bcrypt", "@noble", "nacl", "sodium", "TLSv1", "SSLv3", "node-rsa", "elliptic", "argon2", "openpgp", "sjcl"], JS_RULES);

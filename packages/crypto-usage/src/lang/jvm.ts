@@ -10,7 +10,7 @@ import {
 	tlsVersion,
 	withMode,
 } from "../names.ts";
-import { firstBetween, quoted, type Rule } from "../rules.ts";
+import { firstBetween, quoted, type Rule, codeDetector } from "../rules.ts";
 import type { Scan } from "../scan.ts";
 import type { AlgorithmFacts } from "../types.ts";
 import { BOUNCYCASTLE_RULES } from "./bouncycastle.ts";
@@ -199,8 +199,7 @@ const JVM_RULES: readonly Rule[] = [
 	...BOUNCYCASTLE_RULES,
 ];
 
-export const JVM = {
-	anchors: [
+export const JVM = codeDetector([
 		"java.security",
 		"crypto",
 		"javax.net.ssl",
@@ -209,6 +208,4 @@ export const JVM = {
 		"jsonwebtoken",
 		"nimbusds",
 		"auth0",
-	],
-	rules: JVM_RULES,
-};
+	], JVM_RULES);

@@ -1,6 +1,6 @@
 import type { LibraryId } from "../libraries.ts";
 import { algorithm, curve, hash, hashName, joseAlgorithm, onCurve, opensslCipher, tlsVersion, withMode } from "../names.ts";
-import { claimCall, quoted, type Rule } from "../rules.ts";
+import { claimCall, quoted, type Rule, codeDetector } from "../rules.ts";
 import type { AlgorithmFacts } from "../types.ts";
 import { sodiumFunction } from "./sodium.ts";
 
@@ -135,7 +135,4 @@ const PHP_RULES: readonly Rule[] = [
 	},
 ];
 
-export const PHP = {
-	anchors: ["openssl_", "sodium_", "mcrypt_", "phpseclib", "Crypt_", "JWT", "md5", "sha1", "hash", "STREAM_CRYPTO", "CURL_SSLVERSION"],
-	rules: PHP_RULES,
-};
+export const PHP = codeDetector(["openssl_", "sodium_", "mcrypt_", "phpseclib", "Crypt_", "JWT", "md5", "sha1", "hash", "STREAM_CRYPTO", "CURL_SSLVERSION"], PHP_RULES);

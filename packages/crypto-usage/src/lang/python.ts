@@ -10,7 +10,7 @@ import {
 	tlsVersion,
 	withMode,
 } from "../names.ts";
-import { claimCall, claiming, lastBefore, quoted, type Rule } from "../rules.ts";
+import { claimCall, claiming, lastBefore, quoted, type Rule, codeDetector } from "../rules.ts";
 import type { Scan } from "../scan.ts";
 import type { AlgorithmFacts } from "../types.ts";
 
@@ -281,7 +281,4 @@ const PYTHON_RULES: readonly Rule[] = [
 	},
 ];
 
-export const PYTHON = {
-	anchors: ["crypt", "hashlib", "hmac", "ssl", "SSL", "nacl", "jwt", "jose", "oqs", "rsa", "ecdsa", "passlib"],
-	rules: PYTHON_RULES,
-};
+export const PYTHON = codeDetector(["crypt", "hashlib", "hmac", "ssl", "SSL", "nacl", "jwt", "jose", "oqs", "rsa", "ecdsa", "passlib"], PYTHON_RULES);

@@ -1,6 +1,6 @@
 import type { LibraryId } from "../libraries.ts";
 import { algorithm, hash, hashName, JOSE_ALG, joseAlgorithm, onCurve, opensslCipher, tlsVersion, withMode } from "../names.ts";
-import { claimCall, claiming, quoted, type Rule } from "../rules.ts";
+import { claimCall, claiming, quoted, type Rule, codeDetector } from "../rules.ts";
 import type { AlgorithmFacts } from "../types.ts";
 
 const Q = `(["'])`;
@@ -120,7 +120,4 @@ const RUBY_RULES: readonly Rule[] = [
 	},
 ];
 
-export const RUBY = {
-	anchors: ["OpenSSL", "openssl", "Digest", "digest", "RbNaCl", "rbnacl", "JWT", "BCrypt", "bcrypt"],
-	rules: RUBY_RULES,
-};
+export const RUBY = codeDetector(["OpenSSL", "openssl", "Digest", "digest", "RbNaCl", "rbnacl", "JWT", "BCrypt", "bcrypt"], RUBY_RULES);

@@ -1,6 +1,6 @@
 import type { LibraryId } from "../libraries.ts";
 import { algorithm, hash, hashName, onCurve, opensslCipher, tlsVersion, withMode } from "../names.ts";
-import { claiming, type Rule } from "../rules.ts";
+import { claiming, type Rule, codeDetector } from "../rules.ts";
 import type { AlgorithmFacts } from "../types.ts";
 
 /** RustCrypto publishes one crate per algorithm or mode. */
@@ -176,7 +176,4 @@ const RUST_RULES: readonly Rule[] = [
 	},
 ];
 
-export const RUST = {
-	anchors: ["use ", "crate"],
-	rules: RUST_RULES,
-};
+export const RUST = codeDetector(["use ", "crate"], RUST_RULES);
