@@ -22,8 +22,9 @@ await build({
 	format: "esm",
 	sourcemap: true,
 	logLevel: "warning",
-	// Optional native accelerators stay optional: they are loaded at run time if installed.
-	external: ["msgpackr-extract", "pg-native"],
+	// Optional accelerators and plugins stay optional: loaded at run time if installed, else skipped
+	// (msgpackr and pg natives; the CycloneDX library's XML and schema-validation plugins).
+	external: ["msgpackr-extract", "pg-native", "xmlbuilder2", "libxmljs2", "ajv", "ajv-formats", "ajv-formats-draft2019"],
 	// Some bundled CommonJS dependencies call require(); give the ESM bundle one.
 	banner: {
 		js: "import { createRequire as __sensoriumRequire } from 'node:module'; const require = __sensoriumRequire(import.meta.url);",

@@ -30,7 +30,7 @@ export function isCryptoUsageCandidate(path: string): boolean {
  */
 export function detectCryptoUsage(path: string, text: string): Discovery[] {
 	const target = route(path);
-	if (!target || !target.detector.anchors.some((anchor) => text.includes(anchor))) return [];
+	if (!target?.detector.anchors.some((anchor) => text.includes(anchor))) return [];
 	const blanked = target.comments === "config" ? blankHashComments(text) : blankComments(text, target.comments);
 	const scan = new Scan(text, blanked, target.language);
 	target.detector.detect(scan);

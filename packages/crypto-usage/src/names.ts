@@ -48,6 +48,13 @@ export function hash(token: string): AlgorithmFacts | undefined {
 	return name ? { name, primitive: "hash" } : undefined;
 }
 
+/** `name` keyed with a digest: HMAC-SHA-256, PBKDF2 over SHA-1; undefined when the digest is unknown. */
+export function withHash(name: string, digestToken: string | undefined): AlgorithmFacts | undefined {
+	const digest = digestToken === undefined ? undefined : hashName(digestToken);
+	const base = digest ? algorithm(name) : undefined;
+	return base && { ...base, hash: digest };
+}
+
 type Shape = Omit<AlgorithmFacts, "name" | "primitive">;
 const entry = (name: string, primitive: Primitive, shape: Shape = {}): AlgorithmFacts => ({
 	name,

@@ -19,7 +19,11 @@ export interface Route {
 	detector: Detector;
 }
 
-const code = (language: Language, comments: CommentStyle, detector: Detector): Route => ({ language, comments, detector });
+const code = (language: Language, comments: CommentStyle, detector: Detector): Route => ({
+	language,
+	comments,
+	detector,
+});
 const config = (detector: Detector): Route => ({ language: "config", comments: "config", detector });
 
 const BY_EXTENSION: Readonly<Record<string, Route>> = {
@@ -75,6 +79,7 @@ export function route(path: string): Route | undefined {
 	const dot = name.lastIndexOf(".");
 	if (dot <= 0 && name !== ".htaccess") return undefined;
 	const extension = name.slice(dot + 1);
-	if (extension === "conf") return /(?:^|\/)[^/]*ssh[^/]*\//i.test(path.slice(0, slash + 1)) ? config(SSH_CONFIG) : config(SERVER_CONF);
+	if (extension === "conf")
+		return /(?:^|\/)[^/]*ssh[^/]*\//i.test(path.slice(0, slash + 1)) ? config(SSH_CONFIG) : config(SERVER_CONF);
 	return BY_EXTENSION[extension];
 }

@@ -98,6 +98,13 @@ const PQC_NAME =
 /** FIPS 203/204/205 OIDs written out in code. */
 const PQC_OID = /(?<![\d.])2\.16\.840\.1\.101\.3\.4\.(?:4\.[1-3]|3\.(?:1[7-9]|2\d|3[01]))(?![\d.])/g;
 
+const IMPORT_LINE = /^[ \t]*(?:import|from|#[ \t]*include|use|using|require|extern[ \t]+crate)\b/;
+
+/** Import lines name packages (`@noble/post-quantum/ml-kem`), not the algorithm in use; the library rule has them. */
+function onImportLine(text: string, at: number): boolean {
+	return IMPORT_LINE.test(text.slice(text.lastIndexOf("\n", at - 1) + 1, at));
+}
+
 /** Appended to every language's rules: they run last and skip what a specific rule already explained. */
 export const GENERIC_RULES: readonly Rule[] = [
 	{
@@ -106,7 +113,10 @@ export const GENERIC_RULES: readonly Rule[] = [
 	},
 	{
 		pattern: PQC_NAME,
-		report: (match, scan) => scan.algorithm(match.index, postQuantum(match[0]), match[0], [match[0]]),
+		report(match, scan) {
+			if (!onImportLine(scan.text, match.index))
+				scan.algorithm(match.index, postQuantum(match[0]), match[0], [match[0]]);
+		},
 	},
 ];
 

@@ -89,7 +89,7 @@ export function evidence(fullLine: string, at: number, keep: readonly string[]):
  */
 export class Scan {
 	private readonly entries: Entry[] = [];
-	private readonly libraries = new Map<LibraryId, number>();
+	private readonly libraries = new Map<LibraryId, { at: number; keep: readonly string[] }>();
 	private readonly claims: number[] = [];
 
 	constructor(
@@ -99,9 +99,9 @@ export class Scan {
 	) {}
 
 	/** Earliest evidence wins: a library is reported once per file, at its first use or import. */
-	library(at: number, id: LibraryId): void {
+	library(at: number, id: LibraryId, keep: readonly string[] = []): void {
 		const seen = this.libraries.get(id);
-		if (seen === undefined || at < seen) this.libraries.set(id, at);
+		if (seen === undefined || at < seen.at) this.libraries.set(id, { at, keep });
 	}
 
 	algorithm(at: number, facts: AlgorithmFacts | undefined, api: string, keep: readonly string[] = []): void {
@@ -129,9 +129,9 @@ export class Scan {
 	}
 
 	discoveries(): Discovery[] {
-		for (const [id, at] of this.libraries) {
+		for (const [id, { at, keep }] of this.libraries) {
 			const attributes: Omit<LibraryAttributes, "evidence"> = { name: LIBRARIES[id], language: this.language };
-			this.entries.push({ at, kind: "library", identity: `library:${id}`, attributes, keep: [] });
+			this.entries.push({ at, kind: "library", identity: `library:${id}`, attributes, keep });
 		}
 		this.entries.sort((a, b) => a.at - b.at);
 		const seen = new Set<string>();

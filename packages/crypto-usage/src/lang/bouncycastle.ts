@@ -52,9 +52,12 @@ export const BOUNCYCASTLE_RULES: readonly Rule[] = [
 				"RSAKeyGenerationParameters",
 			),
 	},
+	// The class name alone (an import) names no parameter set; claimed so the generic rule stays quiet too.
 	claiming(
-		/\b(MLKEM|MLDSA|SLHDSA|Kyber|Dilithium|Falcon|SPHINCSPlus|FrodoKEM|HQC|BIKE)Parameter(?:Spec|s)\.(\w+)/gi,
-		(match, scan) =>
-			scan.algorithm(match.index, parameterSpec(match[1] as string, match[2] as string), `${match[1]}ParameterSpec`),
+		/\b(MLKEM|MLDSA|SLHDSA|Kyber|Dilithium|Falcon|SPHINCSPlus|FrodoKEM|HQC|BIKE)Parameter(?:Spec|s)\b(?:\.(\w+))?/gi,
+		(match, scan) => {
+			if (match[2])
+				scan.algorithm(match.index, parameterSpec(match[1] as string, match[2]), `${match[1]}ParameterSpec`);
+		},
 	),
 ];

@@ -12,8 +12,7 @@ import {
 	tlsVersion,
 	withMode,
 } from "../names.ts";
-import { claiming, type Rule, codeDetector } from "../rules.ts";
-import type { Scan } from "../scan.ts";
+import { claiming, codeDetector, type Rule } from "../rules.ts";
 import type { AlgorithmFacts } from "../types.ts";
 import { sodiumFunction } from "./sodium.ts";
 
@@ -66,7 +65,7 @@ const C_RULES: readonly Rule[] = [
 		report(match, scan) {
 			const header = match[1] as string;
 			const found = HEADERS.find(([prefix]) => header.startsWith(prefix));
-			if (found) scan.library(match.index, found[1]);
+			if (found) scan.library(match.index, found[1], [header]);
 		},
 	},
 	{
@@ -91,10 +90,12 @@ const C_RULES: readonly Rule[] = [
 	},
 	{
 		pattern: /\b(EVP_MD_fetch|EVP_get_digestbyname)\(\s*(?:[^,()"]+,\s*)?"([\w-]+)"/g,
-		report: (match, scan) => scan.algorithm(match.index, hash(match[2] as string), match[1] as string, [match[2] as string]),
+		report: (match, scan) =>
+			scan.algorithm(match.index, hash(match[2] as string), match[1] as string, [match[2] as string]),
 	},
 	{
-		pattern: /\b(EVP_PKEY_CTX_new_from_name|EVP_PKEY_Q_keygen|EVP_SIGNATURE_fetch|EVP_KEM_fetch)\(\s*[^,()"]+,\s*(?:[^,()"]+,\s*)?"([\w-]+)"\s*(?:,\s*(?:\(size_t\)\s*)?(\d{3,5})|,\s*"([\w-]+)")?/g,
+		pattern:
+			/\b(EVP_PKEY_CTX_new_from_name|EVP_PKEY_Q_keygen|EVP_SIGNATURE_fetch|EVP_KEM_fetch)\(\s*[^,()"]+,\s*(?:[^,()"]+,\s*)?"([\w-]+)"\s*(?:,\s*(?:\(size_t\)\s*)?(\d{3,5})|,\s*"([\w-]+)")?/g,
 		report(match, scan) {
 			const name = match[2] as string;
 			const base = algorithm(name) ?? signature(name);
@@ -114,16 +115,22 @@ const C_RULES: readonly Rule[] = [
 	{
 		pattern: /\b(DSA|DH)_generate_parameters(?:_ex)?\(\s*(?:\w+\s*,\s*)?(\d{3,5})\b/g,
 		report: (match, scan) =>
-			scan.algorithm(match.index, sized(algorithm(match[1] as string) as AlgorithmFacts, match[2]), `${match[1]}_generate_parameters`),
+			scan.algorithm(
+				match.index,
+				sized(algorithm(match[1] as string) as AlgorithmFacts, match[2]),
+				`${match[1]}_generate_parameters`,
+			),
 	},
 	{
 		pattern: /\bEVP_EC_gen\(\s*"([\w-]+)"/g,
-		report: (match, scan) => scan.algorithm(match.index, onCurve(EC, match[1] as string), "EVP_EC_gen", [match[1] as string]),
+		report: (match, scan) =>
+			scan.algorithm(match.index, onCurve(EC, match[1] as string), "EVP_EC_gen", [match[1] as string]),
 	},
 	{
 		pattern:
 			/\b(?:(EC_KEY_new_by_curve_name|EC_GROUP_new_by_curve_name|EVP_PKEY_CTX_set_ec_paramgen_curve_nid)\(\s*(?:[^,()]+,\s*)?)?NID_(X9_62_prime\d{3}v\d|secp\d{3}[rk]\d|sect\d{3}[rk]\d|brainpoolP\d{3}[rt]1)\b/g,
-		report: (match, scan) => scan.algorithm(match.index, onCurve(EC, match[2] as string), match[1] ?? `NID_${match[2]}`),
+		report: (match, scan) =>
+			scan.algorithm(match.index, onCurve(EC, match[2] as string), match[1] ?? `NID_${match[2]}`),
 	},
 	{
 		pattern: /\b(MD4|MD5|SHA1|SHA224|SHA256|SHA384|SHA512)(_Init|_Update|_Final)?\s*\(/g,
@@ -134,8 +141,16 @@ const C_RULES: readonly Rule[] = [
 		report(match, scan) {
 			const variant = match[1] as string;
 			const triple = /3/.test(variant);
-			const modeName = /^set_key/.test(variant) ? undefined : /ecb/.test(variant) ? "ecb" : variant.replace(/^ede3_|64$/g, "").replace("ncbc", "cbc");
-			scan.algorithm(match.index, withMode(algorithm(triple ? "3DES" : "DES") as AlgorithmFacts, modeName), `DES_${variant}`);
+			const modeName = /^set_key/.test(variant)
+				? undefined
+				: /ecb/.test(variant)
+					? "ecb"
+					: variant.replace(/^ede3_|64$/g, "").replace("ncbc", "cbc");
+			scan.algorithm(
+				match.index,
+				withMode(algorithm(triple ? "3DES" : "DES") as AlgorithmFacts, modeName),
+				`DES_${variant}`,
+			);
 		},
 	},
 	{
@@ -147,7 +162,8 @@ const C_RULES: readonly Rule[] = [
 		},
 	},
 	{
-		pattern: /\bAES_(ecb|cbc|cfb128|ofb128|ctr128|ige)_encrypt\(|\bAES_set_(?:en|de)crypt_key\(\s*[^,()]+,\s*(128|192|256)\b/g,
+		pattern:
+			/\bAES_(ecb|cbc|cfb128|ofb128|ctr128|ige)_encrypt\(|\bAES_set_(?:en|de)crypt_key\(\s*[^,()]+,\s*(128|192|256)\b/g,
 		report(match, scan) {
 			const base: AlgorithmFacts = { name: "AES", primitive: "block-cipher" };
 			const facts = match[1] ? withMode(base, match[1]) : sized(base, match[2]);
@@ -165,11 +181,13 @@ const C_RULES: readonly Rule[] = [
 		pattern: /\bSSL(?:_CTX)?_set_(min|max)_proto_version\(\s*[^,()]+,\s*(\w+)\s*\)/g,
 		report(match, scan) {
 			const version = tlsVersion(match[2] as string);
-			if (version) scan.protocol(match.index, { type: "tls", version }, `openssl SSL_CTX_set_${match[1]}_proto_version`);
+			if (version)
+				scan.protocol(match.index, { type: "tls", version }, `openssl SSL_CTX_set_${match[1]}_proto_version`);
 		},
 	},
 	{
-		pattern: /\b(SSL(?:_CTX)?_set_cipher_list|SSL(?:_CTX)?_set_ciphersuites|gnutls_priority_set_direct)\(\s*[^,()]+,\s*"([^"\n]+)"/g,
+		pattern:
+			/\b(SSL(?:_CTX)?_set_cipher_list|SSL(?:_CTX)?_set_ciphersuites|gnutls_priority_set_direct)\(\s*[^,()]+,\s*"([^"\n]+)"/g,
 		report(match, scan) {
 			const value = match[2] as string;
 			scan.protocol(match.index, { type: "tls", cipherSuites: value.split(/[:,]/) }, `openssl ${match[1]}`, [value]);
@@ -183,8 +201,10 @@ const C_RULES: readonly Rule[] = [
 		},
 	},
 	{
-		pattern: /\bwc_(?:Init)?(Md5|Md4|Sha|Sha224|Sha256|Sha384|Sha512|Sha3_256|Sha3_384|Sha3_512)(?:Hash|Update|Final)?\(/g,
-		report: (match, scan) => scan.algorithm(match.index, hash((match[1] as string).replace("_", "-")), match[0].slice(0, -1)),
+		pattern:
+			/\bwc_(?:Init)?(Md5|Md4|Sha|Sha224|Sha256|Sha384|Sha512|Sha3_256|Sha3_384|Sha3_512)(?:Hash|Update|Final)?\(/g,
+		report: (match, scan) =>
+			scan.algorithm(match.index, hash((match[1] as string).replace("_", "-")), match[0].slice(0, -1)),
 	},
 	{
 		pattern: /\bwc_(Des3|Des|Arc4|Aes)_?SetKey\w*\(|\bwc_(AesGcm|AesCbc|AesCtr|AesEcb)\w*\(/g,
@@ -200,7 +220,8 @@ const C_RULES: readonly Rule[] = [
 		report: (match, scan) => scan.algorithm(match.index, hash(match[1] as string), match[0].slice(0, -1)),
 	},
 	{
-		pattern: /\bmbedtls_(aes|des3|des|arc4|blowfish|camellia|aria|chacha20|chachapoly|gcm|ccm)_(?:crypt_(\w+?)|setkey\w*|init|starts|setup)\(/g,
+		pattern:
+			/\bmbedtls_(aes|des3|des|arc4|blowfish|camellia|aria|chacha20|chachapoly|gcm|ccm)_(?:crypt_(\w+?)|setkey\w*|init|starts|setup)\(/g,
 		report(match, scan) {
 			const family = match[1] as string;
 			const base = algorithm(MBEDTLS_FAMILIES[family] ?? family) as AlgorithmFacts;
@@ -264,10 +285,15 @@ const C_RULES: readonly Rule[] = [
 	{
 		pattern: /\b(ECB|CBC|CFB|OFB|CTR|GCM|CCM|EAX)_Mode\s*<\s*(?:CryptoPP::)?(\w+)\s*>/g,
 		report: (match, scan) =>
-			scan.algorithm(match.index, withMode(algorithm(match[2] as string) ?? { name: match[2] as string, primitive: "block-cipher" }, match[1]), `${match[1]}_Mode`),
+			scan.algorithm(
+				match.index,
+				withMode(algorithm(match[2] as string) ?? { name: match[2] as string, primitive: "block-cipher" }, match[1]),
+				`${match[1]}_Mode`,
+			),
 	},
 	{
-		pattern: /\bRSASS\s*<\s*(?:CryptoPP::)?(PKCS1v15|PSS)\s*,\s*(?:CryptoPP::)?(?:Weak1?::)?(\w+)\s*>|\bECDSA\s*<\s*(?:CryptoPP::)?ECP\s*,\s*(?:CryptoPP::)?(?:Weak1?::)?(\w+)\s*>/g,
+		pattern:
+			/\bRSASS\s*<\s*(?:CryptoPP::)?(PKCS1v15|PSS)\s*,\s*(?:CryptoPP::)?(?:Weak1?::)?(\w+)\s*>|\bECDSA\s*<\s*(?:CryptoPP::)?ECP\s*,\s*(?:CryptoPP::)?(?:Weak1?::)?(\w+)\s*>/g,
 		report(match, scan) {
 			const digest = hashName((match[2] ?? match[3]) as string);
 			const base: AlgorithmFacts = match[3]
@@ -279,7 +305,8 @@ const C_RULES: readonly Rule[] = [
 		},
 	},
 	{
-		pattern: /\b(?:CryptoPP::)?Weak1?::(MD2|MD4|MD5|ARC4)\b|\bCryptoPP::(MD5|SHA1|SHA224|SHA256|SHA384|SHA512|SHA3_256|SHA3_512|RIPEMD160|DES|DES_EDE2|DES_EDE3|AES|Blowfish)\b/g,
+		pattern:
+			/\b(?:CryptoPP::)?Weak1?::(MD2|MD4|MD5|ARC4)\b|\bCryptoPP::(MD5|SHA1|SHA224|SHA256|SHA384|SHA512|SHA3_256|SHA3_512|RIPEMD160|DES|DES_EDE2|DES_EDE3|AES|Blowfish)\b/g,
 		report(match, scan) {
 			const name = (match[1] ?? match[2]) as string;
 			scan.algorithm(match.index, algorithm(name), match[0]);
@@ -291,14 +318,38 @@ const C_RULES: readonly Rule[] = [
 	},
 	claiming(/\bOQS_(KEM|SIG)_new\(\s*"([^"\n]+)"|\bOQS_(KEM|SIG)_alg_(\w+)/g, (match, scan) => {
 		const name = (match[2] ?? match[4]) as string;
-		scan.algorithm(match.index, oqs((match[1] ?? match[3]) as string, name), match[1] ? `OQS_${match[1]}_new` : match[0], [name]);
+		scan.algorithm(
+			match.index,
+			oqs((match[1] ?? match[3]) as string, name),
+			match[1] ? `OQS_${match[1]}_new` : match[0],
+			[name],
+		);
 	}),
 	{
-		pattern: /\b(?:sodium_)?(crypto_(?:secretbox|box|kx|scalarmult|sign|aead|generichash|pwhash|hash|auth|onetimeauth|stream)\w*)\(/g,
+		pattern:
+			/\b(?:sodium_)?(crypto_(?:secretbox|box|kx|scalarmult|sign|aead|generichash|pwhash|hash|auth|onetimeauth|stream)\w*)\(/g,
 		report: (match, scan) => {
-			if (scan.text.includes("sodium")) scan.algorithm(match.index, sodiumFunction(match[1] as string), match[1] as string);
+			if (scan.text.includes("sodium"))
+				scan.algorithm(match.index, sodiumFunction(match[1] as string), match[1] as string);
 		},
 	},
 ];
 
-export const C = codeDetector(["openssl", "EVP_", "SSL_", "sodium", "mbedtls", "wolf", "gcry", "otan", "ryptoPP", "cryptopp", "crypto++", "OQS", "gnutls"], C_RULES);
+export const C = codeDetector(
+	[
+		"openssl",
+		"EVP_",
+		"SSL_",
+		"sodium",
+		"mbedtls",
+		"wolf",
+		"gcry",
+		"otan",
+		"ryptoPP",
+		"cryptopp",
+		"crypto++",
+		"OQS",
+		"gnutls",
+	],
+	C_RULES,
+);

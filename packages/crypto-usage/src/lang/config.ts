@@ -24,7 +24,8 @@ function cipherSuites(scan: Scan, at: number, value: string, source: string): vo
 function groups(scan: Scan, at: number, value: string, api: string): void {
 	const list = unquote(value);
 	for (const name of list.split(/[:,\s]+/).filter(Boolean)) {
-		const facts = postQuantum(name) ?? (curve(name) ? onCurve({ name: "ECDH", primitive: "key-agree" }, name) : algorithm(name));
+		const facts =
+			postQuantum(name) ?? (curve(name) ? onCurve({ name: "ECDH", primitive: "key-agree" }, name) : algorithm(name));
 		scan.algorithm(at, facts, api, [list]);
 	}
 }
@@ -49,14 +50,21 @@ function apacheProtocols(value: string): ProtocolVersion[] {
 const OPENSSL_CNF_RULES: readonly Rule[] = [
 	{
 		pattern: /^[ \t]*(MinProtocol|MaxProtocol)[ \t]*=[ \t]*([\w.]+)/gim,
-		report: (match, scan) => protocols(scan, match.index, [match[2] as string], `openssl.cnf ${match[1]}`, match[2] as string),
+		report: (match, scan) =>
+			protocols(scan, match.index, [match[2] as string], `openssl.cnf ${match[1]}`, match[2] as string),
 	},
 	{
 		pattern: /^[ \t]*Protocol[ \t]*=[ \t]*([^\n]+)/gim,
 		report(match, scan) {
 			const value = match[1] as string;
 			const enabled = value.split(/[\s,]+/).filter((name) => name && !name.startsWith("-"));
-			protocols(scan, match.index, enabled.map((name) => name.replace(/^\+/, "")), "openssl.cnf Protocol", value);
+			protocols(
+				scan,
+				match.index,
+				enabled.map((name) => name.replace(/^\+/, "")),
+				"openssl.cnf Protocol",
+				value,
+			);
 		},
 	},
 	{
@@ -75,11 +83,16 @@ const OPENSSL_CNF_RULES: readonly Rule[] = [
 		// `[req] default_bits` sizes the RSA keys `openssl req -newkey` generates.
 		pattern: /^[ \t]*default_bits[ \t]*=[ \t]*(\d{3,5})\b/gm,
 		report: (match, scan) =>
-			scan.algorithm(match.index, { name: "RSA", primitive: "pke", keySize: Number(match[1]) }, "openssl.cnf default_bits"),
+			scan.algorithm(
+				match.index,
+				{ name: "RSA", primitive: "pke", keySize: Number(match[1]) },
+				"openssl.cnf default_bits",
+			),
 	},
 	{
 		pattern: /^[ \t]*(tls[_-]version|admin[_-]tls[_-]version)[ \t]*=[ \t]*([^\n]+)/gim,
-		report: (match, scan) => protocols(scan, match.index, (match[2] as string).split(/[\s,]+/), `mysql ${match[1]}`, match[2] as string),
+		report: (match, scan) =>
+			protocols(scan, match.index, (match[2] as string).split(/[\s,]+/), `mysql ${match[1]}`, match[2] as string),
 	},
 	{
 		pattern: /^[ \t]*(ssl[_-]cipher|tls[_-]ciphersuites)[ \t]*=[ \t]*([^\n]+)/gim,
@@ -92,7 +105,13 @@ const SERVER_CONF_RULES: readonly Rule[] = [
 	{
 		pattern: /^[ \t]*((?:proxy_|grpc_|uwsgi_|zone_sync_)?ssl_protocols)[ \t]+([^;\n]+)/gm,
 		report: (match, scan) =>
-			protocols(scan, match.index, (match[2] as string).trim().split(/\s+/), `nginx ${match[1]}`, (match[2] as string).trim()),
+			protocols(
+				scan,
+				match.index,
+				(match[2] as string).trim().split(/\s+/),
+				`nginx ${match[1]}`,
+				(match[2] as string).trim(),
+			),
 	},
 	{
 		pattern: /^[ \t]*((?:proxy_|grpc_|uwsgi_)?ssl_ciphers)[ \t]+([^;\n]+)/gm,
@@ -106,7 +125,8 @@ const SERVER_CONF_RULES: readonly Rule[] = [
 		pattern: /^[ \t]*(SSLProtocol|SSLProxyProtocol)[ \t]+([^\n]+)/gim,
 		report(match, scan) {
 			const value = (match[2] as string).trim();
-			for (const version of apacheProtocols(value)) scan.protocol(match.index, { type: "tls", version }, `apache ${match[1]}`, [value]);
+			for (const version of apacheProtocols(value))
+				scan.protocol(match.index, { type: "tls", version }, `apache ${match[1]}`, [value]);
 		},
 	},
 	{
@@ -120,20 +140,37 @@ const SERVER_CONF_RULES: readonly Rule[] = [
 			const value = (match[2] as string).trim();
 			const source = `apache SSLOpenSSLConfCmd ${directive}`;
 			if (/^(?:Curves|Groups)$/i.test(directive)) groups(scan, match.index, value, source);
-			else protocols(scan, match.index, value.split(/[\s,]+/).filter((name) => !name.startsWith("-")), source, value);
+			else
+				protocols(
+					scan,
+					match.index,
+					value.split(/[\s,]+/).filter((name) => !name.startsWith("-")),
+					source,
+					value,
+				);
 		},
 	},
 ];
 
 /** Diffie-Hellman groups OpenSSH names by number (RFC 2409, 3526). */
-const DH_GROUPS: Readonly<Record<string, number>> = { "1": 1024, "14": 2048, "15": 3072, "16": 4096, "17": 6144, "18": 8192 };
+const DH_GROUPS: Readonly<Record<string, number>> = {
+	"1": 1024,
+	"14": 2048,
+	"15": 3072,
+	"16": 4096,
+	"17": 6144,
+	"18": 8192,
+};
 
 /**
  * OpenSSH algorithm names: ciphers (`aes128-ctr`, `3des-cbc`, `arcfour`), MACs (`hmac-md5-96`), key exchange
  * (`diffie-hellman-group1-sha1`, `curve25519-sha256`, `mlkem768x25519-sha256`) and signatures (`ssh-rsa`).
  */
 export function sshAlgorithm(token: string): AlgorithmFacts | undefined {
-	const name = token.toLowerCase().replace(/@.*$/, "").replace(/-cert-v0\d$/, "");
+	const name = token
+		.toLowerCase()
+		.replace(/@.*$/, "")
+		.replace(/-cert-v0\d$/, "");
 	const mac = /^(hmac|umac)-(.+?)(?:-96)?(?:-etm)?$/.exec(name);
 	if (mac) {
 		if (mac[1] === "umac") return { name: "UMAC", primitive: "mac" };
@@ -148,10 +185,17 @@ export function sshAlgorithm(token: string): AlgorithmFacts | undefined {
 	}
 	const ecdh = /^ecdh-sha2-(nistp\d{3})$/.exec(name);
 	if (ecdh) return onCurve({ name: "ECDH", primitive: "key-agree", hash: "SHA-256" }, ecdh[1] as string);
-	const kex = /^(curve25519|curve448|sntrup761x25519|mlkem768x25519|mlkem1024nistp384|mlkem768nistp256)-(sha\d+)$/.exec(name);
+	const kex = /^(curve25519|curve448|sntrup761x25519|mlkem768x25519|mlkem1024nistp384|mlkem768nistp256)-(sha\d+)$/.exec(
+		name,
+	);
 	if (kex) {
 		const family = kex[1] as string;
-		if (family.startsWith("curve")) return { name: family === "curve448" ? "X448" : "X25519", primitive: "key-agree", hash: hashName(kex[2] as string) };
+		if (family.startsWith("curve"))
+			return {
+				name: family === "curve448" ? "X448" : "X25519",
+				primitive: "key-agree",
+				hash: hashName(kex[2] as string),
+			};
 		return postQuantum(family) ?? { name: family, primitive: "kem" };
 	}
 	const ecdsa = /^(?:sk-)?ecdsa-sha2-(nistp\d{3})$/.exec(name);
@@ -168,7 +212,8 @@ export function sshAlgorithm(token: string): AlgorithmFacts | undefined {
 /** sshd_config / ssh_config. */
 const SSH_RULES: readonly Rule[] = [
 	{
-		pattern: /^[ \t]*(Ciphers|KexAlgorithms|MACs|HostKeyAlgorithms|PubkeyAcceptedAlgorithms|PubkeyAcceptedKeyTypes|CASignatureAlgorithms|HostbasedAcceptedAlgorithms)[ \t]*(?:=[ \t]*|[ \t])([^\s=][^\n]*)/gim,
+		pattern:
+			/^[ \t]*(Ciphers|KexAlgorithms|MACs|HostKeyAlgorithms|PubkeyAcceptedAlgorithms|PubkeyAcceptedKeyTypes|CASignatureAlgorithms|HostbasedAcceptedAlgorithms)[ \t]*(?:=[ \t]*|[ \t])([^\s=][^\n]*)/gim,
 		report(match, scan) {
 			const directive = match[1] as string;
 			const value = (match[2] as string).trim();
@@ -211,7 +256,8 @@ const JDK_CERTPATH_HASHES = ["MD2", "MD5"];
 /** `java.security`: what the JDK allows because the disabled-algorithms lists leave it out. */
 const JAVA_SECURITY_RULES: readonly Rule[] = [
 	{
-		pattern: /^[ \t]*(jdk\.tls\.disabledAlgorithms|jdk\.certpath\.disabledAlgorithms)[ \t]*[=:][ \t]*((?:[^\n]*\\\r?\n)*[^\n]*)/gm,
+		pattern:
+			/^[ \t]*(jdk\.tls\.disabledAlgorithms|jdk\.certpath\.disabledAlgorithms)[ \t]*[=:][ \t]*((?:[^\n]*\\\r?\n)*[^\n]*)/gm,
 		report(match, scan) {
 			const property = match[1] as string;
 			const value = (match[2] as string).replace(PROPERTY_CONTINUATION, " ");
@@ -226,7 +272,8 @@ const JAVA_SECURITY_RULES: readonly Rule[] = [
 					if (!disabled.has(token)) scan.algorithm(match.index, algorithm(name), source);
 				}
 			} else {
-				for (const name of JDK_CERTPATH_HASHES) if (!disabled.has(name)) scan.algorithm(match.index, hash(name), source);
+				for (const name of JDK_CERTPATH_HASHES)
+					if (!disabled.has(name)) scan.algorithm(match.index, hash(name), source);
 			}
 		},
 	},
@@ -238,12 +285,24 @@ const JAVA_SECURITY_RULES: readonly Rule[] = [
 
 /** Spring Boot, Kafka and other Java property names for TLS settings, compared without separators. */
 function springSetting(scan: Scan, at: number, key: string, value: string): void {
-	const flat = key.toLowerCase().replace(/\[\d+\]/g, "").replace(/[-_.]/g, "");
+	const flat = key
+		.toLowerCase()
+		.replace(/\[\d+\]/g, "")
+		.replace(/[-_.]/g, "");
 	if (!flat.includes("ssl")) return;
 	const source = `spring ${key}`;
 	const cleaned = unquote(value);
 	if (flat.endsWith("enabledprotocols") || flat.endsWith("sslprotocol")) {
-		protocols(scan, at, cleaned.replace(/^\[|\]$/g, "").split(/[\s,]+/).map(unquote), source, cleaned);
+		protocols(
+			scan,
+			at,
+			cleaned
+				.replace(/^\[|\]$/g, "")
+				.split(/[\s,]+/)
+				.map(unquote),
+			source,
+			cleaned,
+		);
 	} else if (flat.endsWith("ciphers") || flat.endsWith("ciphersuites")) {
 		cipherSuites(scan, at, cleaned.replace(/^\[|\]$/g, ""), source);
 	}
@@ -274,7 +333,8 @@ function springYaml(scan: Scan): void {
 		const key = entry[4];
 		const value = (entry[5] as string).trim();
 		if (key === undefined) {
-			if (entry[2] && value && stack.length > 0) springSetting(scan, at, stack.map((item) => item.key).join("."), value);
+			if (entry[2] && value && stack.length > 0)
+				springSetting(scan, at, stack.map((item) => item.key).join("."), value);
 			continue;
 		}
 		while (stack.length > 0 && (stack.at(-1) as { indent: number }).indent >= indent) stack.pop();
@@ -288,7 +348,10 @@ export const OPENSSL_CNF = configDetector(
 	OPENSSL_CNF_RULES,
 );
 export const SERVER_CONF = configDetector(["ssl_", "SSL"], SERVER_CONF_RULES);
-export const SSH_CONFIG = configDetector(["Ciphers", "KexAlgorithms", "MACs", "Algorithms", "KeyTypes", "Protocol"], SSH_RULES);
+export const SSH_CONFIG = configDetector(
+	["Ciphers", "KexAlgorithms", "MACs", "Algorithms", "KeyTypes", "Protocol"],
+	SSH_RULES,
+);
 export const JAVA_SECURITY = configDetector(["disabledAlgorithms", "security.provider"], JAVA_SECURITY_RULES);
 export const SPRING_PROPERTIES = configDetector(["ssl"], SPRING_PROPERTIES_RULES);
 export const SPRING_YAML: Detector = { anchors: ["ssl"], detect: springYaml };

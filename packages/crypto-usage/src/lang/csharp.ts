@@ -11,7 +11,7 @@ import {
 	tlsVersion,
 	withMode,
 } from "../names.ts";
-import { claimCall, lastBefore, quoted, type Rule, codeDetector } from "../rules.ts";
+import { claimCall, codeDetector, lastBefore, quoted, type Rule } from "../rules.ts";
 import type { Scan } from "../scan.ts";
 import type { AlgorithmFacts } from "../types.ts";
 import { BOUNCYCASTLE_RULES } from "./bouncycastle.ts";
@@ -27,7 +27,8 @@ const NAMESPACES: Readonly<Record<string, LibraryId>> = {
 /** .NET class names: `SHA1Managed`, `DESCryptoServiceProvider`, `HMACSHA256`, `AesGcm`, `ECDsaCng`. */
 function dotnetAlgorithm(className: string): AlgorithmFacts | undefined {
 	const name = className.replace(/(?:CryptoServiceProvider|Managed|Cng)$/, "");
-	if (name === "AesGcm" || name === "AesCcm") return withMode({ name: "AES", primitive: "block-cipher" }, name.slice(3));
+	if (name === "AesGcm" || name === "AesCcm")
+		return withMode({ name: "AES", primitive: "block-cipher" }, name.slice(3));
 	return keyedHash(name) ?? algorithm(name);
 }
 
@@ -40,7 +41,8 @@ function withArguments(base: AlgorithmFacts | undefined, args: string): Algorith
 	return named ? onCurve(base, (named[1] ?? named[2]) as string) : base;
 }
 
-const SYMMETRIC = /\b(?:(Aes|Rijndael|DES|TripleDES|RC2)\.Create\(|new\s+(Aes|Rijndael|DES|TripleDES|RC2)(?:CryptoServiceProvider|Managed|Cng)\s*\()/g;
+const SYMMETRIC =
+	/\b(?:(Aes|Rijndael|DES|TripleDES|RC2)\.Create\(|new\s+(Aes|Rijndael|DES|TripleDES|RC2)(?:CryptoServiceProvider|Managed|Cng)\s*\()/g;
 
 const CLASSES =
 	"MD5CryptoServiceProvider|SHA1CryptoServiceProvider|SHA1Managed|SHA256Managed|SHA256CryptoServiceProvider|SHA384Managed|SHA512Managed|DESCryptoServiceProvider|TripleDESCryptoServiceProvider|RC2CryptoServiceProvider|RijndaelManaged|AesManaged|AesCryptoServiceProvider|AesCng|RSACryptoServiceProvider|RSACng|DSACryptoServiceProvider|ECDsaCng|HMACMD5|HMACSHA1|HMACSHA256|HMACSHA384|HMACSHA512|AesGcm|AesCcm|ChaCha20Poly1305";
@@ -53,8 +55,19 @@ function signCall(match: RegExpExecArray, scan: Scan): void {
 	if (!digest) return;
 	const padding = /\bRSASignaturePadding\.(Pkcs1|Pss)/.exec(args)?.[1];
 	const receiver = (match[1] as string).toLowerCase();
-	const key = padding === "Pss" ? "RSASSA-PSS" : padding || receiver.includes("rsa") ? "RSA" : receiver.includes("ecdsa") ? "ECDSA" : receiver.includes("dsa") ? "DSA" : undefined;
-	const base: AlgorithmFacts = key ? { ...(algorithm(key) as AlgorithmFacts), primitive: "signature" } : { name: "unknown", primitive: "signature" };
+	const key =
+		padding === "Pss"
+			? "RSASSA-PSS"
+			: padding || receiver.includes("rsa")
+				? "RSA"
+				: receiver.includes("ecdsa")
+					? "ECDSA"
+					: receiver.includes("dsa")
+						? "DSA"
+						: undefined;
+	const base: AlgorithmFacts = key
+		? { ...(algorithm(key) as AlgorithmFacts), primitive: "signature" }
+		: { name: "unknown", primitive: "signature" };
 	const keep = quoted(args).filter((name) => name === digestToken);
 	scan.algorithm(match.index, { ...base, hash: digest }, `${match[2]}${match[3]}`, keep);
 }
@@ -82,13 +95,22 @@ const CSHARP_RULES: readonly Rule[] = [
 			/\b(MD5|SHA1|SHA256|SHA384|SHA512|SHA3_256|SHA3_384|SHA3_512|DES|TripleDES|RC2|Aes|Rijndael|RSA|DSA|ECDsa|ECDiffieHellman|HMACMD5|HMACSHA1|HMACSHA256|HMACSHA384|HMACSHA512)\.Create\(([^()]*(?:\([^()]*\))?[^()]*)\)/g,
 		report(match, scan) {
 			const args = match[2] as string;
-			scan.algorithm(match.index, withArguments(dotnetAlgorithm(match[1] as string), args), `${match[1]}.Create`, quoted(args));
+			scan.algorithm(
+				match.index,
+				withArguments(dotnetAlgorithm(match[1] as string), args),
+				`${match[1]}.Create`,
+				quoted(args),
+			);
 		},
 	},
 	{
 		pattern: new RegExp(`\\bnew\\s+(${CLASSES})\\s*\\(([^()]*(?:\\([^()]*\\))?[^()]*)\\)`, "g"),
 		report: (match, scan) =>
-			scan.algorithm(match.index, withArguments(dotnetAlgorithm(match[1] as string), match[2] as string), `new ${match[1]}`),
+			scan.algorithm(
+				match.index,
+				withArguments(dotnetAlgorithm(match[1] as string), match[2] as string),
+				`new ${match[1]}`,
+			),
 	},
 	{
 		pattern: /\b(?:new\s+Rfc2898DeriveBytes|Rfc2898DeriveBytes\.Pbkdf2)\s*\(/g,
@@ -139,4 +161,7 @@ const CSHARP_RULES: readonly Rule[] = [
 	...BOUNCYCASTLE_RULES,
 ];
 
-export const CSHARP = codeDetector(["Cryptography", "BouncyCastle", "SslProtocols", "SecurityProtocolType", "SecurityAlgorithms", "Sodium"], CSHARP_RULES);
+export const CSHARP = codeDetector(
+	["Cryptography", "BouncyCastle", "SslProtocols", "SecurityProtocolType", "SecurityAlgorithms", "Sodium"],
+	CSHARP_RULES,
+);

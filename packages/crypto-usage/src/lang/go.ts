@@ -1,6 +1,6 @@
 import type { LibraryId } from "../libraries.ts";
 import { algorithm, hash, hashName, onCurve, tlsVersion, withMode } from "../names.ts";
-import { claimCall, claiming, lastBefore, type Rule, codeDetector } from "../rules.ts";
+import { claimCall, claiming, codeDetector, lastBefore, type Rule } from "../rules.ts";
 import type { Scan } from "../scan.ts";
 import type { AlgorithmFacts } from "../types.ts";
 
@@ -60,13 +60,11 @@ const CIPHER_MODES: Readonly<Record<string, string>> = {
 };
 
 const GO_RULES: readonly Rule[] = [
-	{
-		pattern: IMPORT,
-		report(match, scan) {
-			const path = match[1] as string;
-			scan.library(match.index, path.startsWith("crypto") ? "go-crypto" : (IMPORTS[path] as LibraryId));
-		},
-	},
+	claiming(IMPORT, (match, scan) => {
+		const path = match[1] as string;
+		const id = path.startsWith("crypto") ? "go-crypto" : (IMPORTS[path] as LibraryId);
+		scan.library(match.index, id, [/"([^"]+)"/.exec(match[0])?.[1] as string]);
+	}),
 	{
 		pattern: /\b(md4|md5|sha1|sha256|sha512|sha3|ripemd160|blake2b|blake2s)\.(New\w*|Sum\w*)\(/g,
 		report(match, scan) {

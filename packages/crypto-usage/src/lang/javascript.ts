@@ -9,9 +9,10 @@ import {
 	opensslCipher,
 	signature,
 	tlsVersion,
+	withHash,
 	withMode,
 } from "../names.ts";
-import { claimCall, claiming, quoted, type Rule, codeDetector } from "../rules.ts";
+import { claimCall, claiming, codeDetector, quoted, type Rule } from "../rules.ts";
 import type { Scan } from "../scan.ts";
 import type { AlgorithmFacts } from "../types.ts";
 import { sodiumFunction } from "./sodium.ts";
@@ -143,7 +144,7 @@ const JS_RULES: readonly Rule[] = [
 		pattern: /(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*|^[ \t]*import\s+)(["'])([^"'\n]+)\1/gm,
 		report(match, scan) {
 			const id = moduleLibrary(match[2] as string);
-			if (id) scan.library(match.index, id);
+			if (id) scan.library(match.index, id, [match[2] as string]);
 		},
 	},
 	{
@@ -163,8 +164,7 @@ const JS_RULES: readonly Rule[] = [
 	{
 		pattern: new RegExp(`\\bcreateHmac\\(\\s*${Q}([\\w-]+)\\1`, "g"),
 		report(match, scan) {
-			const digest = hashName(match[2] as string);
-			scan.algorithm(match.index, digest && { name: "HMAC", primitive: "mac", hash: digest }, "createHmac", [match[2] as string]);
+			scan.algorithm(match.index, withHash("HMAC", match[2]), "createHmac", [match[2] as string]);
 		},
 	},
 	{
@@ -177,8 +177,10 @@ const JS_RULES: readonly Rule[] = [
 		report(match, scan) {
 			const name = match[3] as string;
 			const digest = hashName(name);
-			const facts = signature(name) ?? (digest && { name: "unknown", primitive: "signature" as const, hash: digest });
-			scan.algorithm(match.index, facts, match[1] as string, [name]);
+			const unknownKey: AlgorithmFacts | undefined = digest
+				? { name: "unknown", primitive: "signature", hash: digest }
+				: undefined;
+			scan.algorithm(match.index, signature(name) ?? unknownKey, match[1] as string, [name]);
 		},
 	},
 	{
@@ -190,7 +192,10 @@ const JS_RULES: readonly Rule[] = [
 		},
 	},
 	{
-		pattern: new RegExp(`\\b(generateKey(?:Sync)?)\\(\\s*${Q}(aes|hmac)\\2\\s*,\\s*\\{[^}]*?\\blength\\s*:\\s*(\\d{2,4})`, "g"),
+		pattern: new RegExp(
+			`\\b(generateKey(?:Sync)?)\\(\\s*${Q}(aes|hmac)\\2\\s*,\\s*\\{[^}]*?\\blength\\s*:\\s*(\\d{2,4})`,
+			"g",
+		),
 		report(match, scan) {
 			const base = algorithm(match[3] as string) as AlgorithmFacts;
 			scan.algorithm(match.index, { ...base, keySize: Number(match[4]) }, match[1] as string, [match[3] as string]);
@@ -200,7 +205,9 @@ const JS_RULES: readonly Rule[] = [
 		pattern: /\b(pbkdf2(?:Sync)?|hkdf(?:Sync)?)\(/g,
 		report(match, scan) {
 			const api = match[1] as string;
-			const digest = quoted(claimCall(match, scan)).filter((name) => hashName(name)).at(-1);
+			const digest = quoted(claimCall(match, scan))
+				.filter((name) => hashName(name))
+				.at(-1);
 			const base = algorithm(api.replace("Sync", "")) as AlgorithmFacts;
 			scan.algorithm(match.index, digest ? { ...base, hash: hashName(digest) } : base, api, digest ? [digest] : []);
 		},
@@ -224,7 +231,12 @@ const JS_RULES: readonly Rule[] = [
 		report(match, scan) {
 			const bits = match[2] ? Number(match[2]) : MODP_BITS[match[4] as string];
 			const facts: AlgorithmFacts = { name: "DH", primitive: "key-agree" };
-			scan.algorithm(match.index, bits ? { ...facts, keySize: bits } : facts, match[1] as string, match[4] ? [match[4]] : []);
+			scan.algorithm(
+				match.index,
+				bits ? { ...facts, keySize: bits } : facts,
+				match[1] as string,
+				match[4] ? [match[4]] : [],
+			);
 		},
 	},
 	{
@@ -232,7 +244,8 @@ const JS_RULES: readonly Rule[] = [
 		report: (match, scan) => scan.library(match.index, "webcrypto"),
 	},
 	{
-		pattern: /\bsubtle\.(generateKey|importKey|encrypt|decrypt|sign|verify|deriveKey|deriveBits|digest|wrapKey|unwrapKey)\(/g,
+		pattern:
+			/\bsubtle\.(generateKey|importKey|encrypt|decrypt|sign|verify|deriveKey|deriveBits|digest|wrapKey|unwrapKey)\(/g,
 		report: webCrypto,
 	},
 	{
@@ -246,7 +259,8 @@ const JS_RULES: readonly Rule[] = [
 		pattern: new RegExp(`\\bsecureProtocol\\s*:\\s*${Q}(\\w+)\\1`, "g"),
 		report(match, scan) {
 			const version = tlsVersion(match[2] as string);
-			if (version) scan.protocol(match.index, { type: "tls", version }, "node tls secureProtocol", [match[2] as string]);
+			if (version)
+				scan.protocol(match.index, { type: "tls", version }, "node tls secureProtocol", [match[2] as string]);
 		},
 	},
 	{
@@ -268,8 +282,7 @@ const JS_RULES: readonly Rule[] = [
 		pattern: /\bCryptoJS\.Hmac(MD5|SHA1|SHA224|SHA256|SHA384|SHA512|SHA3|RIPEMD160)\(/g,
 		report(match, scan) {
 			const name = match[1] as string;
-			const digest = hashName(CRYPTO_JS_HASH[name] ?? name);
-			scan.algorithm(match.index, digest && { name: "HMAC", primitive: "mac", hash: digest }, `CryptoJS.Hmac${name}`);
+			scan.algorithm(match.index, withHash("HMAC", CRYPTO_JS_HASH[name] ?? name), `CryptoJS.Hmac${name}`);
 		},
 	},
 	{
@@ -284,14 +297,22 @@ const JS_RULES: readonly Rule[] = [
 	{
 		pattern: /\bCryptoJS\.mode\.(ECB|CBC|CFB|OFB|CTR)\b/g,
 		report: (match, scan) =>
-			scan.algorithm(match.index, withMode({ name: "unknown", primitive: "block-cipher" }, match[1]), `CryptoJS.mode.${match[1]}`),
+			scan.algorithm(
+				match.index,
+				withMode({ name: "unknown", primitive: "block-cipher" }, match[1]),
+				`CryptoJS.mode.${match[1]}`,
+			),
 	},
 	{
 		pattern: /\bCryptoJS\.PBKDF2\(/g,
 		report(match, scan) {
 			const digest = /\bhasher\s*:\s*CryptoJS\.algo\.(\w+)/.exec(claimCall(match, scan))?.[1];
 			const name = digest && hashName(digest);
-			scan.algorithm(match.index, name ? { name: "PBKDF2", primitive: "kdf", hash: name } : algorithm("PBKDF2"), "CryptoJS.PBKDF2");
+			scan.algorithm(
+				match.index,
+				name ? { name: "PBKDF2", primitive: "kdf", hash: name } : algorithm("PBKDF2"),
+				"CryptoJS.PBKDF2",
+			);
 		},
 	},
 	{
@@ -306,13 +327,16 @@ const JS_RULES: readonly Rule[] = [
 	{
 		pattern: /\brsa\.generateKeyPair\(\s*(?:\{[^}]*?\bbits\s*:\s*(\d{3,5})|(\d{3,5}))/g,
 		report: (match, scan) =>
-			scan.algorithm(match.index, { name: "RSA", primitive: "pke", keySize: Number(match[1] ?? match[2]) }, "forge.pki.rsa.generateKeyPair"),
+			scan.algorithm(
+				match.index,
+				{ name: "RSA", primitive: "pke", keySize: Number(match[1] ?? match[2]) },
+				"forge.pki.rsa.generateKeyPair",
+			),
 	},
 	{
 		pattern: new RegExp(`\\bhmac\\.start\\(\\s*${Q}(\\w+)\\1`, "g"),
 		report(match, scan) {
-			const digest = hashName(match[2] as string);
-			scan.algorithm(match.index, digest && { name: "HMAC", primitive: "mac", hash: digest }, "forge.hmac.start", [match[2] as string]);
+			scan.algorithm(match.index, withHash("HMAC", match[2]), "forge.hmac.start", [match[2] as string]);
 		},
 	},
 	{ pattern: new RegExp(`\\balgorithms?\\s*:\\s*(\\[[^\\]]{0,200}\\]|(["'\`])${JOSE_ALG}\\2)`, "g"), report: jose },
@@ -322,12 +346,16 @@ const JS_RULES: readonly Rule[] = [
 		report: (match, scan) => scan.algorithm(match.index, algorithm("bcrypt"), `bcrypt.${match[1]}`),
 	},
 	{
-		pattern: /\b(ed25519|ed448|x25519|x448|secp256k1|p256|p384|p521)\.(sign|verify|getPublicKey|getSharedSecret|keygen)\(/g,
+		pattern:
+			/\b(ed25519|ed448|x25519|x448|secp256k1|p256|p384|p521)\.(sign|verify|getPublicKey|getSharedSecret|keygen)\(/g,
 		report(match, scan) {
 			if (!scan.text.includes("@noble/curves")) return;
 			const curveName = match[1] as string;
 			const base = NOBLE_CURVES[curveName] as AlgorithmFacts;
-			const facts = match[2] === "getSharedSecret" && base.name === "ECDSA" ? { ...base, name: "ECDH", primitive: "key-agree" as const } : base;
+			const facts =
+				match[2] === "getSharedSecret" && base.name === "ECDSA"
+					? { ...base, name: "ECDH", primitive: "key-agree" as const }
+					: base;
 			scan.algorithm(match.index, facts, `${curveName}.${match[2]}`);
 		},
 	},
@@ -345,14 +373,37 @@ const JS_RULES: readonly Rule[] = [
 	},
 	{
 		pattern: /\bnew\s+NodeRSA\(\s*\{\s*b\s*:\s*(\d{3,5})/g,
-		report: (match, scan) => scan.algorithm(match.index, { name: "RSA", primitive: "pke", keySize: Number(match[1]) }, "NodeRSA"),
+		report: (match, scan) =>
+			scan.algorithm(match.index, { name: "RSA", primitive: "pke", keySize: Number(match[1]) }, "NodeRSA"),
 	},
 	claiming(new RegExp(`\\bnew\\s+(?:\\w+\\.)?(ec|EC|eddsa|EdDSA)\\(\\s*${Q}(\\w+)\\2`, "g"), (match, scan) => {
 		if (!scan.text.includes("elliptic")) return;
 		const name = match[3] as string;
-		const facts = /^ed/i.test(match[1] as string) ? algorithm(name) : onCurve({ name: "ECDSA", primitive: "signature" }, name);
+		const facts = /^ed/i.test(match[1] as string)
+			? algorithm(name)
+			: onCurve({ name: "ECDSA", primitive: "signature" }, name);
 		scan.algorithm(match.index, facts, `elliptic.${match[1]}`, [name]);
 	}),
 ];
 
-export const JAVASCRIPT = codeDetector(["rypto", "subtle", "forge", "jsonwebtoken", "jose", "bcrypt", "@noble", "nacl", "sodium", "TLSv1", "SSLv3", "node-rsa", "elliptic", "argon2", "openpgp", "sjcl"], JS_RULES);
+export const JAVASCRIPT = codeDetector(
+	[
+		"rypto",
+		"subtle",
+		"forge",
+		"jsonwebtoken",
+		"jose",
+		"bcrypt",
+		"@noble",
+		"nacl",
+		"sodium",
+		"TLSv1",
+		"SSLv3",
+		"node-rsa",
+		"elliptic",
+		"argon2",
+		"openpgp",
+		"sjcl",
+	],
+	JS_RULES,
+);

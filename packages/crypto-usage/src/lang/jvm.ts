@@ -10,7 +10,7 @@ import {
 	tlsVersion,
 	withMode,
 } from "../names.ts";
-import { firstBetween, quoted, type Rule, codeDetector } from "../rules.ts";
+import { codeDetector, firstBetween, quoted, type Rule } from "../rules.ts";
 import type { Scan } from "../scan.ts";
 import type { AlgorithmFacts } from "../types.ts";
 import { BOUNCYCASTLE_RULES } from "./bouncycastle.ts";
@@ -80,35 +80,37 @@ function keyGenerator(scan: Scan, end: number, base: AlgorithmFacts | undefined)
 	return base && init ? { ...base, keySize: Number(init[1]) } : base;
 }
 
+/** What `<api>.getInstance(name)` creates; generators also take their size from the `initialize`/`init` that follows. */
+function instance(api: string, name: string, scan: Scan, end: number): AlgorithmFacts | undefined {
+	switch (api) {
+		case "Cipher":
+			return anyAlgorithm(name, JCA_BARE);
+		case "MessageDigest":
+			return hash(name);
+		case "Signature":
+			return signature(name) ?? algorithm(name);
+		case "Mac":
+		case "SecretKeyFactory":
+			return keyedHash(name) ?? algorithm(name);
+		case "KeyGenerator":
+			return keyGenerator(scan, end, keyedHash(name) ?? algorithm(name));
+		case "KeyPairGenerator":
+			return keyPair(scan, end, algorithm(name));
+		default:
+			return algorithm(name);
+	}
+}
+
 function getInstance(match: RegExpExecArray, scan: Scan): void {
 	const api = match[1] as string;
 	const name = match[2] as string;
-	const end = match.index + match[0].length;
-	const report = (facts: AlgorithmFacts | undefined) =>
-		scan.algorithm(match.index, facts, `${api}.getInstance`, [name]);
-	switch (api) {
-		case "Cipher":
-			return report(anyAlgorithm(name, JCA_BARE));
-		case "MessageDigest":
-			return report(hash(name));
-		case "Signature":
-			return report(signature(name) ?? algorithm(name));
-		case "Mac":
-		case "SecretKeyFactory":
-			return report(keyedHash(name) ?? algorithm(name));
-		case "KeyGenerator":
-			return report(keyGenerator(scan, end, keyedHash(name) ?? algorithm(name)));
-		case "KeyPairGenerator":
-			return report(keyPair(scan, end, algorithm(name)));
-		case "SSLContext": {
-			const version = tlsVersion(name);
-			if (version || /^(?:TLS|SSL)$/i.test(name)) {
-				scan.protocol(match.index, version ? { type: "tls", version } : { type: "tls" }, "java SSLContext", [name]);
-			}
-			return;
-		}
-		default:
-			return report(algorithm(name));
+	if (api !== "SSLContext") {
+		scan.algorithm(match.index, instance(api, name, scan, match.index + match[0].length), `${api}.getInstance`, [name]);
+		return;
+	}
+	const version = tlsVersion(name);
+	if (version || /^(?:TLS|SSL)$/i.test(name)) {
+		scan.protocol(match.index, version ? { type: "tls", version } : { type: "tls" }, "java SSLContext", [name]);
 	}
 }
 
@@ -199,13 +201,7 @@ const JVM_RULES: readonly Rule[] = [
 	...BOUNCYCASTLE_RULES,
 ];
 
-export const JVM = codeDetector([
-		"java.security",
-		"crypto",
-		"javax.net.ssl",
-		"bouncycastle",
-		"conscrypt",
-		"jsonwebtoken",
-		"nimbusds",
-		"auth0",
-	], JVM_RULES);
+export const JVM = codeDetector(
+	["java.security", "crypto", "javax.net.ssl", "bouncycastle", "conscrypt", "jsonwebtoken", "nimbusds", "auth0"],
+	JVM_RULES,
+);

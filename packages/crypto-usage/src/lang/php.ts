@@ -1,6 +1,17 @@
 import type { LibraryId } from "../libraries.ts";
-import { algorithm, curve, hash, hashName, joseAlgorithm, onCurve, opensslCipher, tlsVersion, withMode } from "../names.ts";
-import { claimCall, quoted, type Rule, codeDetector } from "../rules.ts";
+import {
+	algorithm,
+	curve,
+	hash,
+	hashName,
+	joseAlgorithm,
+	onCurve,
+	opensslCipher,
+	tlsVersion,
+	withHash,
+	withMode,
+} from "../names.ts";
+import { claimCall, codeDetector, quoted, type Rule } from "../rules.ts";
 import type { AlgorithmFacts } from "../types.ts";
 import { sodiumFunction } from "./sodium.ts";
 
@@ -24,7 +35,8 @@ function mcryptCipher(name: string): AlgorithmFacts | undefined {
 const PHP_RULES: readonly Rule[] = [
 	{
 		pattern: /\b(openssl|sodium|mcrypt)_\w+\s*\(|\b(phpseclib)3?\\|\b(Firebase)\\JWT\\/g,
-		report: (match, scan) => scan.library(match.index, PHP_LIBRARIES[(match[1] ?? match[2] ?? match[3]) as string] as LibraryId),
+		report: (match, scan) =>
+			scan.library(match.index, PHP_LIBRARIES[(match[1] ?? match[2] ?? match[3]) as string] as LibraryId),
 	},
 	{
 		pattern: /(?<![\w$>:\\])(md5|sha1)(?:_file)?\s*\(/g,
@@ -32,19 +44,18 @@ const PHP_RULES: readonly Rule[] = [
 	},
 	{
 		pattern: new RegExp(`\\b(hash(?:_file|_init)?|openssl_digest)\\(\\s*(?:[^,()]+,\\s*)??${Q}([\\w/-]+)\\2`, "g"),
-		report: (match, scan) => scan.algorithm(match.index, hash(match[3] as string), match[1] as string, [match[3] as string]),
+		report: (match, scan) =>
+			scan.algorithm(match.index, hash(match[3] as string), match[1] as string, [match[3] as string]),
 	},
 	{
 		pattern: new RegExp(`\\b(hash_hmac(?:_file)?|hash_pbkdf2)\\(\\s*${Q}([\\w/-]+)\\2`, "g"),
 		report(match, scan) {
-			const digest = hashName(match[3] as string);
 			const name = match[1] === "hash_pbkdf2" ? "PBKDF2" : "HMAC";
-			const facts: AlgorithmFacts | undefined = digest && { ...(algorithm(name) as AlgorithmFacts), hash: digest };
-			scan.algorithm(match.index, facts, match[1] as string, [match[3] as string]);
+			scan.algorithm(match.index, withHash(name, match[3]), match[1] as string, [match[3] as string]);
 		},
 	},
 	{
-		pattern: new RegExp(`\\bopenssl_(encrypt|decrypt|seal|open)\\(\\s*[^,]+,\\s*(?:[^,]+,\\s*)?${Q}([\\w-]+)\\2`, "g"),
+		pattern: new RegExp(`\\bopenssl_(encrypt|decrypt)\\(\\s*[^,]+,\\s*${Q}([\\w-]+)\\2`, "g"),
 		report: (match, scan) =>
 			scan.algorithm(match.index, opensslCipher(match[3] as string), `openssl_${match[1]}`, [match[3] as string]),
 	},
@@ -56,7 +67,12 @@ const PHP_RULES: readonly Rule[] = [
 			// Called with three arguments, openssl_sign and openssl_verify use OPENSSL_ALGO_SHA1.
 			const digest = named ? hashName(named) : args.split(",").length < 4 ? "SHA-1" : undefined;
 			if (!digest) return;
-			scan.algorithm(match.index, { name: "unknown", primitive: "signature", hash: digest }, `openssl_${match[1]}`, named ? [named] : []);
+			scan.algorithm(
+				match.index,
+				{ name: "unknown", primitive: "signature", hash: digest },
+				`openssl_${match[1]}`,
+				named ? [named] : [],
+			);
 		},
 	},
 	{
@@ -75,7 +91,11 @@ const PHP_RULES: readonly Rule[] = [
 		pattern: /\bopenssl_(private|public)_(encrypt|decrypt)\(/g,
 		report(match, scan) {
 			const oaep = /OPENSSL_PKCS1_OAEP_PADDING/.test(claimCall(match, scan));
-			scan.algorithm(match.index, { name: "RSA", primitive: "pke", padding: oaep ? "oaep" : "pkcs1v15" }, match[0].slice(0, -1));
+			scan.algorithm(
+				match.index,
+				{ name: "RSA", primitive: "pke", padding: oaep ? "oaep" : "pkcs1v15" },
+				match[0].slice(0, -1),
+			);
 		},
 	},
 	{
@@ -84,7 +104,7 @@ const PHP_RULES: readonly Rule[] = [
 			const args = claimCall(match, scan);
 			const cipher = /\bMCRYPT_(?!MODE_)(\w+)/.exec(args)?.[1];
 			const modeName = /\bMCRYPT_MODE_(\w+)|(["'])(ecb|cbc|cfb|ofb|nofb|ctr)\2/i.exec(args);
-			const base = cipher && mcryptCipher(cipher);
+			const base = cipher ? mcryptCipher(cipher) : undefined;
 			scan.algorithm(match.index, base && withMode(base, modeName?.[1] ?? modeName?.[3]), `mcrypt_${match[1]}`);
 		},
 	},
@@ -96,15 +116,28 @@ const PHP_RULES: readonly Rule[] = [
 		report(match, scan) {
 			if (!scan.text.includes("phpseclib") && !scan.text.includes("Crypt_")) return;
 			const base = algorithm(match[1] as string) as AlgorithmFacts;
-			scan.algorithm(match.index, withMode(base, match[3] ?? match[4]), `phpseclib ${match[1]}`, match[3] ? [match[3]] : []);
+			scan.algorithm(
+				match.index,
+				withMode(base, match[3] ?? match[4]),
+				`phpseclib ${match[1]}`,
+				match[3] ? [match[3]] : [],
+			);
 		},
 	},
 	{
-		pattern: new RegExp(`\\b(RSA|EC)::createKey\\(\\s*(?:(\\d{3,5})|${Q}([\\w-]+)\\3)?|->createKey\\(\\s*(\\d{3,5})`, "g"),
+		pattern: new RegExp(
+			`\\b(RSA|EC)::createKey\\(\\s*(?:(\\d{3,5})|${Q}([\\w-]+)\\3)?|->createKey\\(\\s*(\\d{3,5})`,
+			"g",
+		),
 		report(match, scan) {
 			const named = match[4];
 			const bits = match[2] ?? match[5];
-			const base = match[1] === "EC" ? (named && !curve(named) ? algorithm(named) : { name: "EC", primitive: "other" as const }) : algorithm("RSA");
+			const base =
+				match[1] === "EC"
+					? named && !curve(named)
+						? algorithm(named)
+						: { name: "EC", primitive: "other" as const }
+					: algorithm("RSA");
 			if (!base) return;
 			const facts = named && curve(named) ? onCurve(base, named) : bits ? { ...base, keySize: Number(bits) } : base;
 			scan.algorithm(match.index, facts, match[1] ? `${match[1]}::createKey` : "createKey", named ? [named] : []);
@@ -112,7 +145,8 @@ const PHP_RULES: readonly Rule[] = [
 	},
 	{
 		pattern: new RegExp(`\\bnew\\s+(?:Crypt_)?Hash\\(\\s*${Q}([\\w-]+)\\1`, "g"),
-		report: (match, scan) => scan.algorithm(match.index, hash(match[2] as string), "phpseclib Hash", [match[2] as string]),
+		report: (match, scan) =>
+			scan.algorithm(match.index, hash(match[2] as string), "phpseclib Hash", [match[2] as string]),
 	},
 	{
 		pattern: /\bsodium_(crypto_\w+)\s*\(/g,
@@ -122,7 +156,8 @@ const PHP_RULES: readonly Rule[] = [
 		// php-jwt takes the algorithm as a string argument; `none` is not accepted there, so it is not looked for.
 		pattern: new RegExp(`${Q}((?:[HRPE]S(?:256|384|512))|ES256K|EdDSA)\\1`, "g"),
 		report(match, scan) {
-			if (scan.text.includes("JWT")) scan.algorithm(match.index, joseAlgorithm(match[2] as string), "JWT", [match[2] as string]);
+			if (scan.text.includes("JWT"))
+				scan.algorithm(match.index, joseAlgorithm(match[2] as string), "JWT", [match[2] as string]);
 		},
 	},
 	{
@@ -130,9 +165,29 @@ const PHP_RULES: readonly Rule[] = [
 		report(match, scan) {
 			const name = (match[1] ?? match[2]) as string;
 			const version = tlsVersion(name.replace(/_0$/, ""));
-			if (version) scan.protocol(match.index, { type: "tls", version }, match[1] ? "php stream crypto method" : "php curl CURLOPT_SSLVERSION");
+			if (version)
+				scan.protocol(
+					match.index,
+					{ type: "tls", version },
+					match[1] ? "php stream crypto method" : "php curl CURLOPT_SSLVERSION",
+				);
 		},
 	},
 ];
 
-export const PHP = codeDetector(["openssl_", "sodium_", "mcrypt_", "phpseclib", "Crypt_", "JWT", "md5", "sha1", "hash", "STREAM_CRYPTO", "CURL_SSLVERSION"], PHP_RULES);
+export const PHP = codeDetector(
+	[
+		"openssl_",
+		"sodium_",
+		"mcrypt_",
+		"phpseclib",
+		"Crypt_",
+		"JWT",
+		"md5",
+		"sha1",
+		"hash",
+		"STREAM_CRYPTO",
+		"CURL_SSLVERSION",
+	],
+	PHP_RULES,
+);

@@ -8,9 +8,10 @@ import {
 	onCurve,
 	postQuantum,
 	tlsVersion,
+	withHash,
 	withMode,
 } from "../names.ts";
-import { claimCall, claiming, lastBefore, quoted, type Rule, codeDetector } from "../rules.ts";
+import { claimCall, claiming, codeDetector, lastBefore, quoted, type Rule } from "../rules.ts";
 import type { Scan } from "../scan.ts";
 import type { AlgorithmFacts } from "../types.ts";
 
@@ -88,12 +89,10 @@ function pycryptodomeCipher(match: RegExpExecArray, scan: Scan): void {
 
 function hmacCall(match: RegExpExecArray, scan: Scan): void {
 	const args = claimCall(match, scan);
-	const named = /\b(?:hashlib|hashes)\.(\w+)|\bdigestmod\s*=\s*(\w+)|(["'])([\w-]+)\3/.exec(args);
-	const digest = named && hashName(named[1] ?? named[2] ?? named[4] ?? "");
-	const facts: AlgorithmFacts = digest
-		? { name: "HMAC", primitive: "mac", hash: digest }
-		: { name: "HMAC", primitive: "mac" };
-	scan.algorithm(match.index, facts, match[0].slice(0, -1), named?.[4] ? [named[4]] : []);
+	const named = /\b(?:hashlib\.|hashes\.|digestmod\s*=\s*)(\w+)/.exec(args)?.[1];
+	const literal = quoted(args).find((name) => hashName(name));
+	const facts = withHash("HMAC", named ?? literal) ?? { name: "HMAC", primitive: "mac" as const };
+	scan.algorithm(match.index, facts, match[0].slice(0, -1), literal ? [literal] : []);
 }
 
 /** PyCryptodome's RSA scheme modules (`Crypto.Cipher.PKCS1_OAEP`, `Crypto.Signature.pss`). */
@@ -122,10 +121,7 @@ const PYTHON_RULES: readonly Rule[] = [
 	{
 		pattern: /\bhashlib\.pbkdf2_hmac\(\s*(["'])([\w-]+)\1/g,
 		report(match, scan) {
-			const digest = hashName(match[2] as string);
-			scan.algorithm(match.index, digest && { name: "PBKDF2", primitive: "kdf", hash: digest }, "hashlib.pbkdf2_hmac", [
-				match[2] as string,
-			]);
+			scan.algorithm(match.index, withHash("PBKDF2", match[2]), "hashlib.pbkdf2_hmac", [match[2] as string]);
 		},
 	},
 	{
@@ -281,4 +277,7 @@ const PYTHON_RULES: readonly Rule[] = [
 	},
 ];
 
-export const PYTHON = codeDetector(["crypt", "hashlib", "hmac", "ssl", "SSL", "nacl", "jwt", "jose", "oqs", "rsa", "ecdsa", "passlib"], PYTHON_RULES);
+export const PYTHON = codeDetector(
+	["crypt", "hashlib", "hmac", "ssl", "SSL", "nacl", "jwt", "jose", "oqs", "rsa", "ecdsa", "passlib"],
+	PYTHON_RULES,
+);

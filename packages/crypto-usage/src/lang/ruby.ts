@@ -1,6 +1,16 @@
 import type { LibraryId } from "../libraries.ts";
-import { algorithm, hash, hashName, JOSE_ALG, joseAlgorithm, onCurve, opensslCipher, tlsVersion, withMode } from "../names.ts";
-import { claimCall, claiming, quoted, type Rule, codeDetector } from "../rules.ts";
+import {
+	algorithm,
+	hash,
+	JOSE_ALG,
+	joseAlgorithm,
+	onCurve,
+	opensslCipher,
+	tlsVersion,
+	withHash,
+	withMode,
+} from "../names.ts";
+import { claimCall, claiming, codeDetector, quoted, type Rule } from "../rules.ts";
 import type { AlgorithmFacts } from "../types.ts";
 
 const Q = `(["'])`;
@@ -38,8 +48,8 @@ function cipherClass(className: string, args: string): AlgorithmFacts | undefine
 
 const RUBY_RULES: readonly Rule[] = [
 	{
-		pattern: /^[ \t]*require[ \t(]+["'](openssl|digest|rbnacl|jwt|bcrypt)\b[^"'\n]*["']/gm,
-		report: (match, scan) => scan.library(match.index, REQUIRES[match[1] as string] as LibraryId),
+		pattern: /^[ \t]*require[ \t(]+["']((openssl|digest|rbnacl|jwt|bcrypt)\b[^"'\n]*)["']/gm,
+		report: (match, scan) => scan.library(match.index, REQUIRES[match[2] as string] as LibraryId, [match[1] as string]),
 	},
 	{
 		pattern: /\b(OpenSSL|Digest|RbNaCl|BCrypt)::/g,
@@ -52,21 +62,33 @@ const RUBY_RULES: readonly Rule[] = [
 		pattern: /\bOpenSSL::Cipher::(AES|AES128|AES192|AES256|DES|BF|CAST5|RC4|RC2|Camellia)\.new\(/g,
 		report(match, scan) {
 			const args = claimCall(match, scan);
-			scan.algorithm(match.index, cipherClass(match[1] as string, args), `OpenSSL::Cipher::${match[1]}.new`, quoted(args));
+			scan.algorithm(
+				match.index,
+				cipherClass(match[1] as string, args),
+				`OpenSSL::Cipher::${match[1]}.new`,
+				quoted(args),
+			);
 		},
 	},
 	{
-		pattern: new RegExp(`\\bOpenSSL::Digest(?:::Digest)?\\.new\\(\\s*${Q}([\\w-]+)\\1|\\b(?:OpenSSL::)?Digest::(MD5|MD4|SHA1|SHA2|SHA256|SHA384|SHA512|RMD160|RIPEMD160)\\b`, "g"),
+		pattern: new RegExp(
+			`\\bOpenSSL::Digest(?:::Digest)?\\.new\\(\\s*${Q}([\\w-]+)\\1|\\b(?:OpenSSL::)?Digest::(MD5|MD4|SHA1|SHA2|SHA256|SHA384|SHA512|RMD160|RIPEMD160)\\b`,
+			"g",
+		),
 		report(match, scan) {
 			const name = (match[2] ?? match[3]) as string;
-			scan.algorithm(match.index, hash(name === "SHA2" ? "SHA-256" : name), match[2] ? "OpenSSL::Digest.new" : match[0], match[2] ? [name] : []);
+			scan.algorithm(
+				match.index,
+				hash(name === "SHA2" ? "SHA-256" : name),
+				match[2] ? "OpenSSL::Digest.new" : match[0],
+				match[2] ? [name] : [],
+			);
 		},
 	},
 	{
 		pattern: new RegExp(`\\bOpenSSL::HMAC\\.(?:hexdigest|digest|base64digest|new)\\(\\s*${Q}([\\w-]+)\\1`, "g"),
 		report(match, scan) {
-			const digest = hashName(match[2] as string);
-			scan.algorithm(match.index, digest && { name: "HMAC", primitive: "mac", hash: digest }, "OpenSSL::HMAC", [match[2] as string]);
+			scan.algorithm(match.index, withHash("HMAC", match[2]), "OpenSSL::HMAC", [match[2] as string]);
 		},
 	},
 	{
@@ -77,7 +99,10 @@ const RUBY_RULES: readonly Rule[] = [
 		},
 	},
 	{
-		pattern: new RegExp(`\\bOpenSSL::PKey::EC\\.(?:new|generate)\\(\\s*${Q}([\\w-]+)\\1|\\bOpenSSL::PKey\\.generate_key\\(\\s*${Q}([\\w-]+)\\3`, "g"),
+		pattern: new RegExp(
+			`\\bOpenSSL::PKey::EC\\.(?:new|generate)\\(\\s*${Q}([\\w-]+)\\1|\\bOpenSSL::PKey\\.generate_key\\(\\s*${Q}([\\w-]+)\\3`,
+			"g",
+		),
 		report(match, scan) {
 			const name = (match[2] ?? match[4]) as string;
 			const facts = match[2] ? onCurve({ name: "EC", primitive: "other" }, name) : algorithm(name);
@@ -85,7 +110,8 @@ const RUBY_RULES: readonly Rule[] = [
 		},
 	},
 	{
-		pattern: /\bOpenSSL::SSL::(SSL2|SSL3|TLS1|TLS1_1|TLS1_2|TLS1_3)_VERSION\b|\b(?:ssl_version|min_version|max_version)(?:\s*=\s*|:\s*|\s*=>\s*):?["']?(\w+)/g,
+		pattern:
+			/\bOpenSSL::SSL::(SSL2|SSL3|TLS1|TLS1_1|TLS1_2|TLS1_3)_VERSION\b|\b(?:ssl_version|min_version|max_version)(?:\s*=\s*|:\s*|\s*=>\s*):?["']?(\w+)/g,
 		report(match, scan) {
 			const version = tlsVersion((match[1] ?? match[2]) as string);
 			if (version) scan.protocol(match.index, { type: "tls", version }, "ruby OpenSSL::SSL");
@@ -95,7 +121,8 @@ const RUBY_RULES: readonly Rule[] = [
 		pattern: new RegExp(`\\bciphers\\s*(?:=|:|=>)\\s*${Q}([^"'\\n]+)\\1`, "g"),
 		report(match, scan) {
 			const value = match[2] as string;
-			if (scan.text.includes("OpenSSL::SSL")) scan.protocol(match.index, { type: "tls", cipherSuites: value.split(":") }, "ruby SSLContext ciphers", [value]);
+			if (scan.text.includes("OpenSSL::SSL"))
+				scan.protocol(match.index, { type: "tls", cipherSuites: value.split(":") }, "ruby SSLContext ciphers", [value]);
 		},
 	},
 	{
@@ -120,4 +147,7 @@ const RUBY_RULES: readonly Rule[] = [
 	},
 ];
 
-export const RUBY = codeDetector(["OpenSSL", "openssl", "Digest", "digest", "RbNaCl", "rbnacl", "JWT", "BCrypt", "bcrypt"], RUBY_RULES);
+export const RUBY = codeDetector(
+	["OpenSSL", "openssl", "Digest", "digest", "RbNaCl", "rbnacl", "JWT", "BCrypt", "bcrypt"],
+	RUBY_RULES,
+);
