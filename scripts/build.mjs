@@ -24,10 +24,25 @@ await build({
 	logLevel: "warning",
 	// Optional accelerators and plugins stay optional: loaded at run time if installed, else skipped
 	// (msgpackr and pg natives; the CycloneDX library's XML and schema-validation plugins).
-	external: ["msgpackr-extract", "pg-native", "xmlbuilder2", "libxmljs2", "ajv", "ajv-formats", "ajv-formats-draft2019"],
-	// Some bundled CommonJS dependencies call require(); give the ESM bundle one.
+	external: [
+		"msgpackr-extract",
+		"pg-native",
+		"xmlbuilder2",
+		"libxmljs2",
+		"ajv",
+		"ajv-formats",
+		"ajv-formats-draft2019",
+	],
+	// Bundled CommonJS dependencies use require() and __dirname; give the ESM bundle both.
 	banner: {
-		js: "import { createRequire as __sensoriumRequire } from 'node:module'; const require = __sensoriumRequire(import.meta.url);",
+		js: [
+			"import { createRequire as __sensoriumRequire } from 'node:module';",
+			"import { fileURLToPath as __sensoriumPath } from 'node:url';",
+			"import { dirname as __sensoriumDirname } from 'node:path';",
+			"const require = __sensoriumRequire(import.meta.url);",
+			"const __filename = __sensoriumPath(import.meta.url);",
+			"const __dirname = __sensoriumDirname(__filename);",
+		].join(" "),
 	},
 });
 console.log(
