@@ -50,3 +50,28 @@ it("the migrate and api bundles run with plain node, outside the repository", as
 		await new Promise((r) => api.once("exit", r));
 	}
 });
+
+it("the worker and dispatcher bundles start and report ready", async () => {
+	const env = { ...process.env, DATABASE_URL: testDb.url, QUEUE_PREFIX: `bundle-${process.pid}`, LOG_LEVEL: "error" };
+	for (const [bundle, portVariable] of [
+		["worker.mjs", "WORKER_HEALTH_PORT"],
+		["dispatcher.mjs", "DISPATCHER_HEALTH_PORT"],
+	] as const) {
+		const port = String(19_000 + Math.floor(Math.random() * 1000));
+		const child = spawn(process.execPath, [join(out, bundle)], { cwd: out, env: { ...env, [portVariable]: port } });
+		try {
+			let status = 0;
+			for (let i = 0; i < 50 && status !== 200; i++) {
+				await new Promise((r) => setTimeout(r, 200));
+				status = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+					(r) => r.status,
+					() => 0,
+				);
+			}
+			expect(status, bundle).toBe(200);
+		} finally {
+			child.kill("SIGTERM");
+			expect(await new Promise((r) => child.once("exit", r)), bundle).toBe(0);
+		}
+	}
+});
