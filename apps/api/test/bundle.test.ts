@@ -47,7 +47,7 @@ it("the migrate and api bundles run with plain node, outside the repository", as
 		expect(unauthorized.status).toBe(401);
 	} finally {
 		api.kill("SIGTERM");
-		await new Promise((r) => api.once("exit", r));
+		expect(await new Promise((r) => api.once("exit", r))).toBe(0);
 	}
 });
 
