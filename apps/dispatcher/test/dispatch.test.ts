@@ -5,11 +5,12 @@ import { Receiver } from "./receivers.ts";
 
 let h: DispatchHarness;
 let dispatcher: DispatcherProcess;
+const healthPort = String(19_100 + Math.floor(Math.random() * 300));
 const receivers: Receiver[] = [];
 
 beforeAll(async () => {
 	h = await createDispatchHarness();
-	dispatcher = h.startDispatcher();
+	dispatcher = h.startDispatcher({ DISPATCHER_HEALTH_PORT: healthPort });
 });
 afterAll(async () => {
 	await Promise.all(receivers.map((r) => r.stop()));
@@ -61,6 +62,14 @@ describe("the dispatcher", () => {
 		});
 		expect(request?.headers["webhook-id"]).toBe(delivery?.deliveryId);
 		expect(delivery?.attemptLog).toEqual([expect.objectContaining({ statusCode: 200, error: null })]);
+	});
+
+	it("exports delivery outcomes on /metrics", async () => {
+		const text = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
+		expect(text).toMatch(/sensorium_callback_deliveries_total\{outcome="succeeded",role="dispatcher"\} [1-9]/);
+		expect(text).toMatch(
+			/sensorium_callback_attempts_total\{outcome="succeeded",attempt="1",role="dispatcher"\} [1-9]/,
+		);
 	});
 
 	it("sends failed executions with errorCode and the custom API token header", async () => {

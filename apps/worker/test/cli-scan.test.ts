@@ -8,11 +8,12 @@ const BIN = fileURLToPath(new URL("../../cli/bin/sensorium.mjs", import.meta.url
 const dir = tempDir("cli-scan");
 let h: ScanHarness;
 let apiUrl: string;
+const healthPort = String(19_400 + Math.floor(Math.random() * 500));
 
 beforeAll(async () => {
 	h = await createScanHarness(dir.path);
 	apiUrl = await h.listen();
-	h.startWorker();
+	h.startWorker({ WORKER_HEALTH_PORT: healthPort });
 	const { mkdirSync, writeFileSync } = await import("node:fs");
 	mkdirSync(`${dir.path}/code`);
 	writeFileSync(`${dir.path}/code/key.pem`, rsaPrivateKeyPem());
@@ -86,6 +87,15 @@ describe("sensorium scan … against a running API", () => {
 		const waited = await sensorium("scan", "wait", "--execution", executionId, "--interval", "0.2", "--json");
 		expect(waited.code).toBe(1);
 		expect(JSON.parse(waited.stdout)).toMatchObject({ status: "failed", errorCode: "FS-1001" });
+	});
+
+	it("the worker's /metrics counts finished executions by status and findings by type", async () => {
+		const text = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
+		expect(text).toMatch(/sensorium_executions_finished_total\{status="successful",role="worker"\} [1-9]/);
+		expect(text).toMatch(/sensorium_executions_finished_total\{status="failed",role="worker"\} [1-9]/);
+		expect(text).toMatch(/sensorium_findings_observed_total\{type="key",role="worker"\} [1-9]/);
+		expect(text).toContain("sensorium_execution_duration_seconds_bucket");
+		expect((await fetch(`http://127.0.0.1:${healthPort}/readyz`)).status).toBe(200);
 	});
 
 	it("reports API errors and missing tokens clearly", async () => {

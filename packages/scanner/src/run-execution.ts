@@ -174,6 +174,8 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 			return result;
 		});
 		await announce(deps, finished);
+		deps.metrics?.finished("successful", (Date.now() - claimedAt) / 1000);
+		deps.metrics?.findings(outcome.summary ?? {});
 		log.info(
 			{ files: progress.files, bytes: progress.bytes, findings: observations.length, mode: snapshot.mode },
 			"execution finished",
