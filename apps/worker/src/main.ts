@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import { hostname, tmpdir } from "node:os";
 import { ConfigError, parseEnv, resolveSecretKey, workerEnvSchema } from "@sensorium/config";
+import { detectCryptoUsage, isCryptoUsageCandidate } from "@sensorium/crypto-usage";
 import { createDatabase } from "@sensorium/db";
 import { DEFAULT_KEYSTORE_PASSWORDS, discoverDetailed } from "@sensorium/discovery";
 import { reconcileExpiredLeases, reconcileQueuedExecutions } from "@sensorium/executions";
@@ -59,11 +60,17 @@ const worker = createExecutionWorker({
 		db: database.db,
 		secretBox: new SecretBox(secret.key),
 		sensors: sensorImplementations,
-		discover: (path, bytes, options) =>
-			discoverDetailed(path, bytes, {
+		discover: (path, bytes, options) => {
+			const report = discoverDetailed(path, bytes, {
 				...options,
 				keystorePasswords: [...DEFAULT_KEYSTORE_PASSWORDS, ...env.SENSOR_KEYSTORE_PASSWORDS],
-			}),
+			});
+			// Crypto use in code and config: only files routed to a language, read by that language's patterns.
+			if (isCryptoUsageCandidate(path) && bytes.length <= options.maxFileBytes) {
+				report.discoveries.push(...detectCryptoUsage(path, Buffer.from(bytes).toString("utf8")));
+			}
+			return report;
+		},
 		settings: {
 			allowGitFileUrls: env.SENSOR_GIT_ALLOW_FILE_URLS,
 			filesystemRoots: env.SENSOR_FS_ROOTS,

@@ -294,3 +294,42 @@ describe("archives and keystores in a repository", () => {
 		expect(shallow.some((f) => f.observation.file.path.includes("!"))).toBe(false);
 	});
 });
+
+describe("crypto in source code", () => {
+	it("reports libraries, algorithms with their parameters and protocol versions used in code and config", async () => {
+		const code = new FixtureRepo(`${dir.path}/code-repo`);
+		code
+			.write(
+				"src/main/java/Crypto.java",
+				[
+					"import javax.crypto.Cipher;",
+					"import java.security.KeyPairGenerator;",
+					"class Crypto {",
+					'  Cipher c = Cipher.getInstance("AES/ECB/PKCS5Padding");',
+					"  void keys() throws Exception {",
+					'    KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");',
+					"    g.initialize(1024);",
+					"  }",
+					"}",
+				].join("\n"),
+			)
+			.write("app/hash.py", "import hashlib\n\ndigest = hashlib.md5(b'x').hexdigest()\n")
+			.write("nginx/nginx.conf", "server {\n  ssl_protocols TLSv1 TLSv1.2;\n}\n")
+			.write("docs/notes.md", "We use RSA and MD5 here, says the prose.\n");
+		code.commit("code");
+		const created = await h.api("POST", "/v3/scan/create", {
+			sensorType: "GIT Sensor",
+			sensorName: "code",
+			sensorConfig: { url: code.url },
+		});
+		expect((await h.waitForFinish(created.body.executionId as string)).status).toBe("successful");
+		const found = await findingsOf(created.body.executionId as string);
+		const identities = found.map((f) => f.identity);
+		expect(identities).toEqual(
+			expect.arrayContaining([expect.stringMatching(/^algorithm:AES/), expect.stringMatching(/^algorithm:MD5/)]),
+		);
+		expect(found.some((f) => f.kind === "library")).toBe(true);
+		expect(found.some((f) => f.kind === "protocol" && f.identity.includes("1.0"))).toBe(true);
+		expect(found.some((f) => f.observation.file.path === "docs/notes.md")).toBe(false);
+	});
+});
