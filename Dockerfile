@@ -29,9 +29,11 @@ CMD ["node", "--enable-source-maps", "migrate.mjs"]
 
 FROM runtime AS api
 COPY --from=build /src/dist/api.mjs /src/dist/api.mjs.map ./
-# The queue dashboard's UI files (HTML template and static assets), served at /admin/queues.
+# The queue dashboard's UI files (HTML template and static assets), served at /admin/queues,
+# and the web console, served at /console.
 COPY --from=build /src/node_modules/@bull-board/ui ./bull-board-ui
-ENV PORT=8080 HOST=0.0.0.0 QUEUE_DASHBOARD_UI_PATH=/app/bull-board-ui
+COPY --from=build /src/dist/console ./console
+ENV PORT=8080 HOST=0.0.0.0 QUEUE_DASHBOARD_UI_PATH=/app/bull-board-ui CONSOLE_DIST_DIR=/app/console
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
 	CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]

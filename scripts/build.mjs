@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // `npm run build`: one self-contained ESM bundle per process under dist/, run with plain `node`
 // (what the container images ship). Development and tests run the TypeScript through tsx instead.
+import { resolve } from "node:path";
 import { build } from "esbuild";
+import { build as buildConsole } from "vite";
 
 const entries = {
 	api: "apps/api/src/main.ts",
@@ -50,3 +52,11 @@ console.log(
 		.map((name) => `${outdir}/${name}.mjs`)
 		.join(", ")}`,
 );
+
+// The web console, served by the API under /console (CONSOLE_DIST_DIR in the image).
+await buildConsole({
+	root: "apps/console",
+	logLevel: "warn",
+	build: { outDir: resolve(outdir, "console"), emptyOutDir: true },
+});
+console.log(`built ${outdir}/console`);

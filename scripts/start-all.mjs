@@ -10,6 +10,13 @@ import { ensureLocalServices } from "./local-services.mjs";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const roles = ["api", "worker", "dispatcher"].filter((role) => existsSync(`${root}apps/${role}/src/main.ts`));
 
+// The API serves the web console from apps/console/dist; build it once for a fresh checkout.
+if (!existsSync(`${root}apps/console/dist/index.html`)) {
+	console.error("[start] building the web console (apps/console/dist)");
+	const { build } = await import("vite");
+	await build({ root: `${root}apps/console`, logLevel: "warn" });
+}
+
 const services = await ensureLocalServices({ root, log: (line) => console.error(`[start] ${line}`) });
 
 const migrate = spawnSync(process.execPath, ["--import", "tsx", "packages/db/src/migrate-cli.ts"], {

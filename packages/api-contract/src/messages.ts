@@ -5,6 +5,7 @@
 export const messages = {
 	unauthorized: "Unauthorized access.", // spec
 	forbiddenAdmin: "This operation requires an Admin Token of an organization administrator.",
+	forbiddenAdminSession: "This operation requires an organization administrator.",
 	createSuccess: "Create new sensor and trigger scan successfully", // spec
 	executeSuccess: "Scan execution started successfully.", // spec
 	deprecatedSuccess: "Scan has been successfully submitted.", // spec

@@ -69,7 +69,13 @@ export const requireApiToken = createMiddleware<AppEnv>(async (c, next) => {
 });
 
 export const requireAdminToken = createMiddleware<AppEnv>(async (c, next) => {
-	if (!isAdmin(c.var.principal)) return failure(c, 403, messages.forbiddenAdmin);
+	if (!isAdmin(c.var.principal)) {
+		return failure(
+			c,
+			403,
+			c.var.principal.via === "session" ? messages.forbiddenAdminSession : messages.forbiddenAdmin,
+		);
+	}
 	await next();
 });
 
