@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import { hostname, tmpdir } from "node:os";
+import { createEvaluator, parseRuleOverrides } from "@sensorium/analysis";
 import { ConfigError, parseEnv, resolveSecretKey, workerEnvSchema } from "@sensorium/config";
 import { detectCryptoUsage, isCryptoUsageCandidate } from "@sensorium/crypto-usage";
 import { createDatabase } from "@sensorium/db";
@@ -13,6 +14,17 @@ import { createExecutionWorker, removeOrphanedWorkDirs } from "@sensorium/scanne
 import { SecretBox } from "@sensorium/secrets";
 import { sensorImplementations } from "@sensorium/sensors";
 import { sql } from "drizzle-orm";
+
+function loadEvaluator() {
+	try {
+		return createEvaluator(env.ANALYSIS_RULES ? parseRuleOverrides(env.ANALYSIS_RULES) : [], {
+			expiringWithinDays: env.ANALYSIS_EXPIRING_WITHIN_DAYS,
+		});
+	} catch (error) {
+		console.error(`Invalid configuration:\n  ANALYSIS_RULES: ${error instanceof Error ? error.message : error}`);
+		process.exit(1);
+	}
+}
 
 function loadConfig() {
 	try {
@@ -31,6 +43,9 @@ const { env, secret } = loadConfig();
 const workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
 const logger = createLogger({ name: "sensorium-worker", level: env.LOG_LEVEL }).child({ workerId });
 if (secret.warning) logger.warn(secret.warning);
+
+// Policy is kept apart from detection: one evaluator, its rules overridable by ANALYSIS_RULES.
+const evaluate = loadEvaluator();
 
 const tmpDir = env.WORKER_TMP_DIR ?? tmpdir();
 await removeOrphanedWorkDirs(tmpDir, logger);
@@ -84,6 +99,7 @@ const worker = createExecutionWorker({
 		maxAttempts: env.EXECUTION_MAX_ATTEMPTS,
 		sensorErrorAttempts: env.SENSOR_ERROR_ATTEMPTS,
 		defaultAutoResolutionDays: env.AUTO_RESOLUTION_DAYS,
+		analyze: (observation) => ({ ...evaluate(observation, new Date()) }),
 		tmpDir,
 		deliveryQueue,
 		metrics,

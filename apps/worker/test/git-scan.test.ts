@@ -61,6 +61,13 @@ describe("a Git scan through the API, the queue and a worker process", () => {
 		const paths = found.map((f) => `${f.kind}:${f.observation.file.path}`).sort();
 		expect(paths).toEqual(["key:keys/deploy.pem", "token:src/config.js", "x509:certs/service.crt"]);
 		expect(status.findings).toEqual({ total: 3, byType: { key: 1, token: 1, x509: 1 } });
+		const key = found.find((f) => f.kind === "key") as Finding & {
+			analysis: { priority: string; reasons: { rule: string }[] };
+		};
+		expect(key.analysis.priority).toBe("critical");
+		expect(key.analysis.reasons.map((r) => r.rule)).toEqual(
+			expect.arrayContaining(["private-key-unencrypted", "quantum-vulnerable"]),
+		);
 		const stored = JSON.stringify(await h.database.db.select().from(findings));
 		expect(stored).not.toContain(token);
 		expect(stored).not.toContain("PRIVATE KEY");
@@ -331,5 +338,11 @@ describe("crypto in source code", () => {
 		expect(found.some((f) => f.kind === "library")).toBe(true);
 		expect(found.some((f) => f.kind === "protocol" && f.identity.includes("1.0"))).toBe(true);
 		expect(found.some((f) => f.observation.file.path === "docs/notes.md")).toBe(false);
+		// Policy results come with each finding.
+		const md5 = found.find((f) => f.identity.startsWith("algorithm:MD5")) as Finding & {
+			analysis: { priority: string; reasons: { rule: string }[] };
+		};
+		expect(md5.analysis.priority).toBe("high");
+		expect(md5.analysis.reasons.map((r) => r.rule)).toContain("weak-hash-md5");
 	});
 });

@@ -105,6 +105,9 @@ export const workerEnvSchema = baseEnvSchema.extend({
 		.refine((roots) => roots.every((r) => r.startsWith("/")), "must be absolute paths separated by commas"),
 	SENSOR_GIT_TIMEOUT_MS: milliseconds(10 * 60 * 1000),
 	AUTO_RESOLUTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+	/** JSON list of rule overrides, e.g. [{"id":"rsa-short-key","priority":"critical"},{"id":"quantum-vulnerable","enabled":false}]. */
+	ANALYSIS_RULES: z.string().optional(),
+	ANALYSIS_EXPIRING_WITHIN_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 	/** Extra keystore passwords to test for (comma-separated), on top of the well-known defaults such as changeit. */
 	SENSOR_KEYSTORE_PASSWORDS: z
 		.string()

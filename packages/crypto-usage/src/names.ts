@@ -288,21 +288,24 @@ function signed(keyToken: string, digestToken: string): AlgorithmFacts | undefin
 export function keyedHash(text: string): AlgorithmFacts | undefined {
 	const pbkdf2 = /^pbkdf2(?:with)?(?:hmac)?-?(.*)$/i.exec(text);
 	if (pbkdf2) {
-		const digest = hashName(pbkdf2[1] || "sha1");
+		if (!pbkdf2[1]) return { name: "PBKDF2", primitive: "kdf" };
+		const digest = hashName(pbkdf2[1]);
 		return digest ? { name: "PBKDF2", primitive: "kdf", hash: digest } : undefined;
 	}
 	const pbe = /^pbewith(?:hmac)?(\w+?)and(\w+)$/i.exec(text);
 	if (pbe) {
 		const cipher = algorithm((pbe[2] as string).replace(/_?\d+$/, "").replace(/^tripledes$/i, "3des"));
 		const digest = hashName(pbe[1] as string);
-		return cipher && digest ? { ...cipher, hash: digest } : undefined;
+		// PKCS#5 and PKCS#12 password-based encryption runs its block ciphers in CBC.
+		const moded = cipher?.primitive === "block-cipher" ? withMode(cipher, "cbc") : cipher;
+		return moded && digest ? { ...moded, hash: digest } : undefined;
 	}
 	const hmac = /^hmac[-_]?(.+)$/i.exec(text);
 	const digest = hmac && hashName(hmac[1] as string);
 	return digest ? { name: "HMAC", primitive: "mac", hash: digest } : undefined;
 }
 
-/** The first reading that fits: transformation, signature, keyed hash, plain name, post-quantum. */
+/** The first reading that fits: a `/` transformation, else a signature, keyed hash, plain or OpenSSL cipher name. */
 export function anyAlgorithm(
 	text: string,
 	bare: Pick<AlgorithmFacts, "mode" | "padding"> = {},

@@ -134,7 +134,7 @@ export class Scan {
 			this.entries.push({ at, kind: "library", identity: `library:${id}`, attributes, keep });
 		}
 		this.entries.sort((a, b) => a.at - b.at);
-		const seen = new Set<string>();
+		const seen = new Map<string, Record<string, unknown>>();
 		const found: Discovery[] = [];
 		let line = 1;
 		let lineStart = 0;
@@ -145,13 +145,19 @@ export class Scan {
 				next = this.original.indexOf("\n", lineStart);
 			}
 			const key = `${line}\n${identity}`;
-			if (seen.has(key)) continue;
-			seen.add(key);
+			const kept = seen.get(key);
+			if (kept) {
+				// Same asset twice on a line (a constant named after its OID): the first names the API, facts combine.
+				for (const [field, value] of Object.entries(attributes)) kept[field] ??= value;
+				continue;
+			}
 			const end = this.original.indexOf("\n", at);
 			const text = this.original.slice(lineStart, end === -1 ? this.original.length : end);
-			const crypto = { [kind]: { ...attributes, evidence: evidence(text, at - lineStart, keep) } };
-			found.push({ kind, identity, line, crypto });
+			const described = { ...attributes, evidence: evidence(text, at - lineStart, keep) };
+			seen.set(key, described);
+			found.push({ kind, identity, line, crypto: { [kind]: described } });
 		}
-		return found;
+		// File order, except that a library comes first on its line (an import naming an algorithm).
+		return found.sort((a, b) => a.line - b.line || Number(a.kind !== "library") - Number(b.kind !== "library"));
 	}
 }

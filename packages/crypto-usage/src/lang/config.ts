@@ -24,8 +24,8 @@ function cipherSuites(scan: Scan, at: number, value: string, source: string): vo
 function groups(scan: Scan, at: number, value: string, api: string): void {
 	const list = unquote(value);
 	for (const name of list.split(/[:,\s]+/).filter(Boolean)) {
-		const facts =
-			postQuantum(name) ?? (curve(name) ? onCurve({ name: "ECDH", primitive: "key-agree" }, name) : algorithm(name));
+		const ecdh = curve(name) ? onCurve({ name: "ECDH", primitive: "key-agree" }, name) : undefined;
+		const facts = postQuantum(name) ?? algorithm(name) ?? ecdh;
 		scan.algorithm(at, facts, api, [list]);
 	}
 }
@@ -103,7 +103,7 @@ const OPENSSL_CNF_RULES: readonly Rule[] = [
 /** nginx and Apache httpd, which share the `.conf` extension (and whose directive names do not collide). */
 const SERVER_CONF_RULES: readonly Rule[] = [
 	{
-		pattern: /^[ \t]*((?:proxy_|grpc_|uwsgi_|zone_sync_)?ssl_protocols)[ \t]+([^;\n]+)/gm,
+		pattern: /(?:^|[;{])[ \t]*((?:proxy_|grpc_|uwsgi_|zone_sync_)?ssl_protocols)[ \t]+([^;\n]+)/gm,
 		report: (match, scan) =>
 			protocols(
 				scan,
@@ -114,7 +114,7 @@ const SERVER_CONF_RULES: readonly Rule[] = [
 			),
 	},
 	{
-		pattern: /^[ \t]*((?:proxy_|grpc_|uwsgi_)?ssl_ciphers)[ \t]+([^;\n]+)/gm,
+		pattern: /(?:^|[;{])[ \t]*((?:proxy_|grpc_|uwsgi_)?ssl_ciphers)[ \t]+([^;\n]+)/gm,
 		report: (match, scan) => cipherSuites(scan, match.index, match[2] as string, `nginx ${match[1]}`),
 	},
 	{

@@ -1,11 +1,12 @@
 import type { LibraryId } from "../libraries.ts";
-import { algorithm, hash, hashName, onCurve, tlsVersion, withMode } from "../names.ts";
-import { claimCall, claiming, codeDetector, lastBefore, type Rule } from "../rules.ts";
+import { algorithm, hash, hashName, onCurve, postQuantum, tlsVersion, withMode } from "../names.ts";
+import { claimCall, claiming, codeDetector, dispatch, lastBefore, type Rule } from "../rules.ts";
 import type { Scan } from "../scan.ts";
 import type { AlgorithmFacts } from "../types.ts";
 
+/** Import paths, found as quoted strings: Go writes nothing else that looks like `"crypto/sha256"`. */
 const IMPORT =
-	/^[ \t]*(?:import[ \t]+)?(?:[\w.]+[ \t]+)?"(crypto(?:\/[\w/]+)?|golang\.org\/x\/crypto|github\.com\/cloudflare\/circl|github\.com\/golang-jwt\/jwt|github\.com\/dgrijalva\/jwt-go|github\.com\/open-quantum-safe\/liboqs-go)[\w./-]*"/gm;
+	/"(crypto(?:\/[\w/]+)?|golang\.org\/x\/crypto\/[\w/]+|github\.com\/(?:cloudflare\/circl|golang-jwt\/jwt|dgrijalva\/jwt-go|open-quantum-safe\/liboqs-go)[\w./-]*)"/g;
 
 const IMPORTS: Readonly<Record<string, LibraryId>> = {
 	"golang.org/x/crypto": "golang-x-crypto",
@@ -59,12 +60,11 @@ const CIPHER_MODES: Readonly<Record<string, string>> = {
 	NewOFB: "ofb",
 };
 
-const GO_RULES: readonly Rule[] = [
-	claiming(IMPORT, (match, scan) => {
-		const path = match[1] as string;
-		const id = path.startsWith("crypto") ? "go-crypto" : (IMPORTS[path] as LibraryId);
-		scan.library(match.index, id, [/"([^"]+)"/.exec(match[0])?.[1] as string]);
-	}),
+/** Where a call into a crypto package can start: its import name (with CIRCL's parameter-set suffix) and a dot. */
+const PACKAGE_CALL =
+	/\b(?:md4|md5|sha1|sha256|sha512|sha3|ripemd160|blake2b|blake2s|rsa|ecdsa|elliptic|ecdh|ed25519|curve25519|dsa|aes|des|blowfish|cast5|twofish|sm4|cipher|rc4|chacha20poly1305|chacha20|hmac|pbkdf2|hkdf|scrypt|bcrypt|argon2|tls|mlkem|kyber|mldsa|slhdsa|dilithium|sphincsplus|falcon)\d*\./g;
+
+const PACKAGE_RULES: readonly Rule[] = [
 	{
 		pattern: /\b(md4|md5|sha1|sha256|sha512|sha3|ripemd160|blake2b|blake2s)\.(New\w*|Sum\w*)\(/g,
 		report(match, scan) {
@@ -199,6 +199,21 @@ const GO_RULES: readonly Rule[] = [
 			if (version) scan.protocol(match.index, { type: "tls", version }, "go tls.Config");
 		},
 	},
+	// Go 1.24's crypto/mlkem names the set in the function (`GenerateKey768`), CIRCL in the package (`mlkem768`).
+	claiming(/\b(mlkem|kyber|mldsa|slhdsa|dilithium|sphincsplus|falcon)(\d*)\.(\w+)/g, (match, scan) => {
+		const pkg = `${match[1]}${match[2]}`;
+		if (!imported(scan, pkg)) return;
+		const set = match[2] || /(\d+)$/.exec(match[3] as string)?.[1] || "";
+		scan.algorithm(match.index, postQuantum(`${match[1]}${set}`), `${pkg}.${match[3]}`);
+	}),
+];
+
+const GO_RULES: readonly Rule[] = [
+	claiming(IMPORT, (match, scan) => {
+		const path = match[1] as string;
+		const prefix = Object.keys(IMPORTS).find((known) => path.startsWith(known));
+		scan.library(match.index, prefix ? (IMPORTS[prefix] as LibraryId) : "go-crypto", [path]);
+	}),
 	{
 		pattern: /\bCipherSuites\s*:\s*\[\]uint16\s*\{([^}]*)\}/g,
 		report(match, scan) {
@@ -207,15 +222,11 @@ const GO_RULES: readonly Rule[] = [
 				scan.protocol(match.index, { type: "tls", cipherSuites }, "go tls.Config CipherSuites");
 		},
 	},
-	claiming(
-		/\bmlkem\.(?:GenerateKey|NewDecapsulationKey|NewEncapsulationKey)(768|1024)\(|\b(mlkem|kyber)(512|768|1024)\.\w+|\bmldsa(44|65|87)\.\w+/g,
-		(match, scan) => {
-			const set = (match[1] ?? match[3] ?? match[4]) as string;
-			const name = match[4] ? "ML-DSA" : match[2] === "kyber" ? "Kyber" : "ML-KEM";
-			const primitive = match[4] ? "signature" : "kem";
-			scan.algorithm(match.index, { name, primitive, parameterSetIdentifier: set }, match[0].replace(/\($/, ""));
-		},
-	),
+	dispatch(PACKAGE_CALL, PACKAGE_RULES),
 ];
 
-export const GO = codeDetector(["crypto", "circl", "jwt", "oqs"], GO_RULES);
+/**
+ * Anchors start with a character that is rare in code: \`includes\` runs memchr on a needle's first character, so
+ * a needle starting with a common lower-case letter costs several times more.
+ */
+export const GO = codeDetector(["ypto/", "/circl", "qs-go", "jwt", "kem", "yber", "ldsa"], GO_RULES);

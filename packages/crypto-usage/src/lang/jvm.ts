@@ -10,7 +10,7 @@ import {
 	tlsVersion,
 	withMode,
 } from "../names.ts";
-import { codeDetector, firstBetween, quoted, type Rule } from "../rules.ts";
+import { codeDetector, firstBetween, gated, quoted, type Rule } from "../rules.ts";
 import type { Scan } from "../scan.ts";
 import type { AlgorithmFacts } from "../types.ts";
 import { BOUNCYCASTLE_RULES } from "./bouncycastle.ts";
@@ -148,60 +148,95 @@ const JVM_RULES: readonly Rule[] = [
 			scan.library(match.index, PACKAGES[match[1] as string] as LibraryId);
 		},
 	},
-	{
-		pattern:
-			/\b(Cipher|MessageDigest|KeyPairGenerator|Signature|KeyGenerator|Mac|KeyAgreement|KeyFactory|SecretKeyFactory|SSLContext|KEM)\.getInstance\(\s*"([^"\n]+)"/g,
-		report: getInstance,
-	},
-	{
-		pattern: /\b(setEnabledProtocols|setProtocols|enabledProtocols|protocols)\s*[(=]\s*([^;\n]{0,300})/g,
-		report(match, scan) {
-			for (const name of quoted(match[2] as string)) {
-				const version = tlsVersion(name);
-				if (version) scan.protocol(match.index, { type: "tls", version }, `java ${match[1]}`, [name]);
-			}
-		},
-	},
-	{
-		pattern: /\b(setEnabledCipherSuites|setCipherSuites|enabledCipherSuites|cipherSuites)\s*[(=]\s*([^;\n]{0,600})/g,
-		report(match, scan) {
-			const cipherSuites = quoted(match[2] as string).filter((name) => /^(?:TLS|SSL)_/.test(name));
-			if (cipherSuites.length > 0)
-				scan.protocol(match.index, { type: "tls", cipherSuites }, `java ${match[1]}`, cipherSuites);
-		},
-	},
-	{
-		pattern: /"?(https\.protocols|jdk\.tls\.(?:client|server)\.protocols)"?\s*[,=]\s*"([^"\n]+)"/g,
-		report(match, scan) {
-			const value = match[2] as string;
-			for (const name of value.split(",")) {
-				const version = tlsVersion(name.trim());
-				if (version) scan.protocol(match.index, { type: "tls", version }, `java ${match[1]}`, [value]);
-			}
-		},
-	},
-	{
-		pattern: /\b(?:SignatureAlgorithm|JWSAlgorithm|SIG)\.((?:[HRPE]S(?:256|384|512))|ES256K|EdDSA|NONE|none)\b/g,
-		report: (match, scan) =>
-			scan.algorithm(match.index, joseAlgorithm((match[1] as string).replace("NONE", "none")), "JWS algorithm"),
-	},
-	{
-		pattern: /\bAlgorithm\.(?:(HMAC|RSA|ECDSA)(256|384|512)|none)\s*\(/g,
-		report(match, scan) {
-			const alg = match[1] ? `${AUTH0_FAMILIES[match[1]]}${match[2]}` : "none";
-			scan.algorithm(match.index, joseAlgorithm(alg), "com.auth0.jwt.Algorithm");
-		},
-	},
-	{
-		pattern:
-			/\b(?:\w*KeyTemplates\.(?:get\(\s*")?|Predefined(?:Aead|Mac|Signature|Hybrid)?Parameters\.)([A-Z][A-Z0-9_]+)/g,
-		report: (match, scan) =>
-			scan.algorithm(match.index, tinkTemplate(match[1] as string), "Tink key template", [match[1] as string]),
-	},
-	...BOUNCYCASTLE_RULES,
+	...gated(
+		["Instance("],
+		[
+			{
+				pattern:
+					/\b(Cipher|MessageDigest|KeyPairGenerator|Signature|KeyGenerator|Mac|KeyAgreement|KeyFactory|SecretKeyFactory|SSLContext|KEM)\.getInstance\(\s*"([^"\n]+)"/g,
+				report: getInstance,
+			},
+		],
+	),
+	...gated(
+		["Protocols"],
+		[
+			{
+				pattern: /\b(setEnabledProtocols|setProtocols|enabledProtocols)\s*[(=]\s*([^;\n]{0,300})/g,
+				report(match, scan) {
+					for (const name of quoted(match[2] as string)) {
+						const version = tlsVersion(name);
+						if (version) scan.protocol(match.index, { type: "tls", version }, `java ${match[1]}`, [name]);
+					}
+				},
+			},
+		],
+	),
+	...gated(
+		["CipherSuites", "cipherSuites"],
+		[
+			{
+				pattern:
+					/\b(setEnabledCipherSuites|setCipherSuites|enabledCipherSuites|cipherSuites)\s*[(=]\s*([^;\n]{0,600})/g,
+				report(match, scan) {
+					const cipherSuites = quoted(match[2] as string).filter((name) => /^(?:TLS|SSL)_/.test(name));
+					if (cipherSuites.length > 0)
+						scan.protocol(match.index, { type: "tls", cipherSuites }, `java ${match[1]}`, cipherSuites);
+				},
+			},
+		],
+	),
+	...gated(
+		["https.pro", "jdk.tls"],
+		[
+			{
+				pattern: /"?(https\.protocols|jdk\.tls\.(?:client|server)\.protocols)"?\s*[,=]\s*"([^"\n]+)"/g,
+				report(match, scan) {
+					const value = match[2] as string;
+					for (const name of value.split(",")) {
+						const version = tlsVersion(name.trim());
+						if (version) scan.protocol(match.index, { type: "tls", version }, `java ${match[1]}`, [value]);
+					}
+				},
+			},
+		],
+	),
+	...gated(
+		["Algorithm", "SIG."],
+		[
+			{
+				pattern: /\b(?:SignatureAlgorithm|JWSAlgorithm|SIG)\.((?:[HRPE]S(?:256|384|512))|ES256K|EdDSA|NONE|none)\b/g,
+				report: (match, scan) =>
+					scan.algorithm(match.index, joseAlgorithm((match[1] as string).replace("NONE", "none")), "JWS algorithm"),
+			},
+			{
+				pattern: /\bAlgorithm\.(?:(HMAC|RSA|ECDSA)(256|384|512)|none)\s*\(/g,
+				report(match, scan) {
+					const alg = match[1] ? `${AUTH0_FAMILIES[match[1]]}${match[2]}` : "none";
+					scan.algorithm(match.index, joseAlgorithm(alg), "com.auth0.jwt.Algorithm");
+				},
+			},
+		],
+	),
+	...gated(
+		["Templates", "Predefined"],
+		[
+			{
+				pattern:
+					/\b(?:\w*KeyTemplates\.(?:get\(\s*")?|Predefined(?:Aead|Mac|Signature|Hybrid)?Parameters\.)([A-Z][A-Z0-9_]+)/g,
+				report: (match, scan) =>
+					scan.algorithm(match.index, tinkTemplate(match[1] as string), "Tink key template", [match[1] as string]),
+			},
+		],
+	),
+	...gated(["bouncycastle", "BouncyCastle"], BOUNCYCASTLE_RULES),
 ];
 
+/**
+ * Anchors start with a character that is rare in code: \`includes\` runs memchr on a needle's first character, so
+ * a needle starting with a common lower-case letter costs several times more.
+ */
 export const JVM = codeDetector(
-	["java.security", "crypto", "javax.net.ssl", "bouncycastle", "conscrypt", "jsonwebtoken", "nimbusds", "auth0"],
+	["java.security", "javax.crypto", "javax.net.ssl", "bouncy", "Consc", "Keyset", "Tink", "JW", "jsonwebtoken"],
 	JVM_RULES,
 );

@@ -11,7 +11,7 @@ import {
 	withHash,
 	withMode,
 } from "../names.ts";
-import { claimCall, claiming, codeDetector, lastBefore, quoted, type Rule } from "../rules.ts";
+import { claimCall, claiming, codeDetector, gated, lastBefore, quoted, type Rule } from "../rules.ts";
 import type { Scan } from "../scan.ts";
 import type { AlgorithmFacts } from "../types.ts";
 
@@ -33,9 +33,15 @@ const MODULES: Readonly<Record<string, LibraryId>> = {
 	bcrypt: "bcrypt",
 };
 
-const IMPORT = /^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+([^\n]*)|import[ \t]+([^\n]+))/gm;
+const IMPORT = /\b(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+([^\n]*)|import[ \t]+([^\n]+))/g;
+
+/** Only blanks before `at` on its line: a statement, not the word in the middle of one. */
+function atLineStart(text: string, at: number): boolean {
+	return /^[ \t]*$/.test(text.slice(text.lastIndexOf("\n", at - 1) + 1, at));
+}
 
 function imports(match: RegExpExecArray, scan: Scan): void {
+	if (!atLineStart(scan.text, match.index)) return;
 	const modules = match[1] ? [match[1]] : (match[3] as string).split(",");
 	for (const module of modules) {
 		const top = module.trim().split(/[.\s]/)[0] ?? "";
@@ -109,131 +115,151 @@ function jose(match: RegExpExecArray, scan: Scan): void {
 
 const PYTHON_RULES: readonly Rule[] = [
 	{ pattern: IMPORT, report: imports },
-	{
-		pattern:
-			/\bhashlib\.(md5|sha1|sha224|sha256|sha384|sha512|sha3_224|sha3_256|sha3_384|sha3_512|blake2[bs]|shake_128|shake_256)\(/g,
-		report: (match, scan) => scan.algorithm(match.index, hash(match[1] as string), `hashlib.${match[1]}`),
-	},
-	{
-		pattern: /\bhashlib\.new\(\s*(["'])([\w-]+)\1/g,
-		report: (match, scan) => scan.algorithm(match.index, hash(match[2] as string), "hashlib.new", [match[2] as string]),
-	},
-	{
-		pattern: /\bhashlib\.pbkdf2_hmac\(\s*(["'])([\w-]+)\1/g,
-		report(match, scan) {
-			scan.algorithm(match.index, withHash("PBKDF2", match[2]), "hashlib.pbkdf2_hmac", [match[2] as string]);
-		},
-	},
-	{
-		pattern: /\bhashlib\.scrypt\(/g,
-		report: (match, scan) => scan.algorithm(match.index, algorithm("scrypt"), "hashlib.scrypt"),
-	},
-	{ pattern: /\bhmac\.(?:new|digest|HMAC)\(|\bHMAC\.new\(/g, report: hmacCall },
-	{
-		pattern: /\bPBKDF2HMAC\(/g,
-		report(match, scan) {
-			const digest = /\bhashes\.(\w+)\(/.exec(claimCall(match, scan))?.[1];
-			const name = digest && hashName(digest);
-			scan.algorithm(
-				match.index,
-				name ? { name: "PBKDF2", primitive: "kdf", hash: name } : algorithm("PBKDF2"),
-				"PBKDF2HMAC",
-			);
-		},
-	},
-	{
-		pattern: /\b(rsa|dsa)\.generate_private_key\(/g,
-		report(match, scan) {
-			const family = match[1] as string;
-			const size = keySize(claimCall(match, scan), family === "rsa" ? 1 : 0);
-			const base = algorithm(family) as AlgorithmFacts;
-			scan.algorithm(match.index, size ? { ...base, keySize: size } : base, `${family}.generate_private_key`);
-		},
-	},
-	claiming(/\bec\.generate_private_key\(\s*(?:curve\s*=\s*)?ec\.(\w+)\(/g, (match, scan) =>
-		scan.algorithm(
-			match.index,
-			onCurve({ name: "EC", primitive: "other" }, match[1] as string),
-			"ec.generate_private_key",
-		),
+	...gated(
+		["hashl"],
+		[
+			{
+				pattern:
+					/\bhashlib\.(md5|sha1|sha224|sha256|sha384|sha512|sha3_224|sha3_256|sha3_384|sha3_512|blake2[bs]|shake_128|shake_256)\(/g,
+				report: (match, scan) => scan.algorithm(match.index, hash(match[1] as string), `hashlib.${match[1]}`),
+			},
+			{
+				pattern: /\bhashlib\.new\(\s*(["'])([\w-]+)\1/g,
+				report: (match, scan) =>
+					scan.algorithm(match.index, hash(match[2] as string), "hashlib.new", [match[2] as string]),
+			},
+			{
+				pattern: /\bhashlib\.pbkdf2_hmac\(\s*(["'])([\w-]+)\1/g,
+				report(match, scan) {
+					scan.algorithm(match.index, withHash("PBKDF2", match[2]), "hashlib.pbkdf2_hmac", [match[2] as string]);
+				},
+			},
+			{
+				pattern: /\bhashlib\.scrypt\(/g,
+				report: (match, scan) => scan.algorithm(match.index, algorithm("scrypt"), "hashlib.scrypt"),
+			},
+		],
 	),
-	claiming(/\bec\.(ECDSA|ECDH)\(\s*(?:hashes\.(\w+)\()?/g, (match, scan) => {
-		const base = algorithm(match[1] as string) as AlgorithmFacts;
-		const digest = match[2] && hashName(match[2]);
-		scan.algorithm(match.index, digest ? { ...base, hash: digest } : base, `ec.${match[1]}`);
-	}),
-	{
-		pattern: /\bec\.(SECP\d{3}[RK]1|BrainpoolP\d{3}R1|SECT\d{3}[RK]1)\b/g,
-		report: (match, scan) =>
-			scan.algorithm(match.index, onCurve({ name: "EC", primitive: "other" }, match[1] as string), `ec.${match[1]}`),
-	},
-	{
-		pattern: /\b(Ed25519|Ed448|X25519|X448)(?:Private|Public)Key\b/g,
-		report: (match, scan) => scan.algorithm(match.index, algorithm(match[1] as string), match[0]),
-	},
-	{
-		pattern: /\bpadding\.(OAEP|PSS)\(/g,
-		report(match, scan) {
-			const facts = algorithm(match[1] === "OAEP" ? "RSA-OAEP" : "RSASSA-PSS");
-			scan.algorithm(match.index, facts, `padding.${match[1]}`);
-		},
-	},
-	{ pattern: /\bCipher\(/g, report: pycaCipher },
-	{
-		pattern: /\balgorithms\.(AES|AES128|AES256|TripleDES|Blowfish|CAST5|ARC4|IDEA|SEED|Camellia|ChaCha20|SM4)\(/g,
-		report: (match, scan) => scan.algorithm(match.index, algorithm(match[1] as string), `algorithms.${match[1]}`),
-	},
-	{
-		pattern: /\bmodes\.(ECB|CBC|CTR|GCM|OFB|CFB|CFB8|XTS)\(/g,
-		report(match, scan) {
-			const named = lastBefore(scan.text, PYCA_ALGORITHM, match.index)?.[1];
-			const base = (named && algorithm(named)) || { name: "unknown", primitive: "block-cipher" as const };
-			scan.algorithm(match.index, withMode(base, match[1]), `modes.${match[1]}`);
-		},
-	},
-	{
-		pattern:
-			/\bhashes\.(MD5|SHA1|SHA224|SHA256|SHA384|SHA512|SHA512_224|SHA512_256|SHA3_224|SHA3_256|SHA3_384|SHA3_512|SHAKE128|SHAKE256|BLAKE2b|BLAKE2s|SM3)\(/g,
-		report: (match, scan) => scan.algorithm(match.index, hash(match[1] as string), `hashes.${match[1]}`),
-	},
-	{ pattern: new RegExp(`\\b(${PYCRYPTODOME_CIPHERS})\\.new\\(`, "g"), report: pycryptodomeCipher },
-	{
-		pattern:
-			/\b(MD2|MD4|MD5|SHA|SHA1|SHA224|SHA256|SHA384|SHA512|SHA3_224|SHA3_256|SHA3_384|SHA3_512|RIPEMD160|BLAKE2b|BLAKE2s)\.new\(/g,
-		report: (match, scan) => scan.algorithm(match.index, hash(match[1] as string), `${match[1]}.new`),
-	},
-	{
-		pattern: /\b(RSA|DSA)\.generate\(\s*(?:bits\s*=\s*)?(\d{3,5})\b|\brsa\.newkeys\(\s*(\d{3,5})\b/g,
-		report(match, scan) {
-			const family = match[1] ?? "RSA";
-			const base = algorithm(family) as AlgorithmFacts;
-			scan.algorithm(
-				match.index,
-				{ ...base, keySize: Number(match[2] ?? match[3]) },
-				match[1] ? `${family}.generate` : "rsa.newkeys",
-			);
-		},
-	},
-	{
-		pattern: /\bECC\.generate\(\s*curve\s*=\s*(["'])([\w-]+)\1/g,
-		report: (match, scan) =>
-			scan.algorithm(match.index, onCurve({ name: "EC", primitive: "other" }, match[2] as string), "ECC.generate", [
-				match[2] as string,
-			]),
-	},
-	{
-		pattern: /\b(PKCS1_OAEP|PKCS1_v1_5|pkcs1_15|pss)\.new\(/g,
-		report: (match, scan) => scan.algorithm(match.index, RSA_SCHEMES[match[1] as string], `${match[1]}.new`),
-	},
-	{
-		pattern: /\bSigningKey\.generate\(\s*curve\s*=\s*(?:ecdsa\.)?(\w+)/g,
-		report: (match, scan) =>
-			scan.algorithm(
-				match.index,
-				onCurve({ name: "ECDSA", primitive: "signature" }, ecdsaCurve(match[1] as string)),
-				"SigningKey.generate",
+	...gated(["hmac", "HMAC"], [{ pattern: /\bhmac\.(?:new|digest|HMAC)\(|\bHMAC\.new\(/g, report: hmacCall }]),
+	...gated(
+		["ypto"],
+		[
+			{
+				pattern: /\bPBKDF2HMAC\(/g,
+				report(match, scan) {
+					const digest = /\bhashes\.(\w+)\(/.exec(claimCall(match, scan))?.[1];
+					const name = digest && hashName(digest);
+					scan.algorithm(
+						match.index,
+						name ? { name: "PBKDF2", primitive: "kdf", hash: name } : algorithm("PBKDF2"),
+						"PBKDF2HMAC",
+					);
+				},
+			},
+			{
+				pattern: /\b(rsa|dsa)\.generate_private_key\(/g,
+				report(match, scan) {
+					const family = match[1] as string;
+					const size = keySize(claimCall(match, scan), family === "rsa" ? 1 : 0);
+					const base = algorithm(family) as AlgorithmFacts;
+					scan.algorithm(match.index, size ? { ...base, keySize: size } : base, `${family}.generate_private_key`);
+				},
+			},
+			claiming(/\bec\.generate_private_key\(\s*(?:curve\s*=\s*)?ec\.(\w+)\(/g, (match, scan) =>
+				scan.algorithm(
+					match.index,
+					onCurve({ name: "EC", primitive: "other" }, match[1] as string),
+					"ec.generate_private_key",
+				),
 			),
+			claiming(/\bec\.(ECDSA|ECDH)\(\s*(?:hashes\.(\w+)\()?/g, (match, scan) => {
+				const base = algorithm(match[1] as string) as AlgorithmFacts;
+				const digest = match[2] && hashName(match[2]);
+				scan.algorithm(match.index, digest ? { ...base, hash: digest } : base, `ec.${match[1]}`);
+			}),
+			{
+				pattern: /\bec\.(SECP\d{3}[RK]1|BrainpoolP\d{3}R1|SECT\d{3}[RK]1)\b/g,
+				report: (match, scan) =>
+					scan.algorithm(
+						match.index,
+						onCurve({ name: "EC", primitive: "other" }, match[1] as string),
+						`ec.${match[1]}`,
+					),
+			},
+			{
+				pattern: /\b(Ed25519|Ed448|X25519|X448)(?:Private|Public)Key\b/g,
+				report: (match, scan) => scan.algorithm(match.index, algorithm(match[1] as string), match[0]),
+			},
+			{
+				pattern: /\bpadding\.(OAEP|PSS)\(/g,
+				report(match, scan) {
+					const facts = algorithm(match[1] === "OAEP" ? "RSA-OAEP" : "RSASSA-PSS");
+					scan.algorithm(match.index, facts, `padding.${match[1]}`);
+				},
+			},
+			{ pattern: /\bCipher\(/g, report: pycaCipher },
+			{
+				pattern: /\balgorithms\.(AES|AES128|AES256|TripleDES|Blowfish|CAST5|ARC4|IDEA|SEED|Camellia|ChaCha20|SM4)\(/g,
+				report: (match, scan) => scan.algorithm(match.index, algorithm(match[1] as string), `algorithms.${match[1]}`),
+			},
+			{
+				pattern: /\bmodes\.(ECB|CBC|CTR|GCM|OFB|CFB|CFB8|XTS)\(/g,
+				report(match, scan) {
+					const named = lastBefore(scan.text, PYCA_ALGORITHM, match.index)?.[1];
+					const base = (named && algorithm(named)) || { name: "unknown", primitive: "block-cipher" as const };
+					scan.algorithm(match.index, withMode(base, match[1]), `modes.${match[1]}`);
+				},
+			},
+			{
+				pattern:
+					/\bhashes\.(MD5|SHA1|SHA224|SHA256|SHA384|SHA512|SHA512_224|SHA512_256|SHA3_224|SHA3_256|SHA3_384|SHA3_512|SHAKE128|SHAKE256|BLAKE2b|BLAKE2s|SM3)\(/g,
+				report: (match, scan) => scan.algorithm(match.index, hash(match[1] as string), `hashes.${match[1]}`),
+			},
+			{ pattern: new RegExp(`\\b(${PYCRYPTODOME_CIPHERS})\\.new\\(`, "g"), report: pycryptodomeCipher },
+			{
+				pattern:
+					/\b(MD2|MD4|MD5|SHA|SHA1|SHA224|SHA256|SHA384|SHA512|SHA3_224|SHA3_256|SHA3_384|SHA3_512|RIPEMD160|BLAKE2b|BLAKE2s)\.new\(/g,
+				report: (match, scan) => scan.algorithm(match.index, hash(match[1] as string), `${match[1]}.new`),
+			},
+			{
+				pattern: /\b(RSA|DSA)\.generate\(\s*(?:bits\s*=\s*)?(\d{3,5})\b/g,
+				report(match, scan) {
+					const base = algorithm(match[1] as string) as AlgorithmFacts;
+					scan.algorithm(match.index, { ...base, keySize: Number(match[2]) }, `${match[1]}.generate`);
+				},
+			},
+			{
+				pattern: /\bECC\.generate\(\s*curve\s*=\s*(["'])([\w-]+)\1/g,
+				report: (match, scan) =>
+					scan.algorithm(match.index, onCurve({ name: "EC", primitive: "other" }, match[2] as string), "ECC.generate", [
+						match[2] as string,
+					]),
+			},
+			{
+				pattern: /\b(PKCS1_OAEP|PKCS1_v1_5|pkcs1_15|pss)\.new\(/g,
+				report: (match, scan) => scan.algorithm(match.index, RSA_SCHEMES[match[1] as string], `${match[1]}.new`),
+			},
+		],
+	),
+	{
+		pattern: /\brsa\.newkeys\(\s*(\d{3,5})\b/g,
+		report: (match, scan) =>
+			scan.algorithm(match.index, { name: "RSA", primitive: "pke", keySize: Number(match[1]) }, "rsa.newkeys"),
 	},
+	...gated(
+		["SigningKey"],
+		[
+			{
+				pattern: /\bSigningKey\.generate\(\s*curve\s*=\s*(?:ecdsa\.)?(\w+)/g,
+				report: (match, scan) =>
+					scan.algorithm(
+						match.index,
+						onCurve({ name: "ECDSA", primitive: "signature" }, ecdsaCurve(match[1] as string)),
+						"SigningKey.generate",
+					),
+			},
+		],
+	),
 	{
 		pattern:
 			/\bnacl\.(?:secret\.)?(SecretBox|Aead)\(|\bnacl\.signing\.SigningKey\b|\bnacl\.public\.(?:PrivateKey|Box)\b/g,
@@ -249,35 +275,52 @@ const PYTHON_RULES: readonly Rule[] = [
 			scan.algorithm(match.index, algorithm(name) ?? { name, primitive: "ae" }, match[0].replace(/\($/, ""));
 		},
 	},
-	{
-		pattern: /\bssl\.(?:PROTOCOL_|TLSVersion\.)(\w+)|\bSSL\.(\w+?)_METHOD\b/g,
-		report(match, scan) {
-			const name = (match[1] ?? match[2]) as string;
-			const version = tlsVersion(name);
-			if (version || /^(?:TLS|TLS_CLIENT|TLS_SERVER|SSLv23)$/.test(name)) {
-				scan.protocol(match.index, version ? { type: "tls", version } : { type: "tls" }, `python ${match[0]}`);
-			}
-		},
-	},
-	{
-		pattern: /\bset_ciphers\(\s*(["'])([^"'\n]+)\1/g,
-		report: (match, scan) =>
-			scan.protocol(match.index, { type: "tls", cipherSuites: (match[2] as string).split(":") }, "python set_ciphers", [
-				match[2] as string,
-			]),
-	},
+	...gated(
+		["ssl", "SSL"],
+		[
+			{
+				pattern: /\bssl\.(?:PROTOCOL_|TLSVersion\.)(\w+)|\bSSL\.(\w+?)_METHOD\b/g,
+				report(match, scan) {
+					const name = (match[1] ?? match[2]) as string;
+					const version = tlsVersion(name);
+					if (version || /^(?:TLS|TLS_CLIENT|TLS_SERVER|SSLv23)$/.test(name)) {
+						scan.protocol(match.index, version ? { type: "tls", version } : { type: "tls" }, `python ${match[0]}`);
+					}
+				},
+			},
+			{
+				pattern: /\bset_ciphers\(\s*(["'])([^"'\n]+)\1/g,
+				report: (match, scan) =>
+					scan.protocol(
+						match.index,
+						{ type: "tls", cipherSuites: (match[2] as string).split(":") },
+						"python set_ciphers",
+						[match[2] as string],
+					),
+			},
+		],
+	),
 	claiming(/\boqs\.(KeyEncapsulation|Signature)\(\s*(["'])([^"'\n]+)\2/g, (match, scan) => {
 		const name = match[3] as string;
 		const facts = postQuantum(name) ?? { name, primitive: match[1] === "Signature" ? "signature" : "kem" };
 		scan.algorithm(match.index, facts, `oqs.${match[1]}`, [name]);
 	}),
-	{
-		pattern: new RegExp(`\\balgorithms?\\s*=\\s*(\\[[^\\]]{0,200}\\]|(["'])${JOSE_ALG}\\2)`, "g"),
-		report: jose,
-	},
+	...gated(
+		["jwt", "jose"],
+		[
+			{
+				pattern: new RegExp(`\\balgorithms?\\s*=\\s*(\\[[^\\]]{0,200}\\]|(["'])${JOSE_ALG}\\2)`, "g"),
+				report: jose,
+			},
+		],
+	),
 ];
 
+/**
+ * Anchors start with a character that is rare in code: \`includes\` runs memchr on a needle's first character, so
+ * a needle starting with a common lower-case letter costs several times more.
+ */
 export const PYTHON = codeDetector(
-	["crypt", "hashlib", "hmac", "ssl", "SSL", "nacl", "jwt", "jose", "oqs", "rsa", "ecdsa", "passlib"],
+	["ypt", "hashl", "hmac", "SSL", "PROTOC", "TLSVer", "jwt", "jose", "SecretBox", "SigningKey", "PrivateKey", "qs."],
 	PYTHON_RULES,
 );

@@ -1,5 +1,5 @@
 import type { LibraryId } from "../libraries.ts";
-import { algorithm, hash, hashName, onCurve, opensslCipher, tlsVersion, withMode } from "../names.ts";
+import { algorithm, hash, hashName, onCurve, opensslCipher, postQuantum, tlsVersion, withMode } from "../names.ts";
 import { claiming, codeDetector, type Rule } from "../rules.ts";
 import type { AlgorithmFacts } from "../types.ts";
 
@@ -84,8 +84,7 @@ function ringSignature(name: string): AlgorithmFacts | undefined {
 
 const RUST_RULES: readonly Rule[] = [
 	{
-		pattern:
-			/^[ \t]*(?:pub(?:\([\w ]+\))?[ \t]+)?(?:use|extern[ \t]+crate)[ \t]+(?:::)?(\w+)|\b(ring|rustls|openssl)::/gm,
+		pattern: /\b(?:use|extern[ \t]+crate)[ \t]+(?:::)?(\w+)|\b(ring|rustls|openssl)::/g,
 		report(match, scan) {
 			const id = crateLibrary((match[1] ?? match[2]) as string);
 			if (id) scan.library(match.index, id);
@@ -199,6 +198,11 @@ const RUST_RULES: readonly Rule[] = [
 		},
 	},
 	{
+		pattern: /\b(?:mlkem|kyber|mldsa|dilithium|falcon|sphincs\w*?)\d+\w*/g,
+		requires: ["pqcrypto", "oqs"],
+		report: (match, scan) => scan.algorithm(match.index, postQuantum(match[0]), match[0]),
+	},
+	{
 		pattern: /\bset_cipher_list\(\s*"([^"\n]+)"/g,
 		report: (match, scan) =>
 			scan.protocol(
@@ -210,4 +214,39 @@ const RUST_RULES: readonly Rule[] = [
 	},
 ];
 
-export const RUST = codeDetector(["use ", "crate"], RUST_RULES);
+/**
+ * Anchors start with a character that is rare in code: \`includes\` runs memchr on a needle's first character, so
+ * a needle starting with a common lower-case letter costs several times more.
+ */
+export const RUST = codeDetector(
+	[
+		"Sha",
+		"Md",
+		"Aes",
+		"Rsa",
+		"Hmac",
+		"ChaCha",
+		"25519",
+		"Des::",
+		"TdesE",
+		"Rc4",
+		"SHA",
+		"AES_",
+		"RSA_",
+		"ECDSA",
+		"HMAC",
+		"CHACHA",
+		"TLS1",
+		"Cipher",
+		"Digest",
+		"Ssl",
+		"Nid::",
+		"kem",
+		"Kem",
+		"Dsa",
+		"Signin",
+		"Pbkdf2",
+		"Argon2",
+	],
+	RUST_RULES,
+);

@@ -1,0 +1,23 @@
+import { RULE_DEFINITIONS } from "./rules.ts";
+import type { Rule } from "./types.ts";
+
+export { createEvaluator } from "./evaluate.ts";
+export { parseRuleOverrides, RuleOverrideError } from "./overrides.ts";
+export type {
+	Analysis,
+	Evaluator,
+	EvaluatorOptions,
+	Finding,
+	Priority,
+	Reason,
+	Rule,
+	RuleOverride,
+} from "./types.ts";
+export { PRIORITIES } from "./types.ts";
+
+/** The built-in rules with their default priorities, as documented in the README (copies: editing them changes nothing). */
+export const DEFAULT_RULES: readonly Rule[] = Object.freeze(
+	RULE_DEFINITIONS.map(({ id, priority, description, enabled }) =>
+		Object.freeze({ id, priority, description, enabled }),
+	),
+);
