@@ -6,7 +6,7 @@ export { DEFAULT_KEYSTORE_PASSWORDS } from "./scan.ts";
 export type { AssetKind, Discovery, DiscoveryOptions, DiscoveryReport } from "./types.ts";
 
 /** Bump on any change to what is detected or how it is described: it keys the incremental-scan cache. */
-export const DETECTOR_VERSION = "1.1.0";
+export const DETECTOR_VERSION = "1.1.1";
 
 /**
  * Cryptographic assets in one file: X.509 certificates, private and public keys, JWT/JWE tokens, keystores,

@@ -3,7 +3,9 @@ import type { Asset } from "./types.ts";
 
 /** A compact-serialised token: base64url segments joined by dots. */
 const TOKEN = /[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*){2,5}/y;
-const BASE64URL_CHAR = /[A-Za-z0-9_\-.+/=]/;
+// A token cannot start in the middle of a base64 run; `=` only ends one (padding), and starts
+// values in `TOKEN=eyJ…` and `?token=eyJ…`, so it does not count.
+const BASE64URL_CHAR = /[A-Za-z0-9_\-.+/]/;
 
 function decodeJsonObject(segment: string): Record<string, unknown> | undefined {
 	try {
