@@ -26,7 +26,12 @@ describe("describeFinding", () => {
 					publicKey: { algorithm: "EC", size: 256, curve: "P-256", fingerprintSha256: "ab" },
 					signatureAlgorithm: "ecdsa-with-SHA256",
 				},
-				{ analysis: { priority: "high", reasons: ["Expires within 90 days"] } },
+				{
+					analysis: {
+						priority: "high",
+						reasons: [{ rule: "certificate-expiring", priority: "high", message: "Expires within 90 days" }],
+					},
+				},
 			),
 		);
 		expect(row).toMatchObject({
@@ -37,7 +42,7 @@ describe("describeFinding", () => {
 			keySize: "256-bit (P-256)",
 			expiry: "2027-01-31T00:00:00.000Z",
 			priority: "high",
-			reasons: ["Expires within 90 days"],
+			reasons: ["Expires within 90 days (high)"],
 		});
 		expect(row.attributes).toContainEqual(["publicKey.curve", "P-256"]);
 	});

@@ -48,7 +48,10 @@ const certificate: Finding = {
 			publicKey: { algorithm: "RSA", size: 1024 },
 		},
 	},
-	analysis: { priority: "high", reasons: ["RSA keys under 2048 bits are weak"] },
+	analysis: {
+		priority: "high",
+		reasons: [{ rule: "rsa-short-key", priority: "high", message: "RSA keys under 2048 bits are weak" }],
+	},
 };
 
 const key: Finding = {
@@ -162,7 +165,7 @@ describe("Execution", () => {
 		expect(within(cert).getByText("Expired")).toBeTruthy();
 		expect(within(cert).getByText("high")).toBeTruthy();
 		fireEvent.click(within(cert).getByRole("button", { name: "Details" }));
-		expect(screen.getByText("RSA keys under 2048 bits are weak")).toBeTruthy();
+		expect(screen.getByText("RSA keys under 2048 bits are weak (high)")).toBeTruthy();
 		expect(screen.getByText("publicKey.algorithm")).toBeTruthy();
 		const cbom = await screen.findByRole("link", { name: "Download CBOM" });
 		expect(cbom.getAttribute("href")).toBe(`/v3/scan/${EXECUTION_ID}/cbom`);

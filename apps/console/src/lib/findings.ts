@@ -97,7 +97,7 @@ export function describeFinding(finding: Finding): FindingRow {
 		keySize: keySizeOf(keyFacts),
 		expiry: text(facts.notValidAfter) ?? text(claims.exp),
 		priority: text(finding.analysis?.priority),
-		reasons: finding.analysis?.reasons ?? [],
+		reasons: (finding.analysis?.reasons ?? []).map((reason) => `${reason.message} (${reason.priority})`),
 		attributes: flattenAttributes(facts),
 	};
 }

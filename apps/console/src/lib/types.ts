@@ -156,7 +156,7 @@ export interface Finding {
 	status: string;
 	observation: { file: { path: string; line: number | null } };
 	crypto: Record<string, unknown>;
-	analysis: { priority?: string; reasons?: string[] } | null;
+	analysis: { priority?: string; reasons?: AnalysisReason[] } | null;
 }
 
 export interface FindingPage {
@@ -180,4 +180,11 @@ export interface Delivery {
 	nextAttemptAt?: string | null;
 	deliveredAt?: string | null;
 	attemptLog: DeliveryAttempt[];
+}
+
+/** One policy rule that fired for a finding (packages/analysis). */
+export interface AnalysisReason {
+	rule: string;
+	priority: string;
+	message: string;
 }
