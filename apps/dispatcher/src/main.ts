@@ -1,10 +1,9 @@
-import { createServer } from "node:http";
 import { reconcilePendingDeliveries } from "@sensorium/callback-store";
 import { createNetworkPolicy, parseRetrySchedule } from "@sensorium/callbacks";
 import { dispatcherEnvSchema, parseEnv, resolveSecretKey } from "@sensorium/config";
 import { createDatabase } from "@sensorium/db";
 import { createLogger } from "@sensorium/logger";
-import { createRegistry, deliveryMetrics, reconcilerMetrics } from "@sensorium/metrics";
+import { createOperationsServer, createRegistry, deliveryMetrics, reconcilerMetrics } from "@sensorium/metrics";
 import { CALLBACKS_QUEUE, createWorkerConnection, DeliveryQueue, deliveryJobSchema } from "@sensorium/queue";
 import { SecretBox } from "@sensorium/secrets";
 import { DelayedError, Worker } from "bullmq";
@@ -86,28 +85,17 @@ const reconciler = setInterval(async () => {
 }, env.RECONCILE_INTERVAL_MS);
 
 let stopping = false;
-const health = createServer(async (req, res) => {
-	if (req.url === "/healthz") return void res.writeHead(stopping ? 503 : 200).end(stopping ? "stopping" : "ok");
-	if (req.url === "/metrics")
-		return void res.writeHead(200, { "content-type": registry.contentType }).end(await registry.metrics());
-	if (req.url === "/readyz") {
-		const ready =
-			!stopping &&
-			worker.isRunning() &&
-			(await database.db.execute(sql`select 1`).then(
-				() => true,
-				() => false,
-			));
-		return void res.writeHead(ready ? 200 : 503).end(ready ? "ready" : "unavailable");
-	}
-	res.writeHead(404).end();
-});
+const health = createOperationsServer(registry, [
+	() => worker.isRunning(),
+	() => database.db.execute(sql`select 1`).then(() => true),
+]);
 if (env.DISPATCHER_HEALTH_PORT > 0) health.listen(env.DISPATCHER_HEALTH_PORT);
 logger.info({ concurrency: env.DISPATCHER_CONCURRENCY, schedule }, "Sensorium dispatcher started");
 
 async function shutdown(signal: string) {
 	if (stopping) return;
 	stopping = true;
+	health.markStopping();
 	logger.info({ signal }, "shutting down");
 	clearInterval(reconciler);
 	const hardStop = setTimeout(() => {

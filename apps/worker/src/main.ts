@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:http";
 import { hostname, tmpdir } from "node:os";
 import { createEvaluator, parseRuleOverrides } from "@sensorium/analysis";
 import { ConfigError, parseEnv, resolveSecretKey, workerEnvSchema } from "@sensorium/config";
@@ -8,7 +7,7 @@ import { createDatabase } from "@sensorium/db";
 import { DEFAULT_KEYSTORE_PASSWORDS, discoverDetailed } from "@sensorium/discovery";
 import { reconcileExpiredLeases, reconcileQueuedExecutions } from "@sensorium/executions";
 import { createLogger } from "@sensorium/logger";
-import { createRegistry, executionMetrics, reconcilerMetrics } from "@sensorium/metrics";
+import { createOperationsServer, createRegistry, executionMetrics, reconcilerMetrics } from "@sensorium/metrics";
 import { createWorkerConnection, DeliveryQueue, ExecutionQueue } from "@sensorium/queue";
 import { createExecutionWorker, removeOrphanedWorkDirs } from "@sensorium/scanner";
 import { SecretBox } from "@sensorium/secrets";
@@ -123,26 +122,11 @@ const reconciler = setInterval(async () => {
 }, env.RECONCILE_INTERVAL_MS);
 
 let stopping = false;
-const health = createServer(async (req, res) => {
-	if (req.url === "/healthz") return void res.writeHead(stopping ? 503 : 200).end(stopping ? "stopping" : "ok");
-	if (req.url === "/metrics")
-		return void res.writeHead(200, { "content-type": registry.contentType }).end(await registry.metrics());
-	if (req.url === "/readyz") {
-		const ready =
-			!stopping &&
-			worker.isRunning() &&
-			(await database.db.execute(sql`select 1`).then(
-				() => true,
-				() => false,
-			)) &&
-			(await workerConnection.ping().then(
-				(r) => r === "PONG",
-				() => false,
-			));
-		return void res.writeHead(ready ? 200 : 503).end(ready ? "ready" : "unavailable");
-	}
-	res.writeHead(404).end();
-});
+const health = createOperationsServer(registry, [
+	() => worker.isRunning(),
+	() => database.db.execute(sql`select 1`).then(() => true),
+	() => workerConnection.ping().then((reply) => reply === "PONG"),
+]);
 if (env.WORKER_HEALTH_PORT > 0) health.listen(env.WORKER_HEALTH_PORT);
 
 logger.info({ concurrency: env.WORKER_CONCURRENCY, prefix: env.QUEUE_PREFIX }, "Sensorium worker started");
@@ -154,6 +138,7 @@ logger.info({ concurrency: env.WORKER_CONCURRENCY, prefix: env.QUEUE_PREFIX }, "
 async function shutdown(signal: string) {
 	if (stopping) return;
 	stopping = true;
+	health.markStopping();
 	logger.info({ signal }, "shutting down: no new jobs, finishing running scans");
 	clearInterval(reconciler);
 	const handBackAt = setTimeout(

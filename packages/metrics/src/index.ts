@@ -1,3 +1,4 @@
+import { createServer } from "node:http";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 export { Registry } from "prom-client";
@@ -153,5 +154,53 @@ export function deliveryMetrics(registry: Registry): DeliveryMetrics {
 			attempts.inc({ outcome, attempt: String(Math.min(attempt, 10)) });
 			if (outcome !== "retry") deliveries.inc({ outcome });
 		},
+	};
+}
+
+export interface OperationsServer {
+	listen(port: number): void;
+	/** From now on /healthz answers 503, so orchestrators stop routing to a process that is stopping. */
+	markStopping(): void;
+	close(): void;
+}
+
+/**
+ * `/healthz` (alive), `/readyz` (the checks pass) and `/metrics` on their own port, for processes
+ * that have no HTTP API of their own (workers, dispatchers). A failing check counts as not ready.
+ */
+export function createOperationsServer(
+	registry: Registry,
+	checks: (() => Promise<boolean> | boolean)[],
+): OperationsServer {
+	let stopping = false;
+	const ready = async () => {
+		if (stopping) return false;
+		for (const check of checks) {
+			if (
+				!(await Promise.resolve()
+					.then(check)
+					.catch(() => false))
+			)
+				return false;
+		}
+		return true;
+	};
+	const server = createServer(async (req, res) => {
+		if (req.url === "/healthz") return void res.writeHead(stopping ? 503 : 200).end(stopping ? "stopping" : "ok");
+		if (req.url === "/readyz") {
+			const ok = await ready();
+			return void res.writeHead(ok ? 200 : 503).end(ok ? "ready" : "unavailable");
+		}
+		if (req.url === "/metrics") {
+			return void res.writeHead(200, { "content-type": registry.contentType }).end(await registry.metrics());
+		}
+		res.writeHead(404).end();
+	});
+	return {
+		listen: (port) => void server.listen(port),
+		markStopping: () => {
+			stopping = true;
+		},
+		close: () => void server.close(),
 	};
 }
