@@ -1,4 +1,4 @@
-import { type DbExecutor, organizations, type UserRole, users } from "@sensorium/db";
+import { type DbExecutor, isUniqueViolation, organizations, type UserRole, users } from "@sensorium/db";
 import { conflict, notFound, validationError } from "@sensorium/errors";
 import { newObjectId } from "@sensorium/ids";
 import { and, eq, isNull, sql } from "drizzle-orm";
@@ -94,13 +94,4 @@ export async function setLicenceExpiry(db: DbExecutor, orgId: string, expiresAt:
 export async function findUserByEmail(db: DbExecutor, email: string) {
 	const [user] = await db.select().from(users).where(sql`lower(${users.email}) = ${email.trim().toLowerCase()}`);
 	return user ?? null;
-}
-
-function isUniqueViolation(error: unknown): boolean {
-	let current: unknown = error;
-	while (current && typeof current === "object") {
-		if ((current as { code?: string }).code === "23505") return true;
-		current = (current as { cause?: unknown }).cause;
-	}
-	return false;
 }

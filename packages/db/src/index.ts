@@ -1,3 +1,4 @@
 export { createDatabase, type Database, type DatabaseHandle, type DbExecutor, type Transaction } from "./client.ts";
+export { isUniqueViolation } from "./errors.ts";
 export { ensureDatabaseExists, MIGRATIONS_FOLDER, migrateDatabase } from "./migrate.ts";
 export * from "./schema/index.ts";

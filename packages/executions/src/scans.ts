@@ -1,5 +1,13 @@
 import { type CreateScanRequest, messages } from "@sensorium/api-contract";
-import { callbackEndpoints, type Database, executions, type Priority, sensors, users } from "@sensorium/db";
+import {
+	callbackEndpoints,
+	type Database,
+	executions,
+	isUniqueViolation,
+	type Priority,
+	sensors,
+	users,
+} from "@sensorium/db";
 import { notFound, validationError } from "@sensorium/errors";
 import { newObjectId } from "@sensorium/ids";
 import type { ExecutionQueue } from "@sensorium/queue";
@@ -169,14 +177,4 @@ export async function getExecution(db: Database, orgId: string, executionId: str
 			? { findings: { total: Object.values(execution.summary).reduce((a, b) => a + b, 0), byType: execution.summary } }
 			: {}),
 	};
-}
-
-function isUniqueViolation(error: unknown, constraint: string): boolean {
-	let current: unknown = error;
-	while (current && typeof current === "object") {
-		const pgError = current as { code?: string; constraint?: string };
-		if (pgError.code === "23505" && pgError.constraint === constraint) return true;
-		current = (current as { cause?: unknown }).cause;
-	}
-	return false;
 }
