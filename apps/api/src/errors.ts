@@ -31,6 +31,6 @@ export function handleError(error: Error, c: Context<AppEnv>) {
 	if (error instanceof HTTPException && error.status < 500) {
 		return failure(c, error.status as ContentfulStatusCode, error.message || messages.internal);
 	}
-	c.var.deps.logger.error({ err: error, requestId: c.var.requestId, path: c.req.path }, "unhandled error");
+	c.get("deps").logger.error({ err: error, requestId: c.get("requestId"), path: c.req.path }, "unhandled error");
 	return failure(c, 500, messages.internal);
 }

@@ -4,6 +4,7 @@ import {
 	type Database,
 	executions,
 	isUniqueViolation,
+	NamedStatement,
 	type Priority,
 	sensors,
 	users,
@@ -30,6 +31,25 @@ export interface Requester {
 	userId: string;
 }
 
+const p = (name: string) => sql.placeholder(name);
+
+// One statement, so one round trip: the sensor and its first execution commit together.
+const insertSensorWithExecution = new NamedStatement(
+	"sensorium_insert_sensor_with_execution",
+	sql`
+		WITH sensor AS (
+			INSERT INTO ${sensors} (id, org_id, name, type, config, priority, callback_id, incremental,
+				auto_resolution_days, labels, created_by)
+			VALUES (${p("sensorId")}, ${p("orgId")}, ${p("name")}, ${p("type")}, ${p("config")}::jsonb, ${p("priority")},
+				${p("callbackId")}, ${p("incremental")}, ${p("autoResolutionDays")}, ${p("labels")}::jsonb, ${p("userId")})
+			RETURNING id, org_id, priority, labels, created_by
+		)
+		INSERT INTO ${executions} (id, sensor_id, org_id, status, message, priority, ran_by, labels)
+		SELECT ${p("executionId")}, sensor.id, sensor.org_id, ${p("status")}, ${p("message")}, sensor.priority,
+			sensor.created_by, sensor.labels
+		FROM sensor`,
+);
+
 /**
  * Creates the sensor and its first execution in one transaction, then enqueues it. Postgres is the
  * source of truth: if Redis refuses the job the execution stays `queued` and the reconciler adds it.
@@ -50,21 +70,22 @@ export async function createSensorAndExecute(
 	const sealedConfig = deps.secretBox.sealFields(config.data, contract.secretKeys);
 	const execution = newExecutionRow(executionId, sensorId, requester, request.priority, request.labels);
 	try {
-		// One statement, so one round trip: the sensor and its first execution commit together.
-		await deps.db.execute(sql`
-			WITH sensor AS (
-				INSERT INTO ${sensors} (id, org_id, name, type, config, priority, callback_id, incremental,
-					auto_resolution_days, labels, created_by)
-				VALUES (${sensorId}, ${requester.orgId}, ${request.sensorName}, ${contract.sensorType},
-					${JSON.stringify(sealedConfig)}::jsonb, ${request.priority}, ${request.callbackId},
-					${request.incrementalScan}, ${request.autoResolutionInterval}, ${JSON.stringify(request.labels)}::jsonb,
-					${requester.userId})
-				RETURNING id
-			)
-			INSERT INTO ${executions} (id, sensor_id, org_id, status, message, priority, ran_by, labels)
-			SELECT ${execution.id}, sensor.id, ${execution.orgId}, ${execution.status}, ${execution.message},
-				${execution.priority}, ${execution.ranBy}, ${JSON.stringify(execution.labels)}::jsonb
-			FROM sensor`);
+		await insertSensorWithExecution.execute(deps.db, {
+			sensorId,
+			orgId: requester.orgId,
+			name: request.sensorName,
+			type: contract.sensorType,
+			config: JSON.stringify(sealedConfig),
+			priority: request.priority,
+			callbackId: request.callbackId,
+			incremental: request.incrementalScan,
+			autoResolutionDays: request.autoResolutionInterval,
+			labels: JSON.stringify(request.labels),
+			userId: requester.userId,
+			executionId,
+			status: execution.status,
+			message: execution.message,
+		});
 	} catch (error) {
 		if (isUniqueViolation(error, "sensors_org_name_key"))
 			throw validationError(messages.duplicateSensorName(request.sensorName));
@@ -151,13 +172,30 @@ export interface ExecutionView {
 	findings?: { total: number; byType: Record<string, number> };
 }
 
-/** An execution of another organisation is indistinguishable from one that does not exist. */
-export async function getExecution(db: Database, orgId: string, executionId: string): Promise<ExecutionView> {
-	const [row] = await db
+// Status polling is the most frequent call clients make: prepared once per pooled connection.
+const executionStatusQueries = new WeakMap<Database, ReturnType<typeof prepareExecutionStatusQuery>>();
+
+function prepareExecutionStatusQuery(db: Database) {
+	return db
 		.select({ execution: executions, email: users.email })
 		.from(executions)
 		.innerJoin(users, eq(users.id, executions.ranBy))
-		.where(and(eq(executions.id, executionId), eq(executions.orgId, orgId)));
+		.where(and(eq(executions.id, sql.placeholder("executionId")), eq(executions.orgId, sql.placeholder("orgId"))))
+		.prepare("sensorium_execution_status");
+}
+
+function executionStatusQuery(db: Database) {
+	let query = executionStatusQueries.get(db);
+	if (!query) {
+		query = prepareExecutionStatusQuery(db);
+		executionStatusQueries.set(db, query);
+	}
+	return query;
+}
+
+/** An execution of another organisation is indistinguishable from one that does not exist. */
+export async function getExecution(db: Database, orgId: string, executionId: string): Promise<ExecutionView> {
+	const [row] = await executionStatusQuery(db).execute({ executionId, orgId });
 	if (!row) throw notFound(messages.executionNotFound);
 	const { execution } = row;
 	return {

@@ -29,10 +29,20 @@ export function httpMetrics(registry: Registry): HttpMetrics {
 		buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
 		registers: [registry],
 	});
+	// Bound children per label set: prom-client would otherwise hash the label object on every request.
+	const series = new Map<string, { count: () => void; time: (seconds: number) => void }>();
 	return {
 		observe(method, route, status, seconds) {
-			requests.inc({ method, route, status: String(status) });
-			duration.observe({ method, route }, seconds);
+			const key = `${method} ${status} ${route}`;
+			let bound = series.get(key);
+			if (!bound) {
+				const counter = requests.labels(method, route, String(status));
+				const histogram = duration.labels(method, route);
+				bound = { count: () => counter.inc(), time: (s) => histogram.observe(s) };
+				series.set(key, bound);
+			}
+			bound.count();
+			bound.time(seconds);
 		},
 	};
 }

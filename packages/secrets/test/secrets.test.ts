@@ -32,6 +32,15 @@ describe("SecretBox", () => {
 		expect(box.encrypt("same")).not.toBe(box.encrypt("same"));
 	});
 
+	it("never reuses an IV, across refills of the IV pool too", () => {
+		const box = new SecretBox(key);
+		const sealed = Array.from({ length: 2_000 }, (_, i) => box.encrypt(`value-${i}`));
+		const ivs = sealed.map((envelope) => envelope.split(".")[2]);
+		expect(new Set(ivs).size).toBe(sealed.length);
+		expect(ivs.every((iv) => Buffer.from(iv ?? "", "base64url").length === 12)).toBe(true);
+		expect(sealed.map((envelope) => box.decrypt(envelope))).toEqual(sealed.map((_, i) => `value-${i}`));
+	});
+
 	it("detects tampering", () => {
 		const box = new SecretBox(key);
 		const parts = box.encrypt("value").split(".");

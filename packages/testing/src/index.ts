@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 
+export { CpuMeter, type CpuUsage, parseMachineStat, parseProcStat } from "./cpu-meter.ts";
 export { createTestDatabase, databaseUrl, type TestDatabase, withAdminClient } from "./postgres.ts";
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";

@@ -48,10 +48,10 @@ const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 export const requireApiToken = createMiddleware<AppEnv>(async (c, next) => {
 	const token = c.req.header("isg-api-token");
 	if (token) {
-		const cache = c.var.deps.principalCache;
+		const cache = c.get("deps").principalCache;
 		let principal = cache?.get(token);
 		if (!principal) {
-			principal = (await authenticate(c.var.deps.db, token)) ?? undefined;
+			principal = (await authenticate(c.get("deps").db, token)) ?? undefined;
 			if (!principal) return failure(c, 401, messages.unauthorized);
 			cache?.set(token, principal);
 		}
@@ -59,7 +59,7 @@ export const requireApiToken = createMiddleware<AppEnv>(async (c, next) => {
 		return next();
 	}
 	const secret = getCookie(c, SESSION_COOKIE);
-	const principal = secret ? await sessionPrincipal(c.var.deps.db, secret) : null;
+	const principal = secret ? await sessionPrincipal(c.get("deps").db, secret) : null;
 	if (!secret || !principal) return failure(c, 401, messages.unauthorized);
 	if (STATE_CHANGING.has(c.req.method) && !csrfTokenMatches(secret, c.req.header("x-csrf-token"))) {
 		return failure(c, 403, messages.csrfRequired);
@@ -69,11 +69,11 @@ export const requireApiToken = createMiddleware<AppEnv>(async (c, next) => {
 });
 
 export const requireAdminToken = createMiddleware<AppEnv>(async (c, next) => {
-	if (!isAdmin(c.var.principal)) {
+	if (!isAdmin(c.get("principal"))) {
 		return failure(
 			c,
 			403,
-			c.var.principal.via === "session" ? messages.forbiddenAdminSession : messages.forbiddenAdmin,
+			c.get("principal").via === "session" ? messages.forbiddenAdminSession : messages.forbiddenAdmin,
 		);
 	}
 	await next();
@@ -87,7 +87,7 @@ export const requireAdminForBrowser = createMiddleware<AppEnv>(async (c, next) =
 	let token = c.req.header("isg-api-token");
 	const basic = /^Basic\s+(.+)$/i.exec(c.req.header("authorization") ?? "");
 	if (!token && basic?.[1]) token = Buffer.from(basic[1], "base64").toString("utf8").split(":").slice(1).join(":");
-	const principal = token ? await authenticate(c.var.deps.db, token) : null;
+	const principal = token ? await authenticate(c.get("deps").db, token) : null;
 	if (!principal || !isAdmin(principal)) {
 		c.header("WWW-Authenticate", 'Basic realm="Sensorium queues (password: an Admin Token)", charset="UTF-8"');
 		return failure(c, 401, messages.unauthorized);

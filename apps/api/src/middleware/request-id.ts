@@ -14,8 +14,8 @@ export const requestId = createMiddleware<AppEnv>(async (c, next) => {
 	await next();
 	const seconds = (performance.now() - started) / 1000;
 	// The route pattern, not the path: execution ids must not become label values.
-	c.var.deps.metrics?.http.observe(c.req.method, c.req.routePath, c.res.status, seconds);
-	c.var.deps.logger.info(
+	c.get("deps").metrics?.http.observe(c.req.method, c.req.routePath, c.res.status, seconds);
+	c.get("deps").logger.info(
 		{ requestId: id, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(seconds * 1000) },
 		"request",
 	);

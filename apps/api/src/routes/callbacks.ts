@@ -19,10 +19,10 @@ export function registerCallbacks(app: Hono<AppEnv>) {
 	app.use("/v3/callbacks/*", requireAdminToken);
 
 	app.post("/v3/callbacks", jsonBody, validJson(registerCallbackSchema), async (c) => {
-		const { deps } = c.var;
+		const deps = c.get("deps");
 		const registration = await registerEndpoint(
 			{ db: deps.db, secretBox: deps.secretBox, policy: deps.callbackPolicy, timeoutMs: deps.callbackTimeoutMs },
-			c.var.principal.orgId,
+			c.get("principal").orgId,
 			c.req.valid("json"),
 		);
 		return c.json(
@@ -38,27 +38,27 @@ export function registerCallbacks(app: Hono<AppEnv>) {
 	});
 
 	app.get("/v3/callbacks", async (c) => {
-		return c.json({ status: "successful", callbacks: await listEndpoints(c.var.deps.db, c.var.principal.orgId) });
+		return c.json({ status: "successful", callbacks: await listEndpoints(c.get("deps").db, c.get("principal").orgId) });
 	});
 
 	app.get("/v3/callbacks/:callbackId", async (c) => {
 		const id = c.req.param("callbackId");
 		if (!isObjectId(id)) return failure(c, 404, messages.callbackNotFound);
-		return c.json({ status: "successful", ...(await getEndpoint(c.var.deps.db, c.var.principal.orgId, id)) });
+		return c.json({ status: "successful", ...(await getEndpoint(c.get("deps").db, c.get("principal").orgId, id)) });
 	});
 
 	app.delete("/v3/callbacks/:callbackId", async (c) => {
 		const id = c.req.param("callbackId");
 		if (!isObjectId(id)) return failure(c, 404, messages.callbackNotFound);
-		await deleteEndpoint(c.var.deps.db, c.var.principal.orgId, id);
+		await deleteEndpoint(c.get("deps").db, c.get("principal").orgId, id);
 		return c.json({ status: "successful", message: "Callback endpoint deleted." });
 	});
 
 	app.post("/v3/callbacks/:callbackId/rotate-token", jsonBody, validJson(rotateCallbackTokenSchema), async (c) => {
 		const id = c.req.param("callbackId");
 		if (!isObjectId(id)) return failure(c, 404, messages.callbackNotFound);
-		const endpoint = await rotateEndpointToken(c.var.deps.db, c.var.deps.secretBox, {
-			orgId: c.var.principal.orgId,
+		const endpoint = await rotateEndpointToken(c.get("deps").db, c.get("deps").secretBox, {
+			orgId: c.get("principal").orgId,
 			id,
 			tokenValue: c.req.valid("json").tokenValue,
 		});

@@ -17,8 +17,8 @@ export function registerCbom(app: Hono<AppEnv>) {
 	app.get("/v3/scan/:executionId/cbom", async (c) => {
 		const executionId = c.req.param("executionId");
 		if (!isObjectId(executionId)) return failure(c, 404, messages.executionNotFound);
-		const { db } = c.var.deps;
-		const orgId = c.var.principal.orgId;
+		const { db } = c.get("deps");
+		const orgId = c.get("principal").orgId;
 		const findings = await allPages((cursor) =>
 			listExecutionFindings(db, orgId, executionId, { limit: PAGE, cursor }, messages.executionNotFound),
 		);
@@ -39,8 +39,8 @@ export function registerCbom(app: Hono<AppEnv>) {
 	app.get("/v3/sensors/:sensorId/cbom", async (c) => {
 		const sensorId = c.req.param("sensorId");
 		if (!isObjectId(sensorId)) return failure(c, 404, messages.sensorNotFoundById);
-		const { db } = c.var.deps;
-		const orgId = c.var.principal.orgId;
+		const { db } = c.get("deps");
+		const orgId = c.get("principal").orgId;
 		const findings = await allPages((cursor) =>
 			listSensorFindings(db, orgId, sensorId, { limit: PAGE, cursor, status: "open" }, messages.sensorNotFoundById),
 		);

@@ -28,8 +28,8 @@ export function registerFindings(app: Hono<AppEnv>) {
 		const request = pageRequest(c);
 		if (typeof request === "string") return failure(c, 400, request);
 		const page = await listExecutionFindings(
-			c.var.deps.db,
-			c.var.principal.orgId,
+			c.get("deps").db,
+			c.get("principal").orgId,
 			executionId,
 			request,
 			messages.executionNotFound,
@@ -46,8 +46,8 @@ export function registerFindings(app: Hono<AppEnv>) {
 		if (status !== "open" && status !== "resolved")
 			return failure(c, 400, "Invalid value for status: expected open or resolved.");
 		const page = await listSensorFindings(
-			c.var.deps.db,
-			c.var.principal.orgId,
+			c.get("deps").db,
+			c.get("principal").orgId,
 			sensorId,
 			{ ...request, status },
 			messages.sensorNotFoundById,

@@ -5,11 +5,12 @@ import type { AppEnv } from "../context.ts";
 export function registerHealth(app: Hono<AppEnv>) {
 	app.get("/healthz", (c) => c.json({ status: "ok" }));
 	app.get("/readyz", async (c) => {
-		const ready = c.var.deps.ready ? await c.var.deps.ready().catch(() => false) : true;
+		const { ready: check } = c.get("deps");
+		const ready = check ? await check().catch(() => false) : true;
 		return c.json({ status: ready ? "ready" : "unavailable" }, ready ? 200 : 503);
 	});
 	app.get("/metrics", async (c) => {
-		const registry = c.var.deps.metrics?.registry;
+		const registry = c.get("deps").metrics?.registry;
 		if (!registry) return c.text("metrics are not enabled\n", 404);
 		return c.body(await registry.metrics(), 200, { "content-type": registry.contentType });
 	});

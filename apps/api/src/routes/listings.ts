@@ -22,7 +22,7 @@ export function registerListings(app: Hono<AppEnv>) {
 		const cursor = c.req.query("cursor");
 		if (cursor !== undefined && !isObjectId(cursor))
 			return failure(c, 400, "Invalid value for cursor: use the nextCursor of the previous page.");
-		const page = await listExecutions(c.var.deps.db, c.var.principal.orgId, {
+		const page = await listExecutions(c.get("deps").db, c.get("principal").orgId, {
 			status: status as ExecutionStatus | undefined,
 			sensorId,
 			limit,
@@ -31,5 +31,7 @@ export function registerListings(app: Hono<AppEnv>) {
 		return c.json(page);
 	});
 
-	app.get("/v3/sensors", async (c) => c.json({ sensors: await listSensors(c.var.deps.db, c.var.principal.orgId) }));
+	app.get("/v3/sensors", async (c) =>
+		c.json({ sensors: await listSensors(c.get("deps").db, c.get("principal").orgId) }),
+	);
 }

@@ -11,8 +11,8 @@ export function registerScanCallbacks(app: Hono<AppEnv>) {
 		const executionId = c.req.param("executionId");
 		if (!isObjectId(executionId)) return failure(c, 404, messages.executionNotFound);
 		const deliveries = await listExecutionDeliveries(
-			c.var.deps.db,
-			c.var.principal.orgId,
+			c.get("deps").db,
+			c.get("principal").orgId,
 			executionId,
 			messages.executionNotFound,
 		);
@@ -23,8 +23,8 @@ export function registerScanCallbacks(app: Hono<AppEnv>) {
 		const { executionId, deliveryId } = c.req.param();
 		if (!isObjectId(executionId) || !isObjectId(deliveryId)) return failure(c, 404, messages.deliveryNotFound);
 		await redeliver(
-			{ db: c.var.deps.db, queue: c.var.deps.deliveryQueue },
-			{ orgId: c.var.principal.orgId, executionId, deliveryId },
+			{ db: c.get("deps").db, queue: c.get("deps").deliveryQueue },
+			{ orgId: c.get("principal").orgId, executionId, deliveryId },
 		);
 		return c.json({ status: "successful", message: "Delivery queued for sending again.", deliveryId });
 	});

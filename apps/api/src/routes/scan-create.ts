@@ -8,7 +8,7 @@ import { scanDeps } from "./scan-deps.ts";
 /** POST /v3/scan/create — spec 5.1. */
 export function registerScanCreate(app: Hono<AppEnv>) {
 	app.post("/v3/scan/create", jsonBody, validJson(scanRequestSchema("create")), async (c) => {
-		const principal = c.var.principal;
+		const principal = c.get("principal");
 		const { sensorId, executionId } = await createSensorAndExecute(scanDeps(c), principal, c.req.valid("json"));
 		return c.json({ sensorId, executionId, status: "successful", message: messages.createSuccess });
 	});

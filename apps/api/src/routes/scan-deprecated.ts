@@ -20,7 +20,11 @@ export function registerScanDeprecated(app: Hono<AppEnv>) {
 		jsonBody,
 		validJson(scanRequestSchema("deprecated")),
 		async (c) => {
-			const { sensorId, executionId } = await createSensorAndExecute(scanDeps(c), c.var.principal, c.req.valid("json"));
+			const { sensorId, executionId } = await createSensorAndExecute(
+				scanDeps(c),
+				c.get("principal"),
+				c.req.valid("json"),
+			);
 			return c.json({ sensorId, executionId, status: "successful", message: messages.deprecatedSuccess });
 		},
 	);

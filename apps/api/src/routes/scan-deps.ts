@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../context.ts";
 
 export function scanDeps(c: Context<AppEnv>): ScanDeps {
-	const { db, queue, secretBox, sensorTypes, logger } = c.var.deps;
+	const { db, queue, secretBox, sensorTypes, logger } = c.get("deps");
 	return {
 		db,
 		queue,
@@ -11,7 +11,7 @@ export function scanDeps(c: Context<AppEnv>): ScanDeps {
 		sensorTypes,
 		onEnqueueFailure: (executionId, error) =>
 			logger.warn(
-				{ requestId: c.var.requestId, executionId, err: error },
+				{ requestId: c.get("requestId"), executionId, err: error },
 				"execution committed but not enqueued; the reconciler will enqueue it",
 			),
 	};

@@ -8,7 +8,7 @@ import { scanDeps } from "./scan-deps.ts";
 /** POST /v3/scan/execute — spec 5.2. */
 export function registerScanExecute(app: Hono<AppEnv>) {
 	app.post("/v3/scan/execute", jsonBody, validJson(executeScanSchema), async (c) => {
-		const { executionId } = await executeSensor(scanDeps(c), c.var.principal, c.req.valid("json").sensorId);
+		const { executionId } = await executeSensor(scanDeps(c), c.get("principal"), c.req.valid("json").sensorId);
 		return c.json({ executionId, status: "successful", message: messages.executeSuccess });
 	});
 }

@@ -10,6 +10,6 @@ export function registerScanStatus(app: Hono<AppEnv>) {
 	app.get("/v3/scan/:executionId", async (c) => {
 		const executionId = c.req.param("executionId");
 		if (!isObjectId(executionId)) return failure(c, 404, messages.executionNotFound);
-		return c.json(await getExecution(c.var.deps.db, c.var.principal.orgId, executionId));
+		return c.json(await getExecution(c.get("deps").db, c.get("principal").orgId, executionId));
 	});
 }

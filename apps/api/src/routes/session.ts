@@ -30,7 +30,7 @@ const delayFor = (failedAttempts: number) =>
 export function registerSession(app: Hono<AppEnv>) {
 	app.post("/v3/session", jsonBody, validJson(signInSchema), async (c) => {
 		const { email, password } = c.req.valid("json");
-		const result = await signIn(c.var.deps.db, email, password);
+		const result = await signIn(c.get("deps").db, email, password);
 		if (result.outcome === "locked") {
 			c.header("Retry-After", String(Math.ceil(result.retryAfterMs / 1000)));
 			return failure(c, 429, messages.signInLocked(Math.max(1, Math.ceil(result.retryAfterMs / 60_000))));
@@ -55,7 +55,7 @@ export function registerSession(app: Hono<AppEnv>) {
 
 	app.get("/v3/session", async (c) => {
 		const secret = getCookie(c, SESSION_COOKIE);
-		const principal = secret ? await sessionPrincipal(c.var.deps.db, secret) : null;
+		const principal = secret ? await sessionPrincipal(c.get("deps").db, secret) : null;
 		if (!secret || !principal) return failure(c, 401, messages.unauthorized);
 		return c.json({
 			status: "successful",
@@ -69,7 +69,7 @@ export function registerSession(app: Hono<AppEnv>) {
 export function registerSignOut(app: Hono<AppEnv>) {
 	app.delete("/v3/session", async (c) => {
 		const secret = getCookie(c, SESSION_COOKIE);
-		if (secret) await signOut(c.var.deps.db, secret);
+		if (secret) await signOut(c.get("deps").db, secret);
 		deleteCookie(c, SESSION_COOKIE, { path: "/" });
 		return c.json({ status: "successful", message: "Signed out." });
 	});

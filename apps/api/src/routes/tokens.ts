@@ -11,7 +11,7 @@ import { jsonBody, validJson } from "../middleware/json-body.ts";
 export function registerTokens(app: Hono<AppEnv>) {
 	app.post("/v3/tokens", requireAdminToken, jsonBody, validJson(createTokenSchema), async (c) => {
 		const request = c.req.valid("json");
-		const issued = await issueApiToken(c.var.deps.db, { userId: c.var.principal.userId, ...request });
+		const issued = await issueApiToken(c.get("deps").db, { userId: c.get("principal").userId, ...request });
 		return c.json(
 			{
 				status: "successful",
@@ -28,14 +28,14 @@ export function registerTokens(app: Hono<AppEnv>) {
 	});
 
 	app.get("/v3/tokens", requireAdminToken, async (c) => {
-		return c.json({ status: "successful", tokens: await listTokens(c.var.deps.db, c.var.principal.orgId) });
+		return c.json({ status: "successful", tokens: await listTokens(c.get("deps").db, c.get("principal").orgId) });
 	});
 
 	app.delete("/v3/tokens/:tokenId", requireAdminToken, async (c) => {
 		const tokenId = c.req.param("tokenId");
 		if (!isObjectId(tokenId)) return failure(c, 404, messages.tokenNotFound);
-		await revokeToken(c.var.deps.db, c.var.principal.orgId, tokenId);
-		c.var.deps.principalCache?.forgetToken(tokenId);
+		await revokeToken(c.get("deps").db, c.get("principal").orgId, tokenId);
+		c.get("deps").principalCache?.forgetToken(tokenId);
 		return c.json({ status: "successful", message: "Token revoked." });
 	});
 }
