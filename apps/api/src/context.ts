@@ -4,7 +4,7 @@ import type { Database } from "@sensorium/db";
 import type { SensorTypeRegistry } from "@sensorium/executions";
 import type { Logger } from "@sensorium/logger";
 import type { HttpMetrics, Registry } from "@sensorium/metrics";
-import type { DeliveryQueue, ExecutionQueue } from "@sensorium/queue";
+import type { AuthInvalidation, DeliveryQueue, ExecutionQueue } from "@sensorium/queue";
 import type { SecretBox } from "@sensorium/secrets";
 import type { Hono } from "hono";
 import type { PrincipalCache } from "./middleware/auth.ts";
@@ -22,6 +22,8 @@ export interface AppDeps {
 	callbackTimeoutMs: number;
 	/** Short-lived memory of accepted tokens; absent means every request asks Postgres. */
 	principalCache?: PrincipalCache;
+	/** Tells every API replica to forget cached principals a change affects (Redis pub/sub). */
+	announceAuthChange?: (change: AuthInvalidation) => Promise<void>;
 	/** Prometheus registry served at /metrics, with the HTTP metrics recorded for every request. */
 	metrics?: { registry: Registry; http: HttpMetrics };
 	/** The BullMQ dashboard, mounted at /admin/queues behind an Admin Token when present. */

@@ -6,12 +6,18 @@ import { createDatabase } from "@sensorium/db";
 import { SensorTypeRegistry } from "@sensorium/executions";
 import { createLogger } from "@sensorium/logger";
 import { createRegistry, httpMetrics, queueDepthMetrics } from "@sensorium/metrics";
-import { createProducerConnection, DeliveryQueue, ExecutionQueue } from "@sensorium/queue";
+import {
+	createProducerConnection,
+	createWorkerConnection,
+	DeliveryQueue,
+	ExecutionQueue,
+	publishAuthInvalidation,
+} from "@sensorium/queue";
 import { SecretBox } from "@sensorium/secrets";
 import { sensorTypeContracts } from "@sensorium/sensors";
 import { sql } from "drizzle-orm";
 import { createApp } from "./app.ts";
-import { PrincipalCache } from "./middleware/auth.ts";
+import { listenForAuthInvalidations, PrincipalCache } from "./middleware/auth.ts";
 import { createQueueDashboard } from "./queue-dashboard.ts";
 
 function loadConfig() {
@@ -50,6 +56,16 @@ const queueDashboard = createQueueDashboard([queue.queue, deliveryQueue.queue], 
 if (!queueDashboard)
 	logger.warn("bull-board UI files not found: /admin/queues is disabled (set QUEUE_DASHBOARD_UI_PATH)");
 
+const principalCache = new PrincipalCache(env.AUTH_CACHE_TTL_MS);
+// Not awaited: the API serves while Redis is away; the subscription starts when Redis answers.
+const authSubscriber = createWorkerConnection(env.REDIS_URL);
+listenForAuthInvalidations(authSubscriber, env.QUEUE_PREFIX, principalCache).catch((error: unknown) =>
+	logger.error(
+		{ err: error },
+		"could not subscribe to token revocations; cached tokens expire after AUTH_CACHE_TTL_MS",
+	),
+);
+
 const app = createApp({
 	queueDashboard,
 	consoleDir: env.CONSOLE_DIST_DIR ?? fileURLToPath(new URL("../../console/dist", import.meta.url)),
@@ -62,7 +78,8 @@ const app = createApp({
 	secretBox: new SecretBox(secret.key),
 	sensorTypes,
 	logger,
-	principalCache: new PrincipalCache(env.AUTH_CACHE_TTL_MS),
+	principalCache,
+	announceAuthChange: (change) => publishAuthInvalidation(redis, env.QUEUE_PREFIX, change),
 	ready: async () => {
 		await database.db.execute(sql`select 1`);
 		return (await redis.ping()) === "PONG";
@@ -87,6 +104,7 @@ async function shutdown(signal: string) {
 	await queue.close();
 	await deliveryQueue.close();
 	redis.disconnect();
+	authSubscriber.disconnect();
 	await database.close();
 	process.exit(0);
 }

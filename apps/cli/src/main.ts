@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { baseEnvSchema, ConfigError, parseEnv } from "@sensorium/config";
 import { createDatabase } from "@sensorium/db";
 import { isDomainError } from "@sensorium/errors";
+import { type AuthInvalidation, createProducerConnection, publishAuthInvalidation } from "@sensorium/queue";
 import {
 	bootstrap,
 	type CommandContext,
@@ -141,10 +142,35 @@ function databaseUrl(): string {
 		out.fail(error instanceof ConfigError ? error.message : String(error));
 	}
 }
+/**
+ * Postgres has the change already; this only spares running API replicas their AUTH_CACHE_TTL_MS
+ * of remembering it, so an unreachable Redis is a warning, not a failure.
+ */
+async function announceAuthChange(change: AuthInvalidation): Promise<void> {
+	try {
+		const { REDIS_URL, QUEUE_PREFIX } = parseEnv(baseEnvSchema.pick({ REDIS_URL: true, QUEUE_PREFIX: true }));
+		const redis = createProducerConnection(REDIS_URL, {
+			lazyConnect: true,
+			connectTimeout: 2_000,
+			retryStrategy: () => null,
+		});
+		try {
+			await redis.connect();
+			await publishAuthInvalidation(redis, QUEUE_PREFIX, change);
+		} finally {
+			redis.disconnect();
+		}
+	} catch (error) {
+		// Not the URL: it may carry a password.
+		const reason = error instanceof ConfigError ? error.message : "Redis did not answer";
+		out.warn(`${reason}: running API replicas notice the change within AUTH_CACHE_TTL_MS (default 2 s).`);
+	}
+}
+
 const env = { DATABASE_URL: databaseUrl() };
 const database = createDatabase(env.DATABASE_URL, { max: 2, applicationName: "sensorium-cli" });
 try {
-	await command({ db: database.db, databaseUrl: env.DATABASE_URL, flags: values, out });
+	await command({ db: database.db, databaseUrl: env.DATABASE_URL, flags: values, out, announceAuthChange });
 } catch (error) {
 	await database.close();
 	out.fail(isDomainError(error) ? error.message : error instanceof Error ? error.message : String(error));

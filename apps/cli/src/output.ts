@@ -3,6 +3,8 @@ export interface Output {
 	json: boolean;
 	result(value: Record<string, unknown>, human: string): void;
 	fail(message: string, exitCode?: number): never;
+	/** On stderr in both modes, so --json output stays one object. */
+	warn(message: string): void;
 }
 
 export function createOutput(json: boolean): Output {
@@ -15,6 +17,9 @@ export function createOutput(json: boolean): Output {
 			if (json) process.stdout.write(`${JSON.stringify({ status: "failed", message })}\n`);
 			else process.stderr.write(`sensorium: ${message}\n`);
 			process.exit(exitCode);
+		},
+		warn(message) {
+			process.stderr.write(`sensorium: warning: ${message}\n`);
 		},
 	};
 }

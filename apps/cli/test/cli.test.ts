@@ -3,7 +3,8 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { authenticate } from "@sensorium/accounts";
 import { createDatabase, type DatabaseHandle } from "@sensorium/db";
-import { createTestDatabase, type TestDatabase } from "@sensorium/testing";
+import { type AuthInvalidation, createWorkerConnection, subscribeAuthInvalidations } from "@sensorium/queue";
+import { createTestDatabase, TEST_REDIS_URL, type TestDatabase, uniqueQueuePrefix } from "@sensorium/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
@@ -21,17 +22,28 @@ afterAll(async () => {
 	await testDb.drop();
 });
 
-async function sensorium(...args: string[]): Promise<{ code: number; json: Record<string, unknown>; stdout: string }> {
+const prefix = uniqueQueuePrefix("cli");
+
+interface CliResult {
+	code: number;
+	json: Record<string, unknown>;
+	stdout: string;
+	stderr: string;
+}
+
+async function sensoriumWith(env: Record<string, string>, ...args: string[]): Promise<CliResult> {
 	try {
-		const { stdout } = await run(process.execPath, [BIN, ...args], {
-			env: { ...process.env, DATABASE_URL: testDb.url },
+		const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
+			env: { ...process.env, DATABASE_URL: testDb.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, ...env },
 		});
-		return { code: 0, stdout, json: safeJson(stdout) };
+		return { code: 0, stdout, stderr, json: safeJson(stdout) };
 	} catch (error) {
-		const failed = error as { code: number; stdout: string };
-		return { code: failed.code, stdout: failed.stdout, json: safeJson(failed.stdout) };
+		const failed = error as { code: number; stdout: string; stderr: string };
+		return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr, json: safeJson(failed.stdout) };
 	}
 }
+
+const sensorium = (...args: string[]) => sensoriumWith({}, ...args);
 
 function safeJson(text: string): Record<string, unknown> {
 	try {
@@ -86,6 +98,48 @@ describe("sensorium CLI", () => {
 		expect(await authenticate(database.db, org.token)).toBeNull();
 		await sensorium("orgs", "set-licence", "--org", org.orgId, "--expires", "never", "--json");
 		expect(await authenticate(database.db, org.token)).not.toBeNull();
+	});
+
+	it("announces revocations, deactivations and licence changes to running API replicas", async () => {
+		const subscriber = createWorkerConnection(TEST_REDIS_URL);
+		const heard: AuthInvalidation[] = [];
+		await subscribeAuthInvalidations(subscriber, prefix, {
+			onInvalidation: (change) => heard.push(change),
+			onResubscribed: () => {},
+		});
+		try {
+			const user = await sensorium("users", "create", "--org", org.orgId, "--email", "ops@acme.test", "--json");
+			const token = await sensorium("tokens", "create", "--email", "ops@acme.test", "--name", "ops", "--json");
+			await sensorium("tokens", "revoke", "--org", org.orgId, "--token", token.json.tokenId as string, "--json");
+			await sensorium("users", "deactivate", "--email", "ops@acme.test", "--json");
+			await sensorium("orgs", "set-licence", "--org", org.orgId, "--expires", "never", "--json");
+			for (let i = 0; i < 100 && heard.length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+			expect(heard).toEqual([
+				{ scope: "token", tokenId: token.json.tokenId },
+				{ scope: "user", userId: user.json.userId },
+				{ scope: "org", orgId: org.orgId },
+			]);
+		} finally {
+			subscriber.disconnect();
+		}
+	});
+
+	it("still succeeds when Redis does not answer, warning on stderr without the Redis URL", async () => {
+		const res = await sensoriumWith(
+			{ REDIS_URL: "redis://:hunter2@127.0.0.1:1" },
+			"orgs",
+			"set-licence",
+			"--org",
+			org.orgId,
+			"--expires",
+			"never",
+			"--json",
+		);
+		expect(res.code).toBe(0);
+		expect(res.stdout.trim().split("\n")).toHaveLength(1);
+		expect(res.json.orgId).toBe(org.orgId);
+		expect(res.stderr).toContain("Redis did not answer");
+		expect(res.stderr).not.toContain("hunter2");
 	});
 
 	it("set-password reads the password from stdin and ends existing sessions", async () => {

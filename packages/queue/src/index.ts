@@ -1,4 +1,11 @@
 export {
+	type AuthInvalidation,
+	authInvalidationChannel,
+	authInvalidationSchema,
+	publishAuthInvalidation,
+	subscribeAuthInvalidations,
+} from "./auth-invalidations.ts";
+export {
 	CALLBACKS_QUEUE,
 	type DeliveryJob,
 	DeliveryQueue,

@@ -1,14 +1,17 @@
 import { authenticate, csrfTokenMatches, isAdmin, type Principal, sessionPrincipal } from "@sensorium/accounts";
 import { messages } from "@sensorium/api-contract";
+import { type AuthInvalidation, subscribeAuthInvalidations } from "@sensorium/queue";
 import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
+import type { Redis } from "ioredis";
 import type { AppEnv } from "../context.ts";
 import { failure } from "../errors.ts";
 
 /**
  * Remembers accepted tokens for a short time so a busy client costs one database round trip per
- * TTL instead of one per request (unkey's approach). Revocation through this process takes effect
- * at once; a change made elsewhere (another replica, the CLI) within the TTL. ttlMs 0 disables it.
+ * TTL instead of one per request (unkey's approach). Revocations, deactivations and licence changes
+ * reach every replica over Redis (listenForAuthInvalidations) and take effect at once; if that
+ * message is lost, within the TTL. ttlMs 0 disables the cache.
  */
 export class PrincipalCache {
 	private readonly entries = new Map<string, { principal: Principal; until: number }>();
@@ -32,8 +35,19 @@ export class PrincipalCache {
 		this.entries.set(token, { principal, until: now + this.ttlMs });
 	}
 
-	forgetToken(tokenId: string): void {
-		for (const [token, entry] of this.entries) if (entry.principal.tokenId === tokenId) this.entries.delete(token);
+	/** Drops what a revocation, deactivation or licence change (here or on another replica) affects. */
+	forget(change: AuthInvalidation): void {
+		const affected = (principal: Principal) =>
+			change.scope === "token"
+				? principal.tokenId === change.tokenId
+				: change.scope === "user"
+					? principal.userId === change.userId
+					: principal.orgId === change.orgId;
+		for (const [token, entry] of this.entries) if (affected(entry.principal)) this.entries.delete(token);
+	}
+
+	clear(): void {
+		this.entries.clear();
 	}
 }
 
@@ -95,3 +109,15 @@ export const requireAdminForBrowser = createMiddleware<AppEnv>(async (c, next) =
 	c.set("principal", principal);
 	await next();
 });
+
+/** Keeps a replica's PrincipalCache in step with changes announced by other replicas and the CLI. */
+export async function listenForAuthInvalidations(
+	subscriber: Redis,
+	prefix: string,
+	cache: PrincipalCache,
+): Promise<void> {
+	await subscribeAuthInvalidations(subscriber, prefix, {
+		onInvalidation: (change) => cache.forget(change),
+		onResubscribed: () => cache.clear(),
+	});
+}

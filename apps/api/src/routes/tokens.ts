@@ -34,8 +34,16 @@ export function registerTokens(app: Hono<AppEnv>) {
 	app.delete("/v3/tokens/:tokenId", requireAdminToken, async (c) => {
 		const tokenId = c.req.param("tokenId");
 		if (!isObjectId(tokenId)) return failure(c, 404, messages.tokenNotFound);
-		await revokeToken(c.get("deps").db, c.get("principal").orgId, tokenId);
-		c.get("deps").principalCache?.forgetToken(tokenId);
+		const deps = c.get("deps");
+		await revokeToken(deps.db, c.get("principal").orgId, tokenId);
+		const change = { scope: "token", tokenId } as const;
+		deps.principalCache?.forget(change);
+		// Postgres already refuses the token; other replicas learn it now or, failing that, at their TTL.
+		await deps
+			.announceAuthChange?.(change)
+			.catch((error: unknown) =>
+				deps.logger.warn({ err: error, tokenId }, "could not announce a token revocation to other API replicas"),
+			);
 		return c.json({ status: "successful", message: "Token revoked." });
 	});
 }

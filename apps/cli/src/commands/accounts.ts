@@ -11,6 +11,7 @@ import {
 	TOKEN_EXPIRY_DAYS,
 } from "@sensorium/accounts";
 import { type Database, migrateDatabase } from "@sensorium/db";
+import type { AuthInvalidation } from "@sensorium/queue";
 import type { Output } from "../output.ts";
 
 export type Flags = Record<string, string | boolean | undefined>;
@@ -20,6 +21,8 @@ export interface CommandContext {
 	databaseUrl: string;
 	flags: Flags;
 	out: Output;
+	/** Tells running API replicas to forget cached tokens the change affects; never fails the command. */
+	announceAuthChange(change: AuthInvalidation): Promise<void>;
 }
 
 function required(ctx: CommandContext, name: string): string {
@@ -89,6 +92,7 @@ export async function usersCreate(ctx: CommandContext) {
 export async function usersDeactivate(ctx: CommandContext) {
 	const userId = await resolveUserId(ctx);
 	await deactivateUser(ctx.db, userId);
+	await ctx.announceAuthChange({ scope: "user", userId });
 	ctx.out.result({ userId, active: false }, `User ${userId} deactivated.`);
 }
 
@@ -119,6 +123,7 @@ export async function tokensCreate(ctx: CommandContext) {
 export async function tokensRevoke(ctx: CommandContext) {
 	const tokenId = required(ctx, "token");
 	await revokeToken(ctx.db, required(ctx, "org"), tokenId);
+	await ctx.announceAuthChange({ scope: "token", tokenId });
 	ctx.out.result({ tokenId, revoked: true }, `Token ${tokenId} revoked.`);
 }
 
@@ -128,6 +133,7 @@ export async function orgsSetLicence(ctx: CommandContext) {
 	const expiresAt = raw === "never" ? null : new Date(raw);
 	if (expiresAt && Number.isNaN(expiresAt.getTime())) ctx.out.fail("--expires must be an ISO 8601 date or 'never'", 2);
 	await setLicenceExpiry(ctx.db, orgId, expiresAt);
+	await ctx.announceAuthChange({ scope: "org", orgId });
 	ctx.out.result(
 		{ orgId, licenceExpiresAt: expiresAt?.toISOString() ?? null },
 		`Licence of ${orgId} ${expiresAt ? `expires ${expiresAt.toISOString()}` : "never expires"}.`,
