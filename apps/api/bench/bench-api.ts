@@ -4,14 +4,13 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { bootstrapOrganization } from "@sensorium/accounts";
-import { createDatabase, ensureDatabaseExists, migrateDatabase } from "@sensorium/db";
+import { createDatabase } from "@sensorium/db";
 import { createSensorAndExecute, SensorTypeRegistry } from "@sensorium/executions";
 import { createProducerConnection, ExecutionQueue } from "@sensorium/queue";
 import { SecretBox } from "@sensorium/secrets";
 import { sensorTypeContracts } from "@sensorium/sensors";
-import { CpuMeter, type CpuUsage } from "@sensorium/testing";
+import { CpuMeter, type CpuUsage, createMigratedDatabase } from "@sensorium/testing";
 import autocannon from "autocannon";
-import pg from "pg";
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
@@ -21,15 +20,11 @@ const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const PORT = 18_000 + Math.floor(Math.random() * 1000);
 const root = fileURLToPath(new URL("../../..", import.meta.url));
 
-const dbName = `sensorium_bench_${randomBytes(4).toString("hex")}`;
-const dbUrl = new URL(ADMIN_URL);
-dbUrl.pathname = `/${dbName}`;
 let floorSensor = 0;
 const prefix = `sensorium-bench-${randomBytes(4).toString("hex")}`;
 
-await ensureDatabaseExists(dbUrl.toString());
-await migrateDatabase(dbUrl.toString());
-const database = createDatabase(dbUrl.toString(), { max: 20 });
+const scratch = await createMigratedDatabase("bench", ADMIN_URL);
+const database = createDatabase(scratch.url, { max: 20 });
 const redis = createProducerConnection(REDIS_URL);
 const queue = new ExecutionQueue(redis, prefix);
 const boot = await bootstrapOrganization(database.db, { orgName: "Bench", email: "bench@bench.test" });
@@ -47,7 +42,7 @@ const server = spawn(process.execPath, ["--import", "tsx", "apps/api/src/main.ts
 		...process.env,
 		PORT: String(PORT),
 		HOST: "127.0.0.1",
-		DATABASE_URL: dbUrl.toString(),
+		DATABASE_URL: scratch.url,
 		QUEUE_PREFIX: prefix,
 		LOG_LEVEL: "error",
 	},
@@ -110,10 +105,7 @@ try {
 	await queue.close();
 	redis.disconnect();
 	await database.close();
-	const admin = new pg.Client({ connectionString: ADMIN_URL });
-	await admin.connect();
-	await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-	await admin.end();
+	await scratch.drop();
 }
 
 async function run(opts: { path: string; method: "GET" | "POST"; duration?: number; setup?: () => string }) {

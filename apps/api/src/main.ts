@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { createNetworkPolicy } from "@sensorium/callbacks";
-import { apiEnvSchema, ConfigError, parseEnv, resolveSecretKey } from "@sensorium/config";
+import { apiEnvSchema, loadConfigOrExit, parseEnv, resolveSecretKey } from "@sensorium/config";
 import { createDatabase } from "@sensorium/db";
 import { SensorTypeRegistry } from "@sensorium/executions";
 import { createLogger } from "@sensorium/logger";
@@ -20,20 +20,10 @@ import { createApp } from "./app.ts";
 import { listenForAuthInvalidations, PrincipalCache } from "./middleware/auth.ts";
 import { createQueueDashboard } from "./queue-dashboard.ts";
 
-function loadConfig() {
-	try {
-		const env = parseEnv(apiEnvSchema);
-		return { env, secret: resolveSecretKey(env) };
-	} catch (error) {
-		if (error instanceof ConfigError) {
-			console.error(error.message);
-			process.exit(1);
-		}
-		throw error;
-	}
-}
-
-const { env, secret } = loadConfig();
+const { env, secret } = loadConfigOrExit(() => {
+	const env = parseEnv(apiEnvSchema);
+	return { env, secret: resolveSecretKey(env) };
+});
 const logger = createLogger({ name: "sensorium-api", level: env.LOG_LEVEL });
 if (secret.warning) logger.warn(secret.warning);
 

@@ -8,12 +8,12 @@ import { fileURLToPath } from "node:url";
 import { bootstrapOrganization } from "@sensorium/accounts";
 import { insertEndpoint } from "@sensorium/callback-store";
 import { generateSigningSecret } from "@sensorium/callbacks";
-import { createDatabase, ensureDatabaseExists, executions, migrateDatabase, sensors } from "@sensorium/db";
+import { createDatabase, executions, sensors } from "@sensorium/db";
 import { finishExecution } from "@sensorium/executions";
 import { newObjectId } from "@sensorium/ids";
 import { createProducerConnection, DeliveryQueue } from "@sensorium/queue";
 import { SecretBox } from "@sensorium/secrets";
-import pg from "pg";
+import { createMigratedDatabase } from "@sensorium/testing";
 
 const ENDPOINTS = 100;
 const BURST = Number(process.env.BENCH_BURST ?? 3000);
@@ -24,14 +24,10 @@ const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const root = fileURLToPath(new URL("../../..", import.meta.url));
 const key = randomBytes(32);
 
-const dbName = `sensorium_bench_cb_${randomBytes(4).toString("hex")}`;
-const dbUrl = new URL(ADMIN_URL);
-dbUrl.pathname = `/${dbName}`;
 const prefix = `sensorium-bench-${randomBytes(4).toString("hex")}`;
 
-await ensureDatabaseExists(dbUrl.toString());
-await migrateDatabase(dbUrl.toString());
-const database = createDatabase(dbUrl.toString(), { max: 10 });
+const scratch = await createMigratedDatabase("bench_cb", ADMIN_URL);
+const database = createDatabase(scratch.url, { max: 10 });
 const redis = createProducerConnection(REDIS_URL);
 const queue = new DeliveryQueue(redis, prefix);
 const box = new SecretBox(key);
@@ -117,7 +113,7 @@ const dispatcher = spawn(process.execPath, ["--import", "tsx", "apps/dispatcher/
 	cwd: root,
 	env: {
 		...process.env,
-		DATABASE_URL: dbUrl.toString(),
+		DATABASE_URL: scratch.url,
 		QUEUE_PREFIX: prefix,
 		SENSORIUM_SECRET_KEY: key.toString("base64"),
 		CALLBACK_ALLOWED_NETWORKS: "127.0.0.0/8",
@@ -157,8 +153,5 @@ try {
 	await queue.close();
 	redis.disconnect();
 	await database.close();
-	const admin = new pg.Client({ connectionString: ADMIN_URL });
-	await admin.connect();
-	await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-	await admin.end();
+	await scratch.drop();
 }

@@ -1,6 +1,6 @@
 import { reconcilePendingDeliveries } from "@sensorium/callback-store";
 import { createNetworkPolicy, parseRetrySchedule } from "@sensorium/callbacks";
-import { dispatcherEnvSchema, parseEnv, resolveSecretKey } from "@sensorium/config";
+import { dispatcherEnvSchema, loadConfigOrExit, parseEnv, resolveSecretKey } from "@sensorium/config";
 import { createDatabase } from "@sensorium/db";
 import { createLogger } from "@sensorium/logger";
 import { createOperationsServer, createRegistry, deliveryMetrics, reconcilerMetrics } from "@sensorium/metrics";
@@ -10,17 +10,10 @@ import { DelayedError, Worker } from "bullmq";
 import { sql } from "drizzle-orm";
 import { type DispatchResult, deliverCallback, EndpointSlots } from "./deliver-callback.ts";
 
-function loadConfig() {
-	try {
-		const env = parseEnv(dispatcherEnvSchema);
-		return { env, secret: resolveSecretKey(env), schedule: parseRetrySchedule(env.CALLBACK_RETRY_SCHEDULE) };
-	} catch (error) {
-		console.error(error instanceof Error ? error.message : error);
-		process.exit(1);
-	}
-}
-
-const { env, secret, schedule } = loadConfig();
+const { env, secret, schedule } = loadConfigOrExit(() => {
+	const env = parseEnv(dispatcherEnvSchema);
+	return { env, secret: resolveSecretKey(env), schedule: parseRetrySchedule(env.CALLBACK_RETRY_SCHEDULE) };
+});
 const logger = createLogger({ name: "sensorium-dispatcher", level: env.LOG_LEVEL });
 if (secret.warning) logger.warn(secret.warning);
 

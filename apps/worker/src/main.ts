@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname, tmpdir } from "node:os";
 import { createEvaluator, parseRuleOverrides } from "@sensorium/analysis";
-import { ConfigError, parseEnv, resolveSecretKey, workerEnvSchema } from "@sensorium/config";
+import { loadConfigOrExit, parseEnv, resolveSecretKey, workerEnvSchema } from "@sensorium/config";
 import { detectCryptoUsage, isCryptoUsageCandidate } from "@sensorium/crypto-usage";
 import { createDatabase } from "@sensorium/db";
 import { DEFAULT_KEYSTORE_PASSWORDS, discoverDetailed } from "@sensorium/discovery";
@@ -25,20 +25,10 @@ function loadEvaluator() {
 	}
 }
 
-function loadConfig() {
-	try {
-		const env = parseEnv(workerEnvSchema);
-		return { env, secret: resolveSecretKey(env) };
-	} catch (error) {
-		if (error instanceof ConfigError) {
-			console.error(error.message);
-			process.exit(1);
-		}
-		throw error;
-	}
-}
-
-const { env, secret } = loadConfig();
+const { env, secret } = loadConfigOrExit(() => {
+	const env = parseEnv(workerEnvSchema);
+	return { env, secret: resolveSecretKey(env) };
+});
 const workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
 const logger = createLogger({ name: "sensorium-worker", level: env.LOG_LEVEL }).child({ workerId });
 if (secret.warning) logger.warn(secret.warning);

@@ -184,3 +184,16 @@ export function resolveSecretKey(env: Pick<BaseEnv, "NODE_ENV" | "SENSORIUM_SECR
 			"SENSORIUM_SECRET_KEY is not set: using the built-in DEVELOPMENT key. Stored secrets are NOT protected. Set SENSORIUM_SECRET_KEY before storing real credentials.",
 	};
 }
+
+/**
+ * A process's start-up: runs the configuration loading and, when it throws, prints the message
+ * (which names the variable) and exits 1, instead of a stack trace from deep inside zod.
+ */
+export function loadConfigOrExit<T>(load: () => T): T {
+	try {
+		return load();
+	} catch (error) {
+		console.error(error instanceof Error ? error.message : String(error));
+		process.exit(1);
+	}
+}

@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
+import { SYNTHETIC_WORDS, seededText } from "@sensorium/testing";
 import { detectCryptoUsage } from "../src/index.ts";
 import { route } from "../src/route.ts";
 
@@ -19,30 +20,8 @@ const RUNS = 5;
 const RG_PATTERN =
 	"getInstance\\(|hashlib\\.|createHash\\(|createCipheriv\\(|EVP_[a-z0-9_]+\\(|md5\\.New|rsa\\.GenerateKey|\\.Create\\(|ssl_protocols|openssl_[a-z]+\\(";
 
-/** Deterministic PRNG (mulberry32): every run generates the same corpus. */
-function prng(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
-const random = prng(20_251_127);
-const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
-const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
-
-const WORDS = (
-	"account address buffer cache client config context count data decode delete encode entry error event " +
-	"file filter handler header index item key length limit list load logger manager message metric node " +
-	"offset option order parse path payload queue reader record request response result retry route scan " +
-	"schema session size source state status stream table task timeout token total update user value writer"
-).split(" ");
-const ident = () => pick(WORDS) + pick(WORDS).replace(/^./, (c) => c.toUpperCase());
-const prose = () => Array.from({ length: between(4, 12) }, () => pick(WORDS)).join(" ");
+const { random, pick, between, ident, phrase: prose } = seededText(20_251_127);
+const WORDS = SYNTHETIC_WORDS;
 
 interface Language {
 	ext: string;

@@ -9,8 +9,8 @@ const dialect = new PgDialect();
  * A statement that each pooled connection parses and plans once and afterwards only executes, for
  * the few statements on the hot path of a request (the scan submission): re-planning an unnamed
  * statement every time costs Postgres about a fifth of its time for that insert (bench:api).
- * Written with drizzle's sql`` and sql.placeholder(), so table and column names stay tied to the
- * schema. Behind a pooler, this needs one that keeps protocol-level prepared statements
+ * For raw sql`` (here: an insert feeding an insert through a CTE), which drizzle's own .prepare()
+ * on query builders does not cover; placeholders keep table and column names tied to the schema. Behind a pooler, this needs one that keeps protocol-level prepared statements
  * (PgBouncer 1.21+ with max_prepared_statements > 0) or session pooling.
  */
 export class NamedStatement<Param extends string> {

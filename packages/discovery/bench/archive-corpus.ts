@@ -16,6 +16,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { seededText } from "@sensorium/testing";
 
 export const ARCHIVE_CORPUS = join(tmpdir(), "sensorium-bench-archives");
 export const RELEASES = join(ARCHIVE_CORPUS, "releases");
@@ -30,20 +31,8 @@ const JARS_PER_WAR = 6;
 const CLASSES_PER_WAR = 30;
 const RELEASE_COUNT = 20;
 
-/** mulberry32 again, seeded apart from the text corpus so each corpus is reproducible on its own. */
-function prng(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
-const random = prng(20_261_127);
-const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
+// Seeded apart from the text corpus so each corpus is reproducible on its own.
+const { random, between } = seededText(20_261_127);
 const NAMES = "account buffer cache client config context decoder entry handler index loader manager message parser"
 	.concat(" queue reader record request response router session source stream table token update validator writer")
 	.split(" ");

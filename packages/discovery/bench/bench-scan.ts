@@ -19,6 +19,7 @@ import {
 } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
+import { SYNTHETIC_WORDS, seededText } from "@sensorium/testing";
 import { discover, discoverDetailed } from "../src/index.ts";
 import { clearParseCache } from "../src/memo.ts";
 import { EXTRACTED, ensureArchiveCorpus, RELEASES, treeBytes } from "./archive-corpus.ts";
@@ -32,31 +33,8 @@ const BINARY_RATE = 0.01;
 const RUNS = 3;
 const RG_PATTERN = "-----BEGIN [A-Z0-9 ]+-----|ssh-(rsa|ed25519|dss) AAAA|ecdsa-sha2-nistp|eyJ[A-Za-z0-9_-]{10,}\\.eyJ";
 
-/** Deterministic PRNG (mulberry32): every generated corpus has the same layout and text (keys are fresh). */
-function prng(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
-const random = prng(20_240_601);
-const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
-const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
-
-const WORDS = (
-	"account address buffer cache client config context count data decode delete encode entry error event " +
-	"file filter handler header index item key length limit list load logger manager message metric node " +
-	"offset option order parse path payload queue reader record request response result retry route scan " +
-	"schema session size source state status stream table task timeout token total update user value writer"
-).split(" ");
-
-const ident = () => pick(WORDS) + pick(WORDS).replace(/^./, (c) => c.toUpperCase());
-const comment = () => Array.from({ length: between(4, 12) }, () => pick(WORDS)).join(" ");
+const { random, pick, between, ident, phrase: comment } = seededText(20_240_601);
+const WORDS = SYNTHETIC_WORDS;
 
 type Language = { ext: string; file: (lines: string[]) => string; line: () => string };
 

@@ -31,6 +31,9 @@ export interface Requester {
 	userId: string;
 }
 
+/** Every execution starts like this, whichever way it was submitted. */
+const QUEUED = { status: "queued", message: "Scan is queued." } as const;
+
 const p = (name: string) => sql.placeholder(name);
 
 // One statement, so one round trip: the sensor and its first execution commit together.
@@ -68,7 +71,6 @@ export async function createSensorAndExecute(
 	const sensorId = newObjectId();
 	const executionId = newObjectId();
 	const sealedConfig = deps.secretBox.sealFields(config.data, contract.secretKeys);
-	const execution = newExecutionRow(executionId, sensorId, requester, request.priority, request.labels);
 	try {
 		await insertSensorWithExecution.execute(deps.db, {
 			sensorId,
@@ -83,8 +85,7 @@ export async function createSensorAndExecute(
 			labels: JSON.stringify(request.labels),
 			userId: requester.userId,
 			executionId,
-			status: execution.status,
-			message: execution.message,
+			...QUEUED,
 		});
 	} catch (error) {
 		if (isUniqueViolation(error, "sensors_org_name_key"))
@@ -125,8 +126,7 @@ function newExecutionRow(
 		id: executionId,
 		sensorId,
 		orgId: requester.orgId,
-		status: "queued" as const,
-		message: "Scan is queued.",
+		...QUEUED,
 		priority,
 		ranBy: requester.userId,
 		labels,

@@ -30,19 +30,20 @@ export function httpMetrics(registry: Registry): HttpMetrics {
 		registers: [registry],
 	});
 	// Bound children per label set: prom-client would otherwise hash the label object on every request.
-	const series = new Map<string, { count: () => void; time: (seconds: number) => void }>();
+	const series = new Map<
+		string,
+		{ counter: ReturnType<typeof requests.labels>; histogram: ReturnType<typeof duration.labels> }
+	>();
 	return {
 		observe(method, route, status, seconds) {
 			const key = `${method} ${status} ${route}`;
 			let bound = series.get(key);
 			if (!bound) {
-				const counter = requests.labels(method, route, String(status));
-				const histogram = duration.labels(method, route);
-				bound = { count: () => counter.inc(), time: (s) => histogram.observe(s) };
+				bound = { counter: requests.labels(method, route, String(status)), histogram: duration.labels(method, route) };
 				series.set(key, bound);
 			}
-			bound.count();
-			bound.time(seconds);
+			bound.counter.inc();
+			bound.histogram.observe(seconds);
 		},
 	};
 }

@@ -1,7 +1,14 @@
 import { randomBytes } from "node:crypto";
 
 export { CpuMeter, type CpuUsage, parseMachineStat, parseProcStat } from "./cpu-meter.ts";
-export { createTestDatabase, databaseUrl, type TestDatabase, withAdminClient } from "./postgres.ts";
+export {
+	createMigratedDatabase,
+	createTestDatabase,
+	databaseUrl,
+	type TestDatabase,
+	withAdminClient,
+} from "./postgres.ts";
+export { type SeededText, SYNTHETIC_WORDS, seededText } from "./synthetic.ts";
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { MIGRATIONS_FOLDER } from "@sensorium/db";
+import { MIGRATIONS_FOLDER, migrateDatabase } from "@sensorium/db";
 import pg from "pg";
 
 export const TEST_ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -20,14 +20,14 @@ export function templateDatabaseName(): string {
 	return `sensorium_tpl_${hash.digest("hex").slice(0, 12)}`;
 }
 
-export function databaseUrl(name: string): string {
-	const url = new URL(TEST_ADMIN_URL);
+export function databaseUrl(name: string, adminUrl = TEST_ADMIN_URL): string {
+	const url = new URL(adminUrl);
 	url.pathname = `/${name}`;
 	return url.toString();
 }
 
-export async function withAdminClient<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-	const client = new pg.Client({ connectionString: TEST_ADMIN_URL });
+export async function withAdminClient<T>(fn: (client: pg.Client) => Promise<T>, adminUrl = TEST_ADMIN_URL): Promise<T> {
+	const client = new pg.Client({ connectionString: adminUrl });
 	await client.connect();
 	try {
 		return await fn(client);
@@ -63,5 +63,23 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 		url: databaseUrl(name),
 		drop: () =>
 			withAdminClient((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => {}),
+	};
+}
+
+/**
+ * A private database migrated from scratch, for benchmarks, which run outside vitest and so have
+ * no template. `adminUrl` names a database on the server from which databases may be created.
+ */
+export async function createMigratedDatabase(label: string, adminUrl = TEST_ADMIN_URL): Promise<TestDatabase> {
+	const name = `sensorium_${label}_${randomBytes(4).toString("hex")}`;
+	const url = databaseUrl(name, adminUrl);
+	await migrateDatabase(url);
+	return {
+		name,
+		url,
+		drop: () =>
+			withAdminClient((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`), adminUrl).then(
+				() => {},
+			),
 	};
 }
