@@ -1,9 +1,9 @@
 import type { Principal } from "@sensorium/accounts";
-import type { NetworkPolicy } from "@sensorium/callbacks";
 import type { Database } from "@sensorium/db";
 import type { SensorTypeRegistry } from "@sensorium/executions";
 import type { Logger } from "@sensorium/logger";
 import type { HttpMetrics, Registry } from "@sensorium/metrics";
+import type { NetworkPolicy } from "@sensorium/network-policy";
 import type { AuthInvalidation, DeliveryQueue, ExecutionQueue } from "@sensorium/queue";
 import type { SecretBox } from "@sensorium/secrets";
 import type { Hono } from "hono";

@@ -1,11 +1,11 @@
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
-import { createNetworkPolicy } from "@sensorium/callbacks";
 import { apiEnvSchema, loadConfigOrExit, parseEnv, resolveSecretKey } from "@sensorium/config";
 import { createDatabase } from "@sensorium/db";
 import { SensorTypeRegistry } from "@sensorium/executions";
 import { createLogger } from "@sensorium/logger";
 import { createRegistry, httpMetrics, queueDepthMetrics } from "@sensorium/metrics";
+import { createNetworkPolicy } from "@sensorium/network-policy";
 import {
 	createProducerConnection,
 	createWorkerConnection,

@@ -1,8 +1,8 @@
 import { bootstrapOrganization, createUser, issueApiToken } from "@sensorium/accounts";
-import { createNetworkPolicy } from "@sensorium/callbacks";
 import { createDatabase, type DatabaseHandle } from "@sensorium/db";
 import { SensorTypeRegistry } from "@sensorium/executions";
 import { createLogger } from "@sensorium/logger";
+import { createNetworkPolicy } from "@sensorium/network-policy";
 import { createProducerConnection, DeliveryQueue, ExecutionQueue } from "@sensorium/queue";
 import { SecretBox } from "@sensorium/secrets";
 import { sensorTypeContracts } from "@sensorium/sensors";

@@ -5,16 +5,11 @@ import {
 	loadEndpointCredentials,
 	recordAttempt,
 } from "@sensorium/callback-store";
-import {
-	type CallbackResponse,
-	decideRetry,
-	type NetworkPolicy,
-	sendCallback,
-	webhookHeaders,
-} from "@sensorium/callbacks";
+import { type CallbackResponse, decideRetry, sendCallback, webhookHeaders } from "@sensorium/callbacks";
 import type { Database } from "@sensorium/db";
 import type { Logger } from "@sensorium/logger";
 import type { DeliveryMetrics } from "@sensorium/metrics";
+import type { NetworkPolicy } from "@sensorium/network-policy";
 import type { DeliveryQueue } from "@sensorium/queue";
 import type { SecretBox } from "@sensorium/secrets";
 

@@ -1,9 +1,10 @@
 import { reconcilePendingDeliveries } from "@sensorium/callback-store";
-import { createNetworkPolicy, parseRetrySchedule } from "@sensorium/callbacks";
+import { parseRetrySchedule } from "@sensorium/callbacks";
 import { dispatcherEnvSchema, loadConfigOrExit, parseEnv, resolveSecretKey } from "@sensorium/config";
 import { createDatabase } from "@sensorium/db";
 import { createLogger } from "@sensorium/logger";
 import { createOperationsServer, createRegistry, deliveryMetrics, reconcilerMetrics } from "@sensorium/metrics";
+import { createNetworkPolicy } from "@sensorium/network-policy";
 import { CALLBACKS_QUEUE, createWorkerConnection, DeliveryQueue, deliveryJobSchema } from "@sensorium/queue";
 import { SecretBox } from "@sensorium/secrets";
 import { DelayedError, Worker } from "bullmq";

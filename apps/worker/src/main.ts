@@ -8,6 +8,7 @@ import { DEFAULT_KEYSTORE_PASSWORDS, discoverDetailed } from "@sensorium/discove
 import { reconcileExpiredLeases, reconcileQueuedExecutions } from "@sensorium/executions";
 import { createLogger } from "@sensorium/logger";
 import { createOperationsServer, createRegistry, executionMetrics, reconcilerMetrics } from "@sensorium/metrics";
+import { createNetworkPolicy } from "@sensorium/network-policy";
 import { createWorkerConnection, DeliveryQueue, ExecutionQueue } from "@sensorium/queue";
 import { createExecutionWorker, removeOrphanedWorkDirs } from "@sensorium/scanner";
 import { SecretBox } from "@sensorium/secrets";
@@ -79,6 +80,7 @@ const worker = createExecutionWorker({
 			allowGitFileUrls: env.SENSOR_GIT_ALLOW_FILE_URLS,
 			filesystemRoots: env.SENSOR_FS_ROOTS,
 			gitTimeoutMs: env.SENSOR_GIT_TIMEOUT_MS,
+			networkPolicy: createNetworkPolicy(env.SENSOR_ALLOWED_NETWORKS),
 		},
 		logger,
 		workerId,

@@ -1,10 +1,10 @@
 import { type ServerType, serve } from "@hono/node-server";
 import { bootstrapOrganization } from "@sensorium/accounts";
 import { createApp } from "@sensorium/api/app";
-import { createNetworkPolicy } from "@sensorium/callbacks";
 import { createDatabase, type DatabaseHandle } from "@sensorium/db";
 import { SensorTypeRegistry } from "@sensorium/executions";
 import { createLogger } from "@sensorium/logger";
+import { createNetworkPolicy } from "@sensorium/network-policy";
 import { createProducerConnection, DeliveryQueue, ExecutionQueue } from "@sensorium/queue";
 import { SecretBox } from "@sensorium/secrets";
 import { sensorTypeContracts } from "@sensorium/sensors";

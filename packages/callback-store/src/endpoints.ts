@@ -1,8 +1,9 @@
 import { messages, type RegisterCallbackRequest } from "@sensorium/api-contract";
-import { generateSigningSecret, type NetworkPolicy, sendCallback } from "@sensorium/callbacks";
+import { generateSigningSecret, sendCallback } from "@sensorium/callbacks";
 import { callbackEndpoints, type DbExecutor } from "@sensorium/db";
 import { notFound, validationError } from "@sensorium/errors";
 import { newObjectId } from "@sensorium/ids";
+import type { NetworkPolicy } from "@sensorium/network-policy";
 import type { SecretBox } from "@sensorium/secrets";
 import { and, desc, eq, isNull } from "drizzle-orm";
 

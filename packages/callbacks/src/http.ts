@@ -1,7 +1,5 @@
-import { lookup as dnsLookup } from "node:dns";
-import { isIP, type LookupFunction } from "node:net";
-import { Agent, buildConnector, type Dispatcher, request } from "undici";
-import type { NetworkPolicy } from "./network-policy.ts";
+import { AddressNotAllowedError, createGuardedAgent, type NetworkPolicy } from "@sensorium/network-policy";
+import { type Agent, type Dispatcher, request } from "undici";
 
 /**
  * A normal answer is read to the end so its keep-alive connection can be reused; beyond this the
@@ -44,8 +42,6 @@ export interface CallbackClient {
 	close(): Promise<void>;
 }
 
-class AddressNotAllowedError extends Error {}
-
 /**
  * A client with its own keep-alive connection pool whose connector enforces `policy` on the address
  * each connection actually goes to: IP literals before connecting, host names inside the DNS lookup
@@ -53,7 +49,7 @@ class AddressNotAllowedError extends Error {}
  * Redirects are never followed: a 3xx is a failed attempt like any other non-2xx.
  */
 export function createCallbackClient(policy: NetworkPolicy): CallbackClient {
-	const agent = new Agent({ connect: guardedConnector(policy) });
+	const agent = createGuardedAgent(policy);
 	return {
 		send: (input) => send(agent, input),
 		close: () => agent.close(),
@@ -71,43 +67,6 @@ export function sendCallback(input: CallbackRequest & { policy: NetworkPolicy })
 		clientsByPolicy.set(input.policy, client);
 	}
 	return client.send(input);
-}
-
-function guardedConnector(policy: NetworkPolicy): buildConnector.connector {
-	const connect = buildConnector({ lookup: guardedLookup(policy) });
-	return (options, callback) => {
-		// Node's net.connect skips the lookup function for IP literals.
-		if (isIP(options.hostname) !== 0 && !policy.isAllowed(options.hostname)) {
-			callback(new AddressNotAllowedError(`address not allowed: ${policy.describe(options.hostname)}`), null);
-			return;
-		}
-		connect(options, callback);
-	};
-}
-
-/**
- * Resolves like the default lookup but fails when any address is not allowed, instead of connecting
- * to the allowed ones only: a name mixing public and internal addresses is a misconfiguration or a
- * rebinding attempt, and refusing it outright makes the outcome independent of address order.
- */
-function guardedLookup(policy: NetworkPolicy): LookupFunction {
-	return (hostname, options, callback) => {
-		dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
-			if (error) return callback(error, []);
-			const refused = addresses.find((entry) => !policy.isAllowed(entry.address));
-			if (refused) {
-				return callback(
-					new AddressNotAllowedError(
-						`${hostname} resolves to an address not allowed: ${policy.describe(refused.address)}`,
-					),
-					[],
-				);
-			}
-			const [first] = addresses;
-			if (options.all || !first) return callback(null, addresses);
-			callback(null, first.address, first.family);
-		});
-	};
 }
 
 async function send(agent: Agent, input: CallbackRequest): Promise<CallbackResponse> {

@@ -5,7 +5,6 @@ export {
 	createCallbackClient,
 	sendCallback,
 } from "./http.ts";
-export { createNetworkPolicy, type NetworkPolicy, parseAllowedNetworks } from "./network-policy.ts";
 export { DEFAULT_RETRY_SCHEDULE, decideRetry, parseRetrySchedule, type RetryDecision } from "./retry.ts";
 export { generateSigningSecret, signWebhook, webhookHeaders } from "./signing.ts";
 export { callbackUrlProblem } from "./url.ts";

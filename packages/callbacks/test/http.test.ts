@@ -1,5 +1,6 @@
+import { createNetworkPolicy } from "@sensorium/network-policy";
 import { afterEach, describe, expect, it } from "vitest";
-import { type CallbackResponse, createCallbackClient, createNetworkPolicy, sendCallback } from "../src/index.ts";
+import { type CallbackResponse, createCallbackClient, sendCallback } from "../src/index.ts";
 import { type Receiver, startReceiver } from "./receiver.ts";
 
 const loopbackAllowed = createNetworkPolicy(["127.0.0.0/8", "::1/128"]);

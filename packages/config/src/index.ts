@@ -47,19 +47,22 @@ function isCidr(entry: string): boolean {
 	);
 }
 
+/** Comma-separated CIDRs that a connection may go to although not public (tests, on-premises servers). */
+const allowedNetworks = z
+	.string()
+	.default("")
+	.transform((v) =>
+		v
+			.split(",")
+			.map((c) => c.trim())
+			.filter(Boolean),
+	)
+	.refine((cidrs) => cidrs.every(isCidr), "must be CIDRs separated by commas, e.g. 127.0.0.0/8,::1/128");
+
 /** Settings of outgoing callbacks, read by the API (registration probe) and the dispatcher. */
 const callbackEnv = {
-	/** Comma-separated CIDRs callback URLs may resolve to although not public (tests, on-premises receivers). */
-	CALLBACK_ALLOWED_NETWORKS: z
-		.string()
-		.default("")
-		.transform((v) =>
-			v
-				.split(",")
-				.map((c) => c.trim())
-				.filter(Boolean),
-		)
-		.refine((cidrs) => cidrs.every(isCidr), "must be CIDRs separated by commas, e.g. 127.0.0.0/8,::1/128"),
+	/** Non-public networks callback URLs may resolve to (tests, on-premises receivers). */
+	CALLBACK_ALLOWED_NETWORKS: allowedNetworks,
 	CALLBACK_TIMEOUT_MS: z.coerce.number().int().positive().max(120_000).default(15_000),
 };
 
@@ -104,6 +107,8 @@ export const workerEnvSchema = baseEnvSchema.extend({
 		)
 		.refine((roots) => roots.every((r) => r.startsWith("/")), "must be absolute paths separated by commas"),
 	SENSOR_GIT_TIMEOUT_MS: milliseconds(10 * 60 * 1000),
+	/** Non-public networks a sensor may connect to (on-premises Git servers, registries, Artifactory). */
+	SENSOR_ALLOWED_NETWORKS: allowedNetworks,
 	AUTO_RESOLUTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 	/** JSON list of rule overrides, e.g. [{"id":"rsa-short-key","priority":"critical"},{"id":"quantum-vulnerable","enabled":false}]. */
 	ANALYSIS_RULES: z.string().optional(),

@@ -3,7 +3,14 @@ import { Scan } from "./scan.ts";
 import type { Discovery, DiscoveryOptions, DiscoveryReport } from "./types.ts";
 
 export { DEFAULT_KEYSTORE_PASSWORDS } from "./scan.ts";
-export type { AssetKind, Discovery, DiscoveryOptions, DiscoveryReport } from "./types.ts";
+export type {
+	AssetKind,
+	DiagnosticStage,
+	Discovery,
+	DiscoveryDiagnostic,
+	DiscoveryOptions,
+	DiscoveryReport,
+} from "./types.ts";
 
 /** Bump on any change to what is detected or how it is described: it keys the incremental-scan cache. */
 export const DETECTOR_VERSION = "1.1.1";
@@ -22,7 +29,8 @@ export function discover(path: string, bytes: Uint8Array, options: DiscoveryOpti
  */
 export function discoverDetailed(path: string, bytes: Uint8Array, options: DiscoveryOptions = {}): DiscoveryReport {
 	const scan = new Scan(options);
-	if (bytes.length === 0 || !scan.fits(path, bytes.length)) return { discoveries: [], warnings: scan.warnings };
+	if (bytes.length === 0 || !scan.fits(path, bytes.length))
+		return { discoveries: [], warnings: scan.warnings, diagnostics: scan.diagnostics };
 	const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-	return { discoveries: route(path, buffer, scan, 0), warnings: scan.warnings };
+	return { discoveries: route(path, buffer, scan, 0), warnings: scan.warnings, diagnostics: scan.diagnostics };
 }

@@ -1,6 +1,6 @@
 import { constants as bufferConstants } from "node:buffer";
 import { type ZlibOptions, constants as zlibConstants } from "node:zlib";
-import type { DiscoveryOptions } from "./types.ts";
+import type { DiscoveryDiagnostic, DiscoveryOptions } from "./types.ts";
 
 /** Public defaults: a keystore matching one of these is protected by a password anyone can guess. */
 export const DEFAULT_KEYSTORE_PASSWORDS: readonly string[] = Object.freeze([
@@ -40,6 +40,7 @@ function formatBytes(bytes: number): string {
  */
 export class Scan {
 	readonly warnings: string[] = [];
+	readonly diagnostics: DiscoveryDiagnostic[] = [];
 	readonly maxFileBytes: number;
 	readonly scanArchives: boolean;
 	readonly archiveDepth: number;

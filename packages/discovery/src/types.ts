@@ -44,11 +44,27 @@ export interface DiscoveryOptions {
 	keystorePasswords?: readonly string[];
 }
 
+/** The stage of a file's scan that failed on it; each file and archive member is isolated per stage. */
+export type DiagnosticStage = "read" | "route" | "parse" | "keystore" | "archive" | "crypto-usage" | "analysis";
+
+/** One file, or one member inside it, that a stage could not handle: the scan went on without it. */
+export interface DiscoveryDiagnostic {
+	/** The archive member chain below the scanned file, as in `Discovery.member`; absent for the file itself. */
+	member?: string;
+	stage: DiagnosticStage;
+	/** The error's class name (`TypeError`, `RangeError`, …). */
+	errorClass: string;
+	/** Short and free of secrets: never file content, passwords or key material. */
+	message: string;
+}
+
 /** What `discoverDetailed` returns: the findings, and why the scan of this file may be incomplete. */
 export interface DiscoveryReport {
 	discoveries: Discovery[];
 	/** `<location>: <reason>` for budgets hit, members skipped and archives that could not be read. */
 	warnings: string[];
+	/** Stages that raised on this file or its members; what they would have found is missing. */
+	diagnostics: DiscoveryDiagnostic[];
 }
 
 /** What detectors return: a discovery located by byte offset (null in DER files) rather than line. */

@@ -169,6 +169,7 @@ describe("zip variants", () => {
 			expect(discoverDetailed("forced64.zip", bytes)).toEqual({
 				discoveries: [expect.objectContaining({ kind: "x509", member: "certs/cert.pem", line: 1 })],
 				warnings: [],
+				diagnostics: [],
 			});
 		}
 	});
@@ -213,6 +214,7 @@ describe("tar, tar.gz and gz", () => {
 			expect(discoverDetailed(`app.yaml.${tool}`, compressed)).toEqual({
 				discoveries: [],
 				warnings: [`app.yaml.${tool}: not opened: ${name} compression is not supported`],
+				diagnostics: [],
 			});
 		}
 	});
@@ -360,7 +362,7 @@ describe("hostile archives", () => {
 			{ name: "link.pem", data: certPem, symlink: true },
 			{ name: "passwd", data: "/etc/passwd", symlink: true },
 		]);
-		expect(discoverDetailed("links.zip", crafted)).toEqual({ discoveries: [], warnings: [] });
+		expect(discoverDetailed("links.zip", crafted)).toEqual({ discoveries: [], warnings: [], diagnostics: [] });
 		const dir = tree("linked", { "real.pem": certPem });
 		symlinkSync(join(dir, "real.pem"), join(dir, "alias.pem"));
 		symlinkSync("/etc/ssl/certs", join(dir, "certs"));

@@ -1,3 +1,5 @@
+import type { NetworkPolicy } from "@sensorium/network-policy";
+
 /** One file a sensor offers for scanning; `path` is relative to the scanned root, with `/` separators. */
 export interface SourceFile {
 	path: string;
@@ -19,6 +21,12 @@ export interface SensorRunContext {
 }
 
 export interface SensorSettings {
+	/**
+	 * Which addresses a sensor may connect to (SENSOR_ALLOWED_NETWORKS on top of "public only"). Every
+	 * connection a sensor makes is checked on the address actually connected to: use
+	 * `createGuardedAgent(networkPolicy)` from @sensorium/network-policy as the undici dispatcher.
+	 */
+	networkPolicy: NetworkPolicy;
 	allowGitFileUrls: boolean;
 	/** Roots the Filesystem Sensor may read below (SENSOR_FS_ROOTS). */
 	filesystemRoots: string[];

@@ -3,6 +3,7 @@ import { mkdtemp, realpath } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { createNetworkPolicy } from "@sensorium/network-policy";
 import { SensorError, type SensorRunContext, type SensorSettings, type SensorSnapshot } from "../src/index.ts";
 
 export async function makeTempDir(prefix: string): Promise<string> {
@@ -10,7 +11,12 @@ export async function makeTempDir(prefix: string): Promise<string> {
 	return realpath(await mkdtemp(join(tmpdir(), `sensorium-${prefix}-`)));
 }
 
-export const TEST_SETTINGS: SensorSettings = { allowGitFileUrls: true, filesystemRoots: [], gitTimeoutMs: 20_000 };
+export const TEST_SETTINGS: SensorSettings = {
+	allowGitFileUrls: true,
+	filesystemRoots: [],
+	gitTimeoutMs: 20_000,
+	networkPolicy: createNetworkPolicy(["127.0.0.0/8", "::1/128"]),
+};
 
 /** A fresh workDir per open, as the worker gives one per execution. */
 export async function runContext(

@@ -1,7 +1,7 @@
 import { registerCallbackSchema } from "@sensorium/api-contract";
 import { deleteEndpoint, listEndpoints, registerEndpoint } from "@sensorium/callback-store";
-import { createNetworkPolicy } from "@sensorium/callbacks";
 import { apiEnvSchema, parseEnv, resolveSecretKey } from "@sensorium/config";
+import { createNetworkPolicy } from "@sensorium/network-policy";
 import { SecretBox } from "@sensorium/secrets";
 import type { CommandContext } from "./accounts.ts";
 

@@ -1,0 +1,7 @@
+export {
+	AddressNotAllowedError,
+	createGuardedAgent,
+	guardedConnector,
+	guardedLookup,
+} from "./guarded-connection.ts";
+export { createNetworkPolicy, type NetworkPolicy, parseAllowedNetworks } from "./network-policy.ts";
