@@ -18,5 +18,6 @@ export {
 	type SensorRunContext,
 	type SensorSettings,
 	type SensorSnapshot,
+	type SourceDiagnostic,
 	type SourceFile,
 } from "./sensor.ts";

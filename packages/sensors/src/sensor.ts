@@ -44,6 +44,22 @@ export interface SensorSnapshot {
 	mode: "full" | "changed" | "unchanged";
 	deleted: string[];
 	files(): AsyncIterable<SourceFile>;
+	/**
+	 * Units the sensor could not read while files() ran (an image, a repository, an artifact): each is
+	 * one diagnostic and the scan goes on without it. Read by the scanner after files() is exhausted.
+	 */
+	diagnostics?: SourceDiagnostic[];
+}
+
+/** One unit a sensor skipped because reading it failed; `code` is the sensor's error code when it has one. */
+export interface SourceDiagnostic {
+	/** Where the unit is, in the form findings' locations take (`repo/path/name`, `registry/name@sha256:…`). */
+	path: string;
+	stage: "list" | "read";
+	/** The error's class name, or the sensor's error code (`CONTAINER-1004`). */
+	errorClass: string;
+	/** Short and free of secrets. */
+	message: string;
 }
 
 export interface Sensor<Config> {
