@@ -148,7 +148,9 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 			log.info({ warnings: warnings.slice(0, 50), count: warnings.length }, "some content was not scanned");
 		const outcome: Outcome = {
 			status: "successful",
-			message: successMessage(snapshot.mode, progress.files, observations.length),
+			message: [successMessage(snapshot.mode, progress.files, observations.length), snapshot.notice]
+				.filter(Boolean)
+				.join(" "),
 			cursor: snapshot.cursor,
 			filesScanned: progress.files,
 			bytesScanned: progress.bytes,

@@ -1,0 +1,175 @@
+import picomatch from "picomatch";
+import { z } from "zod";
+import type { ArtifactorySensorConfig } from "../config-schemas.ts";
+import type { FileFilter } from "../filters.ts";
+import { SensorError } from "../sensor.ts";
+import type { ArtifactoryClient } from "./artifactory-client.ts";
+import { ARTIFACTORY_ERRORS } from "./artifactory-errors.ts";
+
+/** Rows per AQL page. JFrog filters permissions after the limit, so a page may be short and more may follow. */
+export const AQL_PAGE_SIZE = 1000;
+
+/** One file in a repository, as AQL lists it. */
+export interface Artifact {
+	/** `repo/path/name`: the location findings carry and the key of the incremental cursor. */
+	key: string;
+	repo: string;
+	/** Path inside the repository (`dir/sub/name`), which include_paths/exclude_paths match. */
+	path: string;
+	size: number;
+	sha256: string | null;
+	sha1: string | null;
+}
+
+/** JFrog documents several numeric fields as strings in places; accept both. */
+const count = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/).transform(Number)]);
+const hex = (length: number) =>
+	z
+		.string()
+		.nullish()
+		.transform((v) => (v && new RegExp(`^[0-9a-fA-F]{${length}}$`).test(v) ? v.toLowerCase() : null));
+
+const aqlItem = z.object({
+	repo: z.string().min(1),
+	path: z.string(),
+	name: z.string().min(1),
+	size: count,
+	sha256: hex(64),
+	actual_sha1: hex(40),
+});
+
+const aqlPage = z.object({
+	results: z.array(z.unknown()),
+	range: z.object({ notification: z.string().optional() }).loose().optional(),
+});
+
+const repositoryList = z.array(
+	z.object({ key: z.string().min(1), type: z.string(), packageType: z.string().optional() }).loose(),
+);
+
+async function json(client: ArtifactoryClient, path: string, what: string, body?: string): Promise<unknown> {
+	const response = await client.send(
+		client.url(path),
+		body === undefined
+			? { what }
+			: { what, method: "POST", body, contentType: "text/plain", badRequestCode: ARTIFACTORY_ERRORS.aqlRejected },
+	);
+	const text = await response.body.text();
+	try {
+		return JSON.parse(text);
+	} catch {
+		throw new SensorError(ARTIFACTORY_ERRORS.unreachable, `Artifactory answered ${what} with something not JSON.`);
+	}
+}
+
+export async function ping(client: ArtifactoryClient): Promise<void> {
+	const response = await client.send(client.url("api/system/ping"), { what: "the ping (api/system/ping)" });
+	const body = (await response.body.text()).trim();
+	if (body !== "OK") {
+		throw new SensorError(
+			ARTIFACTORY_ERRORS.unreachable,
+			`${client.base.href} did not answer the ping as Artifactory does: check that url is the base ending in /artifactory.`,
+		);
+	}
+}
+
+function isLiteral(pattern: string): boolean {
+	return !picomatch.scan(pattern).isGlob;
+}
+
+/** The repository keys to list: the configured types and package types, then the include/exclude globs. */
+export async function selectRepositories(
+	client: ArtifactoryClient,
+	config: ArtifactorySensorConfig,
+): Promise<string[]> {
+	const parsed = repositoryList.safeParse(await json(client, "api/repositories", "listing repositories"));
+	if (!parsed.success) {
+		throw new SensorError(ARTIFACTORY_ERRORS.unreachable, "Artifactory's repository list has an unexpected shape.");
+	}
+	const all = parsed.data;
+	const include = config.repositories_include ?? ["*"];
+	const known = new Set(all.map((repo) => repo.key));
+	const missing = include.filter((pattern) => isLiteral(pattern) && !known.has(pattern));
+	if (missing.length > 0) {
+		throw new SensorError(
+			ARTIFACTORY_ERRORS.notFound,
+			`Repository ${missing.map((key) => `"${key}"`).join(", ")} does not exist, or the credentials cannot see it.`,
+		);
+	}
+	// Remote repositories are never listed: that would pull from the internet. Scan them via a virtual one.
+	const types = new Set(config.repository_types ?? ["local"]);
+	const packageTypes = config.package_types ? new Set(config.package_types.map((t) => t.toLowerCase())) : null;
+	const included = picomatch(include);
+	const excluded = config.repositories_exclude?.length ? picomatch(config.repositories_exclude) : () => false;
+	return all
+		.filter((repo) => types.has(repo.type.toLowerCase() as "local"))
+		.filter((repo) => packageTypes === null || packageTypes.has((repo.packageType ?? "").toLowerCase()))
+		.filter((repo) => included(repo.key) && !excluded(repo.key))
+		.map((repo) => repo.key)
+		.sort();
+}
+
+export function aqlQuery(repo: string, offset: number): string {
+	return (
+		`items.find({"repo":${JSON.stringify(repo)},"type":"file"})` +
+		`.include("repo","path","name","size","sha256","actual_sha1","modified")` +
+		`.sort({"$asc":["path","name"]}).offset(${offset}).limit(${AQL_PAGE_SIZE})`
+	);
+}
+
+function toArtifact(item: z.infer<typeof aqlItem>): Artifact {
+	const path =
+		item.path === "." || item.path === "" ? item.name : `${item.path.replace(/^\/+|\/+$/g, "")}/${item.name}`;
+	return {
+		key: `${item.repo}/${path}`,
+		repo: item.repo,
+		path,
+		size: item.size,
+		sha256: item.sha256,
+		sha1: item.actual_sha1,
+	};
+}
+
+/**
+ * Every file of `repo` the credentials may read, by AQL pages until one comes back empty (never
+ * stopping at a short page). A trimmed result fails the scan rather than passing for the inventory.
+ */
+export async function* listRepository(client: ArtifactoryClient, repo: string): AsyncGenerator<Artifact> {
+	for (let offset = 0; ; offset += AQL_PAGE_SIZE) {
+		client.signal.throwIfAborted();
+		const what = `the AQL search of repository "${repo}"`;
+		const page = aqlPage.safeParse(await json(client, "api/search/aql", what, aqlQuery(repo, offset)));
+		if (!page.success) {
+			throw new SensorError(ARTIFACTORY_ERRORS.aqlRejected, `Artifactory answered ${what} with an unexpected shape.`);
+		}
+		if (page.data.range?.notification) {
+			throw new SensorError(
+				ARTIFACTORY_ERRORS.aqlRejected,
+				`Artifactory trimmed ${what} ("${page.data.range.notification.slice(0, 200)}"); the scan stops rather than report a partial inventory. Narrow it with repositories_include.`,
+			);
+		}
+		if (page.data.results.length === 0) return;
+		for (const raw of page.data.results) {
+			const item = aqlItem.safeParse(raw);
+			if (!item.success) {
+				throw new SensorError(ARTIFACTORY_ERRORS.aqlRejected, `An item of ${what} has an unexpected shape.`);
+			}
+			yield toArtifact(item.data);
+		}
+	}
+}
+
+/** Every artifact in scope across the repositories, once each (virtual repositories repeat their members'). */
+export async function listArtifacts(
+	client: ArtifactoryClient,
+	repositories: readonly string[],
+	filter: FileFilter,
+): Promise<Map<string, Artifact>> {
+	const artifacts = new Map<string, Artifact>();
+	for (const repo of repositories) {
+		for await (const artifact of listRepository(client, repo)) {
+			if (artifact.size <= filter.maxBytes && filter.matchesPath(artifact.path)) artifacts.set(artifact.key, artifact);
+		}
+	}
+	return artifacts;
+}
