@@ -283,6 +283,15 @@ describe("Artifactory Sensor errors", () => {
 		expect(missing.message).toContain('"no-such-repo"');
 	});
 
+	it("reports a URL that is not an Artifactory base as ARTIFACTORY-1001", async () => {
+		const server = await start();
+		const error = await rejection(
+			scan(configOf(server, { url: server.url.replace("/artifactory", "/x/artifactory") })),
+		);
+		expect(error.code).toBe("ARTIFACTORY-1001");
+		expect(error.message).toContain("did not answer the ping");
+	});
+
 	it("reports an unreachable server as retryable ARTIFACTORY-1001", async () => {
 		const port = await new Promise<number>((resolve) => {
 			const probe = createServer().listen(0, "127.0.0.1", () => {

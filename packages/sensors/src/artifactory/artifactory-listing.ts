@@ -63,14 +63,19 @@ async function json(client: ArtifactoryClient, path: string, what: string, body?
 }
 
 export async function ping(client: ArtifactoryClient): Promise<void> {
-	const response = await client.send(client.url("api/system/ping"), { what: "the ping (api/system/ping)" });
-	const body = (await response.body.text()).trim();
-	if (body !== "OK") {
-		throw new SensorError(
-			ARTIFACTORY_ERRORS.unreachable,
-			`${client.base.href} did not answer the ping as Artifactory does: check that url is the base ending in /artifactory.`,
-		);
+	const notArtifactory = new SensorError(
+		ARTIFACTORY_ERRORS.unreachable,
+		`${client.base.href} did not answer the ping as Artifactory does: check that url is the base ending in /artifactory.`,
+	);
+	let body: string;
+	try {
+		const response = await client.send(client.url("api/system/ping"), { what: "the ping (api/system/ping)" });
+		body = (await response.body.text()).trim();
+	} catch (error) {
+		if (error instanceof SensorError && error.code === ARTIFACTORY_ERRORS.notFound) throw notArtifactory;
+		throw error;
 	}
+	if (body !== "OK") throw notArtifactory;
 }
 
 function isLiteral(pattern: string): boolean {
