@@ -108,7 +108,13 @@ describe("an Artifactory scan through the API, the queue and a worker process", 
 	it("finds the keystore in a jar in a war, and the PEM files, at repo/path/name locations", async () => {
 		const { executionId, status } = await run({});
 		expect(status).toMatchObject({ status: "successful" });
-		expect((status.progress as { filesScanned: number }).filesScanned).toBe(4);
+		expect(status.progress).toEqual({
+			filesScanned: 4,
+			bytesScanned: expect.any(Number),
+			artifactsListed: 4,
+			artifactsDownloaded: 4,
+			bytesDownloaded: expect.any(Number),
+		});
 		const found = locations(await findingsOf(executionId));
 		expect(found).toEqual(
 			expect.arrayContaining([

@@ -51,6 +51,8 @@ export interface SensorSnapshot {
 	 * one diagnostic and the scan goes on without it. Read by the scanner after files() is exhausted.
 	 */
 	diagnostics?: SourceDiagnostic[];
+	/** Counters of the sensor's own work (artifactsListed, …), updated while files() runs; shown in progress. */
+	progress?: Readonly<Record<string, number>>;
 	/** A remark for the execution's success message (e.g. that nothing matched the filters), with its code. */
 	notice?: string;
 }

@@ -116,6 +116,7 @@ describe("Artifactory Sensor listing", () => {
 		expect(files.get("certs/root.txt")).toEqual({ size: 11, content: Buffer.from("at the root") });
 		expect(snapshot.mode).toBe("full");
 		expect(snapshot.notice).toBeUndefined();
+		expect(snapshot.progress).toEqual({ artifactsListed: 5, artifactsDownloaded: 5, bytesDownloaded: 61 });
 		const first = server.requests[0];
 		expect(first?.path).toBe("/artifactory/api/system/ping");
 		expect(server.requests.every((r) => r.hasAuthorization)).toBe(true);

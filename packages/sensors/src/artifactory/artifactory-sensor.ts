@@ -25,6 +25,13 @@ function baseUrl(url: string): URL {
 	return new URL(url.endsWith("/") ? url : `${url}/`);
 }
 
+/** What the execution's progress shows beside filesScanned and bytesScanned. */
+type ArtifactoryProgress = {
+	artifactsListed: number;
+	artifactsDownloaded: number;
+	bytesDownloaded: number;
+};
+
 interface Download {
 	artifact: Artifact;
 	/** Resolves with the scratch file, or null when the artifact vanished after it was listed. */
@@ -40,6 +47,7 @@ async function* downloadAll(
 	client: ArtifactoryClient,
 	artifacts: readonly Artifact[],
 	context: SensorRunContext,
+	progress: ArtifactoryProgress,
 	onVanished: (artifact: Artifact) => void,
 ): AsyncGenerator<SourceFile> {
 	const concurrency = Math.max(1, context.settings.artifactoryDownloadConcurrency);
@@ -52,7 +60,11 @@ async function* downloadAll(
 		const download: Download = {
 			artifact,
 			file: downloadArtifact(client, artifact, file).then(
-				() => file,
+				() => {
+					progress.artifactsDownloaded += 1;
+					progress.bytesDownloaded += artifact.size;
+					return file;
+				},
 				(error: unknown) => {
 					// Deleted between the listing and the download: what a later listing would show.
 					if (error instanceof SensorError && error.code === ARTIFACTORY_ERRORS.notFound) return null;
@@ -116,14 +128,16 @@ async function openSnapshot(
 		.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 	const deleted = previous ? [...previous.keys()].filter((key) => !inventory.has(key)) : [];
 	const diagnostics: SourceDiagnostic[] = [];
+	const progress: ArtifactoryProgress = { artifactsListed: artifacts.size, artifactsDownloaded: 0, bytesDownloaded: 0 };
 	const snapshot: SensorSnapshot = {
 		cursor: encodeCursor(inventory),
 		mode: previous === null ? "full" : selected.length === 0 && deleted.length === 0 ? "unchanged" : "changed",
 		deleted,
 		diagnostics,
+		progress,
 		...(notice ? { notice } : {}),
 		files: () =>
-			downloadAll(client, snapshot.mode === "unchanged" ? [] : selected, context, (artifact) => {
+			downloadAll(client, snapshot.mode === "unchanged" ? [] : selected, context, progress, (artifact) => {
 				inventory.delete(artifact.key);
 				snapshot.cursor = encodeCursor(inventory);
 				if (previous?.has(artifact.key)) deleted.push(artifact.key);
