@@ -271,6 +271,15 @@ describe("Artifactory Sensor errors", () => {
 		expect(error.message).toContain("Failed to parse query");
 	});
 
+	it("stops when the server repeats a page instead of honouring the offset (ARTIFACTORY-1011)", async () => {
+		const server = await start();
+		const page = { results: [{ repo: "certs", path: ".", name: "root.txt", size: 11 }], range: { total: 1 } };
+		server.fault({ path: "api/search/aql", status: 200, body: JSON.stringify(page) });
+		const error = await rejection(scan(configOf(server, { repositories_include: ["certs"] })));
+		expect(error.code).toBe("ARTIFACTORY-1011");
+		expect(error.message).toContain("ignores the AQL offset");
+	});
+
 	it("maps 401, 403 and an unknown repository to ARTIFACTORY-1002, -1003 and -1004", async () => {
 		const server = await start();
 		expect((await rejection(scan(configOf(server, { access_token: "wrong-token" })))).code).toBe("ARTIFACTORY-1002");

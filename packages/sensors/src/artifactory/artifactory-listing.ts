@@ -65,7 +65,8 @@ async function json(client: ArtifactoryClient, path: string, what: string, body?
 export async function ping(client: ArtifactoryClient): Promise<void> {
 	const notArtifactory = new SensorError(
 		ARTIFACTORY_ERRORS.unreachable,
-		`${client.base.href} did not answer the ping as Artifactory does: check that url is the base ending in /artifactory.`,
+		// Not naming the URL: messages are redacted of every config value, the URL included.
+		`The server at ${client.base.host} did not answer the ping as Artifactory does: check that url is the base ending in /artifactory.`,
 	);
 	let body: string;
 	try {
@@ -140,6 +141,7 @@ function toArtifact(item: z.infer<typeof aqlItem>): Artifact {
  * stopping at a short page). A trimmed result fails the scan rather than passing for the inventory.
  */
 export async function* listRepository(client: ArtifactoryClient, repo: string): AsyncGenerator<Artifact> {
+	const seen = new Set<string>();
 	for (let offset = 0; ; offset += AQL_PAGE_SIZE) {
 		client.signal.throwIfAborted();
 		const what = `the AQL search of repository "${repo}"`;
@@ -154,12 +156,22 @@ export async function* listRepository(client: ArtifactoryClient, repo: string): 
 			);
 		}
 		if (page.data.results.length === 0) return;
+		const before = seen.size;
 		for (const raw of page.data.results) {
 			const item = aqlItem.safeParse(raw);
 			if (!item.success) {
 				throw new SensorError(ARTIFACTORY_ERRORS.aqlRejected, `An item of ${what} has an unexpected shape.`);
 			}
-			yield toArtifact(item.data);
+			const artifact = toArtifact(item.data);
+			seen.add(artifact.key);
+			yield artifact;
+		}
+		// A server that ignores the offset would otherwise be paged until the execution's time limit.
+		if (seen.size === before) {
+			throw new SensorError(
+				ARTIFACTORY_ERRORS.aqlRejected,
+				`Artifactory repeated a page of ${what}: it ignores the AQL offset.`,
+			);
 		}
 	}
 }
