@@ -37,12 +37,23 @@ function retryAfterMs(header: string | string[] | undefined, attempt: number): n
 	return BACKOFF_BASE_MS * 2 ** attempt * (0.8 + Math.random() * 0.4);
 }
 
-async function readLimited(body: Dispatcher.ResponseData["body"]): Promise<string> {
-	let text = "";
+/** The body as text, or null when it is longer than `limit` bytes (the rest is not read). */
+export async function readText(body: Dispatcher.ResponseData["body"], limit: number): Promise<string | null> {
+	const chunks: Buffer[] = [];
+	let length = 0;
 	for await (const chunk of body) {
-		if (text.length < ERROR_BODY_LIMIT) text += Buffer.from(chunk as Buffer).toString("utf8");
+		length += (chunk as Buffer).length;
+		if (length > limit) {
+			body.destroy();
+			return null;
+		}
+		chunks.push(chunk as Buffer);
 	}
-	return text.slice(0, ERROR_BODY_LIMIT);
+	return Buffer.concat(chunks).toString("utf8");
+}
+
+async function readLimited(body: Dispatcher.ResponseData["body"]): Promise<string> {
+	return (await readText(body, ERROR_BODY_LIMIT)) ?? "";
 }
 
 const TLS_CODES = /^(ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT|ERR_SSL_)/;

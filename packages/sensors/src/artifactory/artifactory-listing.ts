@@ -3,11 +3,14 @@ import { z } from "zod";
 import type { ArtifactorySensorConfig } from "../config-schemas.ts";
 import type { FileFilter } from "../filters.ts";
 import { SensorError } from "../sensor.ts";
-import type { ArtifactoryClient } from "./artifactory-client.ts";
+import { type ArtifactoryClient, readText } from "./artifactory-client.ts";
 import { ARTIFACTORY_ERRORS } from "./artifactory-errors.ts";
 
 /** Rows per AQL page. JFrog filters permissions after the limit, so a page may be short and more may follow. */
 export const AQL_PAGE_SIZE = 1000;
+
+/** A repository list or an AQL page of 1,000 rows is far smaller; anything larger is not Artifactory. */
+const JSON_LIMIT = 64 * 1024 * 1024;
 
 /** One file in a repository, as AQL lists it. */
 export interface Artifact {
@@ -54,11 +57,15 @@ async function json(client: ArtifactoryClient, path: string, what: string, body?
 			? { what }
 			: { what, method: "POST", body, contentType: "text/plain", badRequestCode: ARTIFACTORY_ERRORS.aqlRejected },
 	);
-	const text = await response.body.text();
+	const text = await readText(response.body, JSON_LIMIT);
 	try {
+		if (text === null) throw new Error("too large");
 		return JSON.parse(text);
 	} catch {
-		throw new SensorError(ARTIFACTORY_ERRORS.unreachable, `Artifactory answered ${what} with something not JSON.`);
+		throw new SensorError(
+			ARTIFACTORY_ERRORS.unreachable,
+			`Artifactory answered ${what} with something that is not a JSON document of at most 64 MiB.`,
+		);
 	}
 }
 
@@ -71,7 +78,7 @@ export async function ping(client: ArtifactoryClient): Promise<void> {
 	let body: string;
 	try {
 		const response = await client.send(client.url("api/system/ping"), { what: "the ping (api/system/ping)" });
-		body = (await response.body.text()).trim();
+		body = ((await readText(response.body, 1024)) ?? "").trim();
 	} catch (error) {
 		if (error instanceof SensorError && error.code === ARTIFACTORY_ERRORS.notFound) throw notArtifactory;
 		throw error;
