@@ -91,11 +91,11 @@ describe.each([
 	});
 
 	it("unknown sensorType is a 404 naming the value", async () => {
-		const res = await post(path, createBody({ sensorType: "Artifactory Sensor" }));
+		const res = await post(path, createBody({ sensorType: "Perforce Sensor" }));
 		expect(res.status).toBe(404);
 		expect(res.body).toEqual({
 			status: "failed",
-			message: "Unknown sensorType: no matching record found for Artifactory Sensor.",
+			message: "Unknown sensorType: no matching record found for Perforce Sensor.",
 		});
 	});
 

@@ -80,6 +80,7 @@ const worker = createExecutionWorker({
 			allowGitFileUrls: env.SENSOR_GIT_ALLOW_FILE_URLS,
 			filesystemRoots: env.SENSOR_FS_ROOTS,
 			gitTimeoutMs: env.SENSOR_GIT_TIMEOUT_MS,
+			artifactoryDownloadConcurrency: env.ARTIFACTORY_DOWNLOAD_CONCURRENCY,
 			networkPolicy: createNetworkPolicy(env.SENSOR_ALLOWED_NETWORKS),
 		},
 		logger,

@@ -46,7 +46,13 @@ export const executionStatusSchema = z.object({
 	errorCode: z.string().optional().meta({ description: "<NAMESPACE>-<code> when failed", example: "GIT-1002" }),
 	startedAt: z.iso.datetime({ offset: true }).nullable(),
 	finishedAt: z.iso.datetime({ offset: true }).nullable(),
-	progress: z.object({ filesScanned: z.number().int(), bytesScanned: z.number().int() }),
+	progress: z
+		.object({ filesScanned: z.number().int(), bytesScanned: z.number().int() })
+		.catchall(z.number().int())
+		.meta({
+			description:
+				"Files and bytes scanned, and the sensor's own counters (Artifactory: artifactsListed, artifactsDownloaded, bytesDownloaded)",
+		}),
 	findings: z.object({ total: z.number().int(), byType: z.record(z.string(), z.number().int()) }).optional(),
 });
 

@@ -61,7 +61,14 @@ const heldBy = (executionId: string, workerId: string) =>
 /** Renews the lease and publishes progress; false means the execution is no longer ours: stop. */
 export async function renewLease(
 	db: DbExecutor,
-	input: { executionId: string; workerId: string; leaseMs: number; filesScanned: number; bytesScanned: number },
+	input: {
+		executionId: string;
+		workerId: string;
+		leaseMs: number;
+		filesScanned: number;
+		bytesScanned: number;
+		sensorProgress?: Record<string, number>;
+	},
 ): Promise<boolean> {
 	const updated = await db
 		.update(executions)
@@ -69,6 +76,7 @@ export async function renewLease(
 			leaseExpiresAt: sql`now() + ${`${input.leaseMs} milliseconds`}::interval`,
 			filesScanned: input.filesScanned,
 			bytesScanned: input.bytesScanned,
+			...(input.sensorProgress ? { sensorProgress: input.sensorProgress } : {}),
 		})
 		.where(heldBy(input.executionId, input.workerId))
 		.returning({ id: executions.id });
@@ -83,6 +91,7 @@ export interface Outcome {
 	summary?: Record<string, number>;
 	filesScanned: number;
 	bytesScanned: number;
+	sensorProgress?: Record<string, number>;
 }
 
 export interface FinishResult {
@@ -108,6 +117,7 @@ async function complete(db: DbExecutor, where: SQL | undefined, outcome: Outcome
 				summary: outcome.summary ?? null,
 				filesScanned: outcome.filesScanned,
 				bytesScanned: outcome.bytesScanned,
+				...(outcome.sensorProgress ? { sensorProgress: outcome.sensorProgress } : {}),
 				finishedAt: now,
 				leaseExpiresAt: null,
 			})

@@ -167,7 +167,8 @@ export interface ExecutionView {
 	errorCode?: string;
 	startedAt: string | null;
 	finishedAt: string | null;
-	progress: { filesScanned: number; bytesScanned: number };
+	/** Beside files and bytes, the sensor's own counters when it keeps any (artifactsListed, …). */
+	progress: { filesScanned: number; bytesScanned: number } & Record<string, number>;
 	/** Findings observed, by asset kind, once the execution has finished successfully. */
 	findings?: { total: number; byType: Record<string, number> };
 }
@@ -210,7 +211,11 @@ export async function getExecution(db: Database, orgId: string, executionId: str
 		...(execution.errorCode ? { errorCode: execution.errorCode } : {}),
 		startedAt: execution.startedAt?.toISOString() ?? null,
 		finishedAt: execution.finishedAt?.toISOString() ?? null,
-		progress: { filesScanned: execution.filesScanned, bytesScanned: execution.bytesScanned },
+		progress: {
+			...execution.sensorProgress,
+			filesScanned: execution.filesScanned,
+			bytesScanned: execution.bytesScanned,
+		},
 		...(execution.summary
 			? { findings: { total: Object.values(execution.summary).reduce((a, b) => a + b, 0), byType: execution.summary } }
 			: {}),

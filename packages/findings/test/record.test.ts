@@ -152,6 +152,34 @@ describe("recordObservations", () => {
 		});
 	});
 
+	it("a re-read or deleted archive does not carry over what its members held", async () => {
+		const sensorId = await newSensor();
+		const t0 = new Date("2026-02-01T00:00:00Z");
+		const first = await record(
+			sensorId,
+			[
+				cert(1, "app.war!WEB-INF/lib/x.jar!ks.jks"),
+				cert(2, "old.zip!a.pem"),
+				cert(3, "keep.zip!b.pem"),
+				cert(4, "app.war2"),
+			],
+			t0,
+		);
+		const second = await record(sensorId, [], new Date(t0.getTime() + 40 * DAY), {
+			mode: "changed",
+			readPaths: new Set(["app.war"]),
+			deletedPaths: new Set(["old.zip"]),
+			previousExecutionId: first.executionId,
+		});
+		expect(second.summary).toEqual({ x509: 2 });
+		expect(await statusOf(sensorId)).toEqual({
+			"x509:1": "resolved",
+			"x509:2": "resolved",
+			"x509:3": "open",
+			"x509:4": "open",
+		});
+	});
+
 	it("an unchanged incremental scan observes exactly what the previous execution observed", async () => {
 		const sensorId = await newSensor();
 		const now = new Date();

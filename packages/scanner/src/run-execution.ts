@@ -85,12 +85,19 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 		return { outcome: "finished", status: "failed", errorCode: SCAN_ERRORS.attemptsExhausted };
 	}
 
-	const progress = { files: 0, bytes: 0 };
+	const progress: { files: number; bytes: number; sensor?: Readonly<Record<string, number>> } = { files: 0, bytes: 0 };
 	const fail = async (errorCode: string, message: string) => {
 		const finished = await finishExecution(deps.db, {
 			executionId,
 			workerId: deps.workerId,
-			outcome: { status: "failed", errorCode, message, filesScanned: progress.files, bytesScanned: progress.bytes },
+			outcome: {
+				status: "failed",
+				errorCode,
+				message,
+				filesScanned: progress.files,
+				bytesScanned: progress.bytes,
+				...(progress.sensor ? { sensorProgress: { ...progress.sensor } } : {}),
+			},
 		});
 		log.info({ errorCode }, "execution failed");
 		if (finished.written) deps.metrics?.finished("failed", (Date.now() - claimedAt) / 1000);
@@ -123,6 +130,7 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 			leaseMs: deps.leaseMs,
 			filesScanned: progress.files,
 			bytesScanned: progress.bytes,
+			...(progress.sensor ? { sensorProgress: { ...progress.sensor } } : {}),
 		}).then(
 			(ours) => ours || lease.abort(new LostLease()),
 			(error) => log.warn({ err: error }, "lease renewal failed"),
@@ -139,6 +147,7 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 			incremental: sensor.incremental,
 			settings: deps.settings,
 		});
+		if (snapshot.progress) progress.sensor = snapshot.progress;
 		const scanOptions: ScanOptions = {
 			maxFileBytes: (typeof config.max_file_size_mb === "number" ? config.max_file_size_mb : DEFAULT_MAX_FILE_MB) * MIB,
 			scanArchives: config.scan_archives !== false,
@@ -148,10 +157,13 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 			log.info({ warnings: warnings.slice(0, 50), count: warnings.length }, "some content was not scanned");
 		const outcome: Outcome = {
 			status: "successful",
-			message: successMessage(snapshot.mode, progress.files, observations.length),
+			message: [successMessage(snapshot.mode, progress.files, observations.length), snapshot.notice]
+				.filter(Boolean)
+				.join(" "),
 			cursor: snapshot.cursor,
 			filesScanned: progress.files,
 			bytesScanned: progress.bytes,
+			...(snapshot.progress ? { sensorProgress: { ...snapshot.progress } } : {}),
 		};
 		const finished = await deps.db.transaction(async (tx) => {
 			outcome.summary = await recordObservations(tx, {

@@ -68,3 +68,61 @@ export function filesystemConfigSchema() {
 
 export type GitSensorConfig = z.infer<ReturnType<typeof gitConfigSchema>>;
 export type FilesystemSensorConfig = z.infer<ReturnType<typeof filesystemConfigSchema>>;
+
+/** JFrog access, identity and reference tokens are printable ASCII without spaces (JWTs, base64url). */
+const JFROG_TOKEN = /^[\x21-\x7e]+$/;
+const NO_CONTROL_CHARACTERS = /^[^\p{Cc}]+$/u;
+
+/** `https://host[:port]/…/artifactory`, without credentials, query or fragment; a trailing `/` is tolerated. */
+export function isAcceptedArtifactoryUrl(url: string): boolean {
+	let parsed: URL;
+	try {
+		parsed = new URL(url);
+	} catch {
+		return false;
+	}
+	if (parsed.protocol !== "https:" && parsed.protocol !== "http:") return false;
+	if (parsed.username || parsed.password || parsed.search || parsed.hash || url.includes("#")) return false;
+	return parsed.hostname !== "" && /\/artifactory\/?$/.test(parsed.pathname);
+}
+
+export function artifactoryConfigSchema() {
+	return z
+		.strictObject({
+			url: z.string().max(2048).refine(isAcceptedArtifactoryUrl),
+			access_token: z.string().max(4096).regex(JFROG_TOKEN).optional(),
+			username: z
+				.string()
+				.min(1)
+				.max(256)
+				.regex(NO_CONTROL_CHARACTERS)
+				.refine((u) => !u.includes(":"))
+				.optional(),
+			password: z.string().min(1).max(4096).regex(NO_CONTROL_CHARACTERS).optional(),
+			repositories_include: globList.min(1).optional(),
+			repositories_exclude: globList.optional(),
+			repository_types: z
+				.array(z.enum(["local", "virtual", "federated"]))
+				.min(1)
+				.max(3)
+				.optional(),
+			package_types: z
+				.array(
+					z
+						.string()
+						.min(1)
+						.max(64)
+						.regex(/^[A-Za-z0-9_-]+$/),
+				)
+				.max(50)
+				.optional(),
+			...filters,
+		})
+		.refine(
+			(c) => (c.access_token !== undefined) !== (c.username !== undefined || c.password !== undefined),
+			"exactly one of access_token or username+password",
+		)
+		.refine((c) => (c.username === undefined) === (c.password === undefined), "username and password go together");
+}
+
+export type ArtifactorySensorConfig = z.infer<ReturnType<typeof artifactoryConfigSchema>>;

@@ -1,3 +1,4 @@
+import { artifactorySensor } from "./artifactory/artifactory-sensor.ts";
 import { filesystemSensor } from "./filesystem/filesystem-sensor.ts";
 import { gitSensor } from "./git/git-sensor.ts";
 import type { Sensor } from "./sensor.ts";
@@ -9,4 +10,5 @@ import type { Sensor } from "./sensor.ts";
 export const sensorImplementations: Readonly<Record<string, Sensor<Record<string, unknown>>>> = {
 	[gitSensor.sensorType]: gitSensor,
 	[filesystemSensor.sensorType]: filesystemSensor,
+	[artifactorySensor.sensorType]: artifactorySensor,
 };

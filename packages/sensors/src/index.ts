@@ -1,4 +1,7 @@
+export { artifactorySensor } from "./artifactory/artifactory-sensor.ts";
 export {
+	type ArtifactorySensorConfig,
+	artifactoryConfigSchema,
 	type FilesystemSensorConfig,
 	filesystemConfigSchema,
 	type GitSensorConfig,

@@ -1,5 +1,10 @@
 import type { z } from "zod";
-import { filesystemConfigSchema, gitConfigSchema, type SensorConfigOptions } from "./config-schemas.ts";
+import {
+	artifactoryConfigSchema,
+	filesystemConfigSchema,
+	gitConfigSchema,
+	type SensorConfigOptions,
+} from "./config-schemas.ts";
 
 /** What the API needs to know about a sensor type at create time. */
 export interface SensorTypeContract {
@@ -23,6 +28,12 @@ export function sensorTypeContracts(options: SensorConfigOptions): SensorTypeCon
 			errorNamespace: "FS",
 			configSchema: filesystemConfigSchema(),
 			secretKeys: [],
+		},
+		{
+			sensorType: "Artifactory Sensor",
+			errorNamespace: "ARTIFACTORY",
+			configSchema: artifactoryConfigSchema(),
+			secretKeys: ["access_token", "password"],
 		},
 	];
 }

@@ -32,6 +32,8 @@ export interface SensorSettings {
 	filesystemRoots: string[];
 	/** Upper bound on git clone/fetch time in ms. */
 	gitTimeoutMs: number;
+	/** Artifacts the Artifactory Sensor downloads at once (ARTIFACTORY_DOWNLOAD_CONCURRENCY). */
+	artifactoryDownloadConcurrency: number;
 }
 
 export interface SensorSnapshot {
@@ -49,6 +51,10 @@ export interface SensorSnapshot {
 	 * one diagnostic and the scan goes on without it. Read by the scanner after files() is exhausted.
 	 */
 	diagnostics?: SourceDiagnostic[];
+	/** Counters of the sensor's own work (artifactsListed, …), updated while files() runs; shown in progress. */
+	progress?: Readonly<Record<string, number>>;
+	/** A remark for the execution's success message (e.g. that nothing matched the filters), with its code. */
+	notice?: string;
 }
 
 /** One unit a sensor skipped because reading it failed; `code` is the sensor's error code when it has one. */

@@ -15,6 +15,7 @@ export const TEST_SETTINGS: SensorSettings = {
 	allowGitFileUrls: true,
 	filesystemRoots: [],
 	gitTimeoutMs: 20_000,
+	artifactoryDownloadConcurrency: 4,
 	networkPolicy: createNetworkPolicy(["127.0.0.0/8", "::1/128"]),
 };
 

@@ -1,5 +1,14 @@
 import { randomBytes } from "node:crypto";
 
+export {
+	ArtifactoryContractServer,
+	type ArtifactoryServerOptions,
+	type ContractRepository,
+	type Fault,
+	type Principal,
+	parseAql,
+	type RecordedRequest,
+} from "./artifactory-server.ts";
 export { CpuMeter, type CpuUsage, parseMachineStat, parseProcStat } from "./cpu-meter.ts";
 export {
 	createMigratedDatabase,

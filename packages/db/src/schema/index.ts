@@ -176,6 +176,8 @@ export const executions = pgTable(
 		labels: jsonb("labels").$type<Label[]>().notNull().default([]),
 		filesScanned: bigint("files_scanned", { mode: "number" }).notNull().default(0),
 		bytesScanned: bigint("bytes_scanned", { mode: "number" }).notNull().default(0),
+		/** Counters of the sensor's own work (e.g. artifactsListed, artifactsDownloaded), shown in progress. */
+		sensorProgress: jsonb("sensor_progress").$type<Record<string, number>>(),
 		/** The worker holding the execution while it runs; every write of a running execution checks it. */
 		workerId: text("worker_id"),
 		/** Renewed by the worker's heartbeat; once past, another worker may take the execution over. */
