@@ -71,7 +71,7 @@ const expectedOrder = [...ids.filter((_, i) => i % 2 === 1), ...ids.filter((_, i
 
 describe("Redis Cluster (3 masters, 3 replicas)", () => {
 	let cluster: RedisCluster;
-	let topology: RedisTopology;
+	let topology: Extract<RedisTopology, { mode: "cluster" }>;
 	beforeAll(async () => {
 		cluster = await startRedisCluster(3, 1);
 		topology = { mode: "cluster", nodes: cluster.nodes.slice(0, 2), tls: false };
