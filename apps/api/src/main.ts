@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
-import { apiEnvSchema, loadConfigOrExit, parseEnv, resolveSecretKey } from "@sensorium/config";
+import { apiEnvSchema, loadConfigOrExit, parseEnv, redisTopology, resolveSecretKey } from "@sensorium/config";
 import { createDatabase } from "@sensorium/db";
 import { SensorTypeRegistry } from "@sensorium/executions";
 import { createLogger } from "@sensorium/logger";
@@ -20,15 +20,15 @@ import { createApp } from "./app.ts";
 import { listenForAuthInvalidations, PrincipalCache } from "./middleware/auth.ts";
 import { createQueueDashboard } from "./queue-dashboard.ts";
 
-const { env, secret } = loadConfigOrExit(() => {
+const { env, secret, redisTarget } = loadConfigOrExit(() => {
 	const env = parseEnv(apiEnvSchema);
-	return { env, secret: resolveSecretKey(env) };
+	return { env, secret: resolveSecretKey(env), redisTarget: redisTopology(env) };
 });
 const logger = createLogger({ name: "sensorium-api", level: env.LOG_LEVEL });
 if (secret.warning) logger.warn(secret.warning);
 
 const database = createDatabase(env.DATABASE_URL, { applicationName: "sensorium-api", max: 20 });
-const redis = createProducerConnection(env.REDIS_URL);
+const redis = createProducerConnection(redisTarget);
 const queue = new ExecutionQueue(redis, env.QUEUE_PREFIX);
 const deliveryQueue = new DeliveryQueue(redis, env.QUEUE_PREFIX);
 const sensorTypes = await SensorTypeRegistry.load(
@@ -48,7 +48,7 @@ if (!queueDashboard)
 
 const principalCache = new PrincipalCache(env.AUTH_CACHE_TTL_MS);
 // Not awaited: the API serves while Redis is away; the subscription starts when Redis answers.
-const authSubscriber = createWorkerConnection(env.REDIS_URL);
+const authSubscriber = createWorkerConnection(redisTarget);
 listenForAuthInvalidations(authSubscriber, env.QUEUE_PREFIX, principalCache).catch((error: unknown) =>
 	logger.error(
 		{ err: error },

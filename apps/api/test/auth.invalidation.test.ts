@@ -1,7 +1,6 @@
 import { deactivateUser, issueApiToken, revokeToken, setLicenceExpiry } from "@sensorium/accounts";
-import { createWorkerConnection, publishAuthInvalidation } from "@sensorium/queue";
+import { createWorkerConnection, publishAuthInvalidation, type RedisConnection } from "@sensorium/queue";
 import { TEST_REDIS_URL } from "@sensorium/testing";
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.ts";
 import { listenForAuthInvalidations, PrincipalCache } from "../src/middleware/auth.ts";
@@ -11,12 +10,12 @@ import { createHarness, type Harness, type Org } from "./harness.ts";
 // the announcement over Redis can make a change visible on the other replica within the test.
 const TTL_MS = 60_000;
 let h: Harness;
-const subscribers: Redis[] = [];
+const subscribers: RedisConnection[] = [];
 
 interface Replica {
 	app: ReturnType<typeof createApp>;
 	cache: PrincipalCache;
-	subscriber: Redis;
+	subscriber: RedisConnection;
 }
 
 async function replica(): Promise<Replica> {

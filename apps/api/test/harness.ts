@@ -3,11 +3,10 @@ import { createDatabase, type DatabaseHandle } from "@sensorium/db";
 import { SensorTypeRegistry } from "@sensorium/executions";
 import { createLogger } from "@sensorium/logger";
 import { createNetworkPolicy } from "@sensorium/network-policy";
-import { createProducerConnection, DeliveryQueue, ExecutionQueue } from "@sensorium/queue";
+import { createProducerConnection, DeliveryQueue, ExecutionQueue, type RedisConnection } from "@sensorium/queue";
 import { SecretBox } from "@sensorium/secrets";
 import { sensorTypeContracts } from "@sensorium/sensors";
 import { createTestDatabase, TEST_REDIS_URL, type TestDatabase, uniqueQueuePrefix } from "@sensorium/testing";
-import type { Redis } from "ioredis";
 import { createApp } from "../src/app.ts";
 import type { AppDeps } from "../src/context.ts";
 
@@ -26,7 +25,7 @@ export interface Harness {
 	deps: AppDeps;
 	database: DatabaseHandle;
 	queue: ExecutionQueue;
-	redis: Redis;
+	redis: RedisConnection;
 	prefix: string;
 	secretBox: SecretBox;
 	newOrg(name?: string): Promise<Org>;

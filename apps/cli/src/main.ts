@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { baseEnvSchema, ConfigError, parseEnv } from "@sensorium/config";
+import { baseEnvSchema, ConfigError, parseEnv, redisTopology } from "@sensorium/config";
 import { createDatabase } from "@sensorium/db";
 import { isDomainError } from "@sensorium/errors";
 import { type AuthInvalidation, createProducerConnection, publishAuthInvalidation } from "@sensorium/queue";
@@ -148,15 +148,15 @@ function databaseUrl(): string {
  */
 async function announceAuthChange(change: AuthInvalidation): Promise<void> {
 	try {
-		const { REDIS_URL, QUEUE_PREFIX } = parseEnv(baseEnvSchema.pick({ REDIS_URL: true, QUEUE_PREFIX: true }));
-		const redis = createProducerConnection(REDIS_URL, {
+		const env = parseEnv(baseEnvSchema);
+		const redis = createProducerConnection(redisTopology(env), {
 			lazyConnect: true,
 			connectTimeout: 2_000,
 			retryStrategy: () => null,
 		});
 		try {
 			await redis.connect();
-			await publishAuthInvalidation(redis, QUEUE_PREFIX, change);
+			await publishAuthInvalidation(redis, env.QUEUE_PREFIX, change);
 		} finally {
 			redis.disconnect();
 		}

@@ -1,26 +1,37 @@
 import { reconcilePendingDeliveries } from "@sensorium/callback-store";
 import { parseRetrySchedule } from "@sensorium/callbacks";
-import { dispatcherEnvSchema, loadConfigOrExit, parseEnv, resolveSecretKey } from "@sensorium/config";
+import { dispatcherEnvSchema, loadConfigOrExit, parseEnv, redisTopology, resolveSecretKey } from "@sensorium/config";
 import { createDatabase } from "@sensorium/db";
 import { createLogger } from "@sensorium/logger";
 import { createOperationsServer, createRegistry, deliveryMetrics, reconcilerMetrics } from "@sensorium/metrics";
 import { createNetworkPolicy } from "@sensorium/network-policy";
-import { CALLBACKS_QUEUE, createWorkerConnection, DeliveryQueue, deliveryJobSchema } from "@sensorium/queue";
+import {
+	CALLBACKS_QUEUE,
+	createWorkerConnection,
+	DeliveryQueue,
+	deliveryJobSchema,
+	queueKeyPrefix,
+} from "@sensorium/queue";
 import { SecretBox } from "@sensorium/secrets";
 import { DelayedError, Worker } from "bullmq";
 import { sql } from "drizzle-orm";
 import { type DispatchResult, deliverCallback, EndpointSlots } from "./deliver-callback.ts";
 
-const { env, secret, schedule } = loadConfigOrExit(() => {
+const { env, secret, schedule, redis } = loadConfigOrExit(() => {
 	const env = parseEnv(dispatcherEnvSchema);
-	return { env, secret: resolveSecretKey(env), schedule: parseRetrySchedule(env.CALLBACK_RETRY_SCHEDULE) };
+	return {
+		env,
+		secret: resolveSecretKey(env),
+		schedule: parseRetrySchedule(env.CALLBACK_RETRY_SCHEDULE),
+		redis: redisTopology(env),
+	};
 });
 const logger = createLogger({ name: "sensorium-dispatcher", level: env.LOG_LEVEL });
 if (secret.warning) logger.warn(secret.warning);
 
 const database = createDatabase(env.DATABASE_URL, { applicationName: "sensorium-dispatcher", max: 10 });
-const workerConnection = createWorkerConnection(env.REDIS_URL);
-const queueConnection = createWorkerConnection(env.REDIS_URL);
+const workerConnection = createWorkerConnection(redis);
+const queueConnection = createWorkerConnection(redis);
 const queue = new DeliveryQueue(queueConnection, env.QUEUE_PREFIX);
 
 const registry = createRegistry("dispatcher");
@@ -52,7 +63,7 @@ const worker = new Worker(
 	},
 	{
 		connection: workerConnection,
-		prefix: env.QUEUE_PREFIX,
+		prefix: queueKeyPrefix(workerConnection, env.QUEUE_PREFIX),
 		concurrency: env.DISPATCHER_CONCURRENCY,
 		lockDuration: env.DISPATCHER_LOCK_DURATION_MS,
 		stalledInterval: env.DISPATCHER_STALLED_INTERVAL_MS,

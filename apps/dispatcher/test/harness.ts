@@ -7,11 +7,10 @@ import { createDatabase, type DatabaseHandle } from "@sensorium/db";
 import { claimExecution, finishExecution, SensorTypeRegistry } from "@sensorium/executions";
 import { createLogger } from "@sensorium/logger";
 import { createNetworkPolicy } from "@sensorium/network-policy";
-import { createProducerConnection, DeliveryQueue, ExecutionQueue } from "@sensorium/queue";
+import { createProducerConnection, DeliveryQueue, ExecutionQueue, type RedisConnection } from "@sensorium/queue";
 import { SecretBox } from "@sensorium/secrets";
 import { sensorTypeContracts } from "@sensorium/sensors";
 import { createTestDatabase, TEST_REDIS_URL, type TestDatabase, uniqueQueuePrefix } from "@sensorium/testing";
-import type { Redis } from "ioredis";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 export const SECRET_KEY = Buffer.alloc(32, 6).toString("base64");
@@ -51,7 +50,7 @@ let sensorCounter = 0;
 export async function createDispatchHarness(options: { allowLoopback?: boolean } = {}): Promise<DispatchHarness> {
 	const testDb = await createTestDatabase();
 	const database = createDatabase(testDb.url, { max: 5 });
-	const redis: Redis = createProducerConnection(TEST_REDIS_URL);
+	const redis: RedisConnection = createProducerConnection(TEST_REDIS_URL);
 	const prefix = uniqueQueuePrefix("dispatch");
 	const queue = new ExecutionQueue(redis, prefix);
 	const deliveryQueue = new DeliveryQueue(redis, prefix);

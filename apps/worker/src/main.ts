@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname, tmpdir } from "node:os";
 import { createEvaluator, parseRuleOverrides } from "@sensorium/analysis";
-import { loadConfigOrExit, parseEnv, resolveSecretKey, workerEnvSchema } from "@sensorium/config";
+import { loadConfigOrExit, parseEnv, redisTopology, resolveSecretKey, workerEnvSchema } from "@sensorium/config";
 import { detectCryptoUsage, isCryptoUsageCandidate } from "@sensorium/crypto-usage";
 import { createDatabase } from "@sensorium/db";
 import { DEFAULT_KEYSTORE_PASSWORDS, discoverDetailed } from "@sensorium/discovery";
@@ -26,9 +26,9 @@ function loadEvaluator() {
 	}
 }
 
-const { env, secret } = loadConfigOrExit(() => {
+const { env, secret, redis } = loadConfigOrExit(() => {
 	const env = parseEnv(workerEnvSchema);
-	return { env, secret: resolveSecretKey(env) };
+	return { env, secret: resolveSecretKey(env), redis: redisTopology(env) };
 });
 const workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
 const logger = createLogger({ name: "sensorium-worker", level: env.LOG_LEVEL }).child({ workerId });
@@ -44,8 +44,8 @@ const database = createDatabase(env.DATABASE_URL, {
 	applicationName: "sensorium-worker",
 	max: env.WORKER_CONCURRENCY + 3,
 });
-const workerConnection = createWorkerConnection(env.REDIS_URL);
-const queueConnection = createWorkerConnection(env.REDIS_URL);
+const workerConnection = createWorkerConnection(redis);
+const queueConnection = createWorkerConnection(redis);
 const queue = new ExecutionQueue(queueConnection, env.QUEUE_PREFIX);
 const deliveryQueue = new DeliveryQueue(queueConnection, env.QUEUE_PREFIX);
 const handBack = new AbortController();

@@ -106,12 +106,17 @@ export interface WorkerProcess {
 
 /** A real worker process, as `npm run start:worker` runs it. */
 export function startWorker(env: Record<string, string>): WorkerProcess {
+	return startRole("apps/worker/src/main.ts", { WORKER_HEALTH_PORT: "0", ...env });
+}
+
+/** One Sensorium process (worker, dispatcher) from its source, with `env` on top of this one's. */
+export function startRole(script: string, env: Record<string, string>): WorkerProcess {
 	let output = "";
 	// One process (tsx as a loader, not the tsx CLI, which would put a second process in between),
-	// so the signals a test sends reach the worker itself.
-	const child = spawn(process.execPath, ["--import", "tsx", "apps/worker/src/main.ts"], {
+	// so the signals a test sends reach the role itself.
+	const child = spawn(process.execPath, ["--import", "tsx", script], {
 		cwd: ROOT,
-		env: { ...process.env, LOG_LEVEL: "info", WORKER_HEALTH_PORT: "0", ...env },
+		env: { ...process.env, LOG_LEVEL: "info", ...env },
 		stdio: ["ignore", "pipe", "pipe"],
 	});
 	child.stdout?.on("data", (d) => {

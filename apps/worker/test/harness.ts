@@ -5,11 +5,16 @@ import { createDatabase, type DatabaseHandle } from "@sensorium/db";
 import { SensorTypeRegistry } from "@sensorium/executions";
 import { createLogger } from "@sensorium/logger";
 import { createNetworkPolicy } from "@sensorium/network-policy";
-import { createProducerConnection, DeliveryQueue, ExecutionQueue } from "@sensorium/queue";
+import {
+	createProducerConnection,
+	DeliveryQueue,
+	ExecutionQueue,
+	type RedisConnection,
+	type RedisTarget,
+} from "@sensorium/queue";
 import { SecretBox } from "@sensorium/secrets";
 import { sensorTypeContracts } from "@sensorium/sensors";
 import { createTestDatabase, TEST_REDIS_URL, type TestDatabase, uniqueQueuePrefix } from "@sensorium/testing";
-import type { Redis } from "ioredis";
 import { startWorker, type WorkerProcess, waitFor } from "./fixtures.ts";
 
 export const SECRET_KEY = Buffer.alloc(32, 5).toString("base64");
@@ -29,11 +34,16 @@ export interface ScanHarness {
 	close(): Promise<void>;
 }
 
+export interface ScanHarnessOptions {
+	/** Another Redis topology than the test server, and the REDIS_* variables that name it to processes. */
+	redis?: { target: RedisTarget; env: Record<string, string> };
+}
+
 /** API in-process (app.request), real queue, real worker processes, private database and prefix. */
-export async function createScanHarness(fsRoot: string): Promise<ScanHarness> {
+export async function createScanHarness(fsRoot: string, options: ScanHarnessOptions = {}): Promise<ScanHarness> {
 	const testDb = await createTestDatabase();
 	const database = createDatabase(testDb.url, { max: 5 });
-	const redis: Redis = createProducerConnection(TEST_REDIS_URL);
+	const redis: RedisConnection = createProducerConnection(options.redis?.target ?? TEST_REDIS_URL);
 	const prefix = uniqueQueuePrefix("scan");
 	const queue = new ExecutionQueue(redis, prefix);
 	const app = createApp({
@@ -76,6 +86,7 @@ export async function createScanHarness(fsRoot: string): Promise<ScanHarness> {
 			return {
 				DATABASE_URL: testDb.url,
 				REDIS_URL: TEST_REDIS_URL,
+				...options.redis?.env,
 				QUEUE_PREFIX: prefix,
 				SENSORIUM_SECRET_KEY: SECRET_KEY,
 				SENSOR_GIT_ALLOW_FILE_URLS: "true",

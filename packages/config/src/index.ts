@@ -27,6 +27,16 @@ export const baseEnvSchema = z.object({
 		.string()
 		.regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1-64 letters, digits, '_' or '-'")
 		.default("sensorium"),
+	/** `host:port,…` of Redis Cluster nodes; when set, every process uses a cluster client (REDIS_URL is ignored). */
+	REDIS_CLUSTER_NODES: z.string().optional(),
+	/** `host:port,…` of Redis Sentinels; with REDIS_SENTINEL_NAME, the master is found through them. */
+	REDIS_SENTINELS: z.string().optional(),
+	REDIS_SENTINEL_NAME: z.string().optional(),
+	/** ACL user and password for every Redis connection (and for the sentinels), whatever the topology. */
+	REDIS_USERNAME: z.string().optional(),
+	REDIS_PASSWORD: z.string().optional(),
+	/** TLS to every Redis node (`rediss://` in REDIS_URL does the same for a single server). */
+	REDIS_TLS: booleanString.default(false),
 	LOG_LEVEL: logLevel.default("info"),
 	SENSORIUM_SECRET_KEY: z
 		.string()
@@ -169,6 +179,67 @@ export function parseEnv<S extends z.ZodObject>(schema: S, source: Source = proc
 		throw new ConfigError(`Invalid configuration:\n  ${lines.join("\n  ")}`);
 	}
 	return result.data;
+}
+
+export interface RedisNode {
+	host: string;
+	port: number;
+}
+
+/** Where Redis is and how to reach it: one server, a cluster, or a master found through sentinels. */
+export type RedisTopology = (
+	| { mode: "standalone"; url: string }
+	| { mode: "cluster"; nodes: RedisNode[] }
+	| { mode: "sentinel"; sentinels: RedisNode[]; masterName: string }
+) & { username?: string; password?: string; tls: boolean };
+
+type RedisEnv = Pick<
+	BaseEnv,
+	| "REDIS_URL"
+	| "REDIS_CLUSTER_NODES"
+	| "REDIS_SENTINELS"
+	| "REDIS_SENTINEL_NAME"
+	| "REDIS_USERNAME"
+	| "REDIS_PASSWORD"
+	| "REDIS_TLS"
+>;
+
+/** The Redis topology the REDIS_* variables describe; throws a ConfigError naming the variable at fault. */
+export function redisTopology(env: RedisEnv): RedisTopology {
+	const auth = { username: env.REDIS_USERNAME, password: env.REDIS_PASSWORD, tls: env.REDIS_TLS };
+	if (env.REDIS_CLUSTER_NODES && env.REDIS_SENTINELS) {
+		throw new ConfigError(
+			"Invalid configuration:\n  REDIS_CLUSTER_NODES: cannot be combined with REDIS_SENTINELS (choose one topology)",
+		);
+	}
+	if (env.REDIS_CLUSTER_NODES) {
+		return { mode: "cluster", nodes: parseRedisNodes("REDIS_CLUSTER_NODES", env.REDIS_CLUSTER_NODES), ...auth };
+	}
+	if (env.REDIS_SENTINELS) {
+		if (!env.REDIS_SENTINEL_NAME) {
+			throw new ConfigError("Invalid configuration:\n  REDIS_SENTINEL_NAME: required with REDIS_SENTINELS");
+		}
+		const sentinels = parseRedisNodes("REDIS_SENTINELS", env.REDIS_SENTINELS);
+		return { mode: "sentinel", sentinels, masterName: env.REDIS_SENTINEL_NAME, ...auth };
+	}
+	return { mode: "standalone", url: env.REDIS_URL, ...auth };
+}
+
+function parseRedisNodes(variable: string, text: string): RedisNode[] {
+	const nodes = text
+		.split(",")
+		.map((entry) => entry.trim())
+		.filter(Boolean)
+		.map((entry) => {
+			const match = /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):(\d{1,5})$/.exec(entry);
+			const port = Number(match?.[2]);
+			if (!match?.[1] || port < 1 || port > 65535) return undefined;
+			return { host: match[1].replace(/^\[|\]$/g, ""), port };
+		});
+	if (nodes.length === 0 || nodes.some((node) => node === undefined)) {
+		throw new ConfigError(`Invalid configuration:\n  ${variable}: must be host:port entries separated by commas`);
+	}
+	return nodes as RedisNode[];
 }
 
 export interface SecretKeyResolution {

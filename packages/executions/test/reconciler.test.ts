@@ -7,13 +7,13 @@ import {
 	EXECUTIONS_QUEUE,
 	ExecutionQueue,
 	executionJobId,
+	type RedisConnection,
 } from "@sensorium/queue";
 import { SecretBox } from "@sensorium/secrets";
 import { sensorTypeContracts } from "@sensorium/sensors";
 import { createTestDatabase, type TestDatabase, uniqueQueuePrefix } from "@sensorium/testing";
 import { Worker } from "bullmq";
 import { eq } from "drizzle-orm";
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSensorAndExecute, reconcileQueuedExecutions, type ScanDeps, SensorTypeRegistry } from "../src/index.ts";
 
@@ -22,7 +22,7 @@ const FLUSHABLE_REDIS_URL = process.env.TEST_REDIS_FLUSHABLE_URL ?? "redis://127
 
 let testDb: TestDatabase;
 let database: DatabaseHandle;
-let redis: Redis;
+let redis: RedisConnection;
 let queue: ExecutionQueue;
 let deps: ScanDeps;
 let requester: { orgId: string; userId: string };

@@ -1,5 +1,5 @@
-import type { Redis } from "ioredis";
 import { z } from "zod";
+import type { RedisConnection } from "./connections.ts";
 
 /**
  * API replicas remember accepted tokens for AUTH_CACHE_TTL_MS. A revoked token, a deactivated user
@@ -18,7 +18,11 @@ export function authInvalidationChannel(prefix: string): string {
 	return `${prefix}:auth-invalidations`;
 }
 
-export async function publishAuthInvalidation(redis: Redis, prefix: string, message: AuthInvalidation): Promise<void> {
+export async function publishAuthInvalidation(
+	redis: RedisConnection,
+	prefix: string,
+	message: AuthInvalidation,
+): Promise<void> {
 	await redis.publish(authInvalidationChannel(prefix), JSON.stringify(authInvalidationSchema.parse(message)));
 }
 
@@ -27,7 +31,7 @@ export async function publishAuthInvalidation(redis: Redis, prefix: string, mess
  * `onResubscribed` runs after every reconnection, when messages may have been missed.
  */
 export async function subscribeAuthInvalidations(
-	subscriber: Redis,
+	subscriber: RedisConnection,
 	prefix: string,
 	handlers: { onInvalidation: (message: AuthInvalidation) => void; onResubscribed: () => void },
 ): Promise<void> {

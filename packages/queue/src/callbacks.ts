@@ -1,6 +1,6 @@
 import { type JobsOptions, Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import { z } from "zod";
+import { queueKeyPrefix, type RedisConnection } from "./connections.ts";
 
 export const CALLBACKS_QUEUE = "callbacks";
 
@@ -26,8 +26,12 @@ export const deliveryJobOptions: JobsOptions = {
 export class DeliveryQueue {
 	readonly queue: Queue<DeliveryJob>;
 
-	constructor(connection: Redis, prefix: string) {
-		this.queue = new Queue<DeliveryJob>(CALLBACKS_QUEUE, { connection, prefix, defaultJobOptions: deliveryJobOptions });
+	constructor(connection: RedisConnection, prefix: string) {
+		this.queue = new Queue<DeliveryJob>(CALLBACKS_QUEUE, {
+			connection,
+			prefix: queueKeyPrefix(connection, prefix),
+			defaultJobOptions: deliveryJobOptions,
+		});
 		this.queue.on("error", () => {});
 	}
 

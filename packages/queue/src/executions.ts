@@ -1,6 +1,6 @@
 import { type JobsOptions, Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import { z } from "zod";
+import { queueKeyPrefix, type RedisConnection } from "./connections.ts";
 
 export const EXECUTIONS_QUEUE = "executions";
 
@@ -42,10 +42,10 @@ export type ExecutionJobState =
 export class ExecutionQueue {
 	readonly queue: Queue<ExecutionJob>;
 
-	constructor(connection: Redis, prefix: string) {
+	constructor(connection: RedisConnection, prefix: string) {
 		this.queue = new Queue<ExecutionJob>(EXECUTIONS_QUEUE, {
 			connection,
-			prefix,
+			prefix: queueKeyPrefix(connection, prefix),
 			defaultJobOptions: executionJobOptions,
 		});
 		this.queue.on("error", () => {});

@@ -13,7 +13,13 @@ export {
 	deliveryJobOptions,
 	deliveryJobSchema,
 } from "./callbacks.ts";
-export { createProducerConnection, createWorkerConnection } from "./connections.ts";
+export {
+	createProducerConnection,
+	createWorkerConnection,
+	queueKeyPrefix,
+	type RedisConnection,
+	type RedisTarget,
+} from "./connections.ts";
 export {
 	EXECUTIONS_QUEUE,
 	type ExecutionJob,

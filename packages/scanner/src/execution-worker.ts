@@ -1,10 +1,9 @@
-import { EXECUTIONS_QUEUE, executionJobSchema } from "@sensorium/queue";
+import { EXECUTIONS_QUEUE, executionJobSchema, queueKeyPrefix, type RedisConnection } from "@sensorium/queue";
 import { DelayedError, Worker } from "bullmq";
-import type { Redis } from "ioredis";
 import { type RunResult, runExecution, type ScannerDeps } from "./run-execution.ts";
 
 export interface ExecutionWorkerOptions {
-	connection: Redis;
+	connection: RedisConnection;
 	prefix: string;
 	concurrency: number;
 	/** BullMQ job lock; renewed at half this period while the event loop is free. */
@@ -36,7 +35,7 @@ export function createExecutionWorker(options: ExecutionWorkerOptions): Worker {
 		},
 		{
 			connection: options.connection,
-			prefix: options.prefix,
+			prefix: queueKeyPrefix(options.connection, options.prefix),
 			concurrency: options.concurrency,
 			lockDuration: options.lockDurationMs,
 			stalledInterval: options.stalledIntervalMs,

@@ -25,3 +25,12 @@ export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6
 export function uniqueQueuePrefix(label = "t"): string {
 	return `sensorium-test-${label}-${randomBytes(5).toString("hex")}`;
 }
+export {
+	freePorts,
+	type RedisCluster,
+	type RedisNodeAddress,
+	type RedisSentinelSetup,
+	type RedisServers,
+	startRedisCluster,
+	startRedisSentinels,
+} from "./redis-servers.ts";

@@ -1,9 +1,8 @@
 import { authenticate, csrfTokenMatches, isAdmin, type Principal, sessionPrincipal } from "@sensorium/accounts";
 import { messages } from "@sensorium/api-contract";
-import { type AuthInvalidation, subscribeAuthInvalidations } from "@sensorium/queue";
+import { type AuthInvalidation, type RedisConnection, subscribeAuthInvalidations } from "@sensorium/queue";
 import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
-import type { Redis } from "ioredis";
 import type { AppEnv } from "../context.ts";
 import { failure } from "../errors.ts";
 
@@ -112,7 +111,7 @@ export const requireAdminForBrowser = createMiddleware<AppEnv>(async (c, next) =
 
 /** Keeps a replica's PrincipalCache in step with changes announced by other replicas and the CLI. */
 export async function listenForAuthInvalidations(
-	subscriber: Redis,
+	subscriber: RedisConnection,
 	prefix: string,
 	cache: PrincipalCache,
 ): Promise<void> {
