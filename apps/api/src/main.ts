@@ -2,9 +2,9 @@ import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { apiEnvSchema, loadConfigOrExit, parseEnv, redisTopology, resolveSecretKey } from "@sensorium/config";
 import { createDatabase } from "@sensorium/db";
-import { SensorTypeRegistry } from "@sensorium/executions";
+import { organizationLoads, SensorTypeRegistry } from "@sensorium/executions";
 import { createLogger } from "@sensorium/logger";
-import { createRegistry, httpMetrics, queueDepthMetrics } from "@sensorium/metrics";
+import { createRegistry, httpMetrics, organizationLoadMetrics, queueDepthMetrics } from "@sensorium/metrics";
 import { createNetworkPolicy } from "@sensorium/network-policy";
 import {
 	createProducerConnection,
@@ -41,6 +41,7 @@ queueDepthMetrics(registry, {
 	executions: { counts: () => queue.counts(), byPriority: () => queue.depthByPriority() },
 	callbacks: { counts: () => deliveryQueue.counts() },
 });
+organizationLoadMetrics(registry, () => organizationLoads(database.db));
 
 const queueDashboard = createQueueDashboard([queue.queue, deliveryQueue.queue], env.QUEUE_DASHBOARD_UI_PATH);
 if (!queueDashboard)

@@ -89,6 +89,7 @@ const worker = createExecutionWorker({
 		heartbeatMs: Math.max(250, Math.floor(env.EXECUTION_LEASE_MS / 3)),
 		executionTimeoutMs: env.EXECUTION_TIMEOUT_MS,
 		maxAttempts: env.EXECUTION_MAX_ATTEMPTS,
+		maxRunningPerOrg: env.ORG_MAX_RUNNING_EXECUTIONS,
 		sensorErrorAttempts: env.SENSOR_ERROR_ATTEMPTS,
 		defaultAutoResolutionDays: env.AUTO_RESOLUTION_DAYS,
 		analyze: (observation) => ({ ...evaluate(observation, new Date()) }),

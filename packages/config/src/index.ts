@@ -93,6 +93,8 @@ const milliseconds = (fallback: number) => z.coerce.number().int().positive().de
 
 export const workerEnvSchema = baseEnvSchema.extend({
 	WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+	/** Executions of one organisation running at once across all workers; unset means no cap. */
+	ORG_MAX_RUNNING_EXECUTIONS: z.coerce.number().int().min(1).max(10_000).optional(),
 	/** Per-execution time limit; a scan running longer fails with SCAN-1001. */
 	EXECUTION_TIMEOUT_MS: milliseconds(60 * 60 * 1000),
 	EXECUTION_LEASE_MS: milliseconds(30_000),

@@ -1,16 +1,24 @@
 export {
 	abandonExecution,
+	type ClaimInput,
 	type ClaimResult,
 	claimExecution,
 	type FinishResult,
 	finishExecution,
 	lastSuccessfulExecution,
+	ORG_DEFERRAL_MS,
 	type Outcome,
 	reconcileExpiredLeases,
 	releaseExecution,
 	renewLease,
 } from "./lifecycle.ts";
-export { type ExecutionSummary, listExecutions, listSensors, type SensorSummary } from "./listing.ts";
+export {
+	type ExecutionSummary,
+	listExecutions,
+	listSensors,
+	organizationLoads,
+	type SensorSummary,
+} from "./listing.ts";
 export { type ReconcileOptions, type ReconcileResult, reconcileQueuedExecutions } from "./reconciler.ts";
 export {
 	createSensorAndExecute,

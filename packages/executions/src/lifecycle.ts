@@ -1,7 +1,7 @@
 import { createDeliveryForExecution } from "@sensorium/callback-store";
 import { type Database, type DbExecutor, executions, sensors } from "@sensorium/db";
 import type { ExecutionQueue } from "@sensorium/queue";
-import { and, asc, eq, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, gt, lt, ne, or, type SQL, sql } from "drizzle-orm";
 
 export type ClaimResult =
 	| { outcome: "claimed"; execution: typeof executions.$inferSelect; sensor: typeof sensors.$inferSelect }
@@ -9,16 +9,91 @@ export type ClaimResult =
 	| { outcome: "finished" }
 	/** Another worker holds a live lease; try again after it could have expired. */
 	| { outcome: "held"; retryAfterMs: number }
+	/**
+	 * The organisation is at its running cap, or an earlier execution of it (by priority, then
+	 * submission) is still waiting: try again later, leaving the slot to other organisations.
+	 */
+	| { outcome: "deferred"; retryAfterMs: number }
 	| { outcome: "missing" };
+
+/** How soon a deferred execution is offered again; short, because a slot of its organisation may free any time. */
+export const ORG_DEFERRAL_MS = 1_000;
+
+export interface ClaimInput {
+	executionId: string;
+	workerId: string;
+	leaseMs: number;
+	now?: Date;
+	/** At most this many executions of one organisation run at once (ORG_MAX_RUNNING_EXECUTIONS); unset: no cap. */
+	maxRunningPerOrg?: number;
+}
+
+const PRIORITY_ORDER = sql`case ${executions.priority} when 'high' then 1 when 'medium' then 2 else 3 end`;
 
 /**
  * Takes an execution for one worker with a conditional update, so a job delivered twice runs once:
  * `queued` rows, or `running` rows whose holder stopped renewing its lease (a killed worker).
  */
-export async function claimExecution(
-	db: Database,
-	input: { executionId: string; workerId: string; leaseMs: number; now?: Date },
-): Promise<ClaimResult> {
+export async function claimExecution(db: Database, input: ClaimInput): Promise<ClaimResult> {
+	const cap = input.maxRunningPerOrg;
+	if (cap === undefined) return claim(db, input);
+	return db.transaction(async (tx) => {
+		const [target] = await tx
+			.select({
+				orgId: executions.orgId,
+				status: executions.status,
+				priority: executions.priority,
+				ranAt: executions.ranAt,
+			})
+			.from(executions)
+			.where(eq(executions.id, input.executionId));
+		if (!target) return { outcome: "missing" };
+		if (target.status === "successful" || target.status === "failed") return { outcome: "finished" };
+		// Claims of one organisation take turns, so two workers cannot both take its last free slot.
+		await tx.execute(
+			sql`select pg_advisory_xact_lock(hashtextextended(${`sensorium:org-running:${target.orgId}`}, 0))`,
+		);
+		const now = input.now ?? new Date();
+		const [running] = await tx
+			.select({ count: sql<number>`count(*)::int` })
+			.from(executions)
+			.where(
+				and(
+					eq(executions.orgId, target.orgId),
+					eq(executions.status, "running"),
+					gt(executions.leaseExpiresAt, now),
+					ne(executions.id, input.executionId),
+				),
+			);
+		if ((running?.count ?? 0) >= cap) return { outcome: "deferred", retryAfterMs: ORG_DEFERRAL_MS };
+		if (target.status === "queued") {
+			// Within an organisation the spec's order holds even under the cap: priority, then submission.
+			const targetRank = sql`case ${target.priority} when 'high' then 1 when 'medium' then 2 else 3 end`;
+			const [earlier] = await tx
+				.select({ id: executions.id })
+				.from(executions)
+				.where(
+					and(
+						eq(executions.orgId, target.orgId),
+						eq(executions.status, "queued"),
+						ne(executions.id, input.executionId),
+						or(
+							sql`${PRIORITY_ORDER} < ${targetRank}`,
+							and(
+								sql`${PRIORITY_ORDER} = ${targetRank}`,
+								sql`(${executions.ranAt}, ${executions.id}) < (${target.ranAt.toISOString()}::timestamptz, ${input.executionId})`,
+							),
+						),
+					),
+				)
+				.limit(1);
+			if (earlier) return { outcome: "deferred", retryAfterMs: ORG_DEFERRAL_MS };
+		}
+		return claim(tx, input);
+	});
+}
+
+async function claim(db: DbExecutor, input: ClaimInput): Promise<ClaimResult> {
 	const now = input.now ?? new Date();
 	const claimed = await db
 		.update(executions)

@@ -1,5 +1,5 @@
 import { type Database, type ExecutionStatus, executions, sensors, users } from "@sensorium/db";
-import { and, desc, eq, lt, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, type SQL, sql } from "drizzle-orm";
 
 export interface ExecutionSummary {
 	executionId: string;
@@ -17,6 +17,19 @@ export interface ExecutionSummary {
 	errorCode?: string;
 	message: string;
 	findings?: { total: number; byType: Record<string, number> };
+}
+
+/** Queued and running executions per organisation with any, for the per-tenant load metrics. */
+export async function organizationLoads(db: Database): Promise<{ orgId: string; queued: number; running: number }[]> {
+	return db
+		.select({
+			orgId: executions.orgId,
+			queued: sql<number>`count(*) filter (where ${executions.status} = 'queued')::int`,
+			running: sql<number>`count(*) filter (where ${executions.status} = 'running')::int`,
+		})
+		.from(executions)
+		.where(inArray(executions.status, ["queued", "running"]))
+		.groupBy(executions.orgId);
 }
 
 /** The organisation's executions, newest first; `cursor` is the last executionId of the previous page. */

@@ -89,6 +89,45 @@ export function queueDepthMetrics(registry: Registry, queues: Record<string, Que
 	});
 }
 
+/** Queued and running executions of one organisation. */
+export interface OrganizationLoad {
+	orgId: string;
+	queued: number;
+	running: number;
+}
+
+/**
+ * Per-organisation queue depth and running counts, read at scrape time. The label set stays bounded
+ * whatever the number of tenants: the `top` busiest organisations by id, everyone else as "other".
+ */
+export function organizationLoadMetrics(registry: Registry, source: () => Promise<OrganizationLoad[]>, top = 10): void {
+	new Gauge({
+		name: "sensorium_org_executions",
+		help: `Queued and running executions per organisation (the ${top} busiest; the rest as org="other")`,
+		labelNames: ["org", "state"],
+		registers: [registry],
+		async collect() {
+			this.reset();
+			const loads = await source().catch(() => [] as OrganizationLoad[]);
+			const busiest = [...loads].sort((a, b) => b.queued + b.running - (a.queued + a.running));
+			const other = { queued: 0, running: 0 };
+			for (const [i, load] of busiest.entries()) {
+				if (i < top) {
+					this.set({ org: load.orgId, state: "queued" }, load.queued);
+					this.set({ org: load.orgId, state: "running" }, load.running);
+				} else {
+					other.queued += load.queued;
+					other.running += load.running;
+				}
+			}
+			if (busiest.length > top) {
+				this.set({ org: "other", state: "queued" }, other.queued);
+				this.set({ org: "other", state: "running" }, other.running);
+			}
+		},
+	});
+}
+
 export interface ExecutionMetrics {
 	finished(status: string, seconds: number): void;
 	findings(byType: Record<string, number>): void;

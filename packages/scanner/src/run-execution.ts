@@ -35,6 +35,8 @@ export interface ScannerDeps {
 	leaseMs: number;
 	heartbeatMs: number;
 	executionTimeoutMs: number;
+	/** Executions of one organisation running at once across all workers (ORG_MAX_RUNNING_EXECUTIONS). */
+	maxRunningPerOrg?: number;
 	/** Claims of one execution (crashes, hand-backs) before it is failed for good. */
 	maxAttempts: number;
 	/** Attempts at an execution whose sensor reports a retryable error (host unreachable, timeout). */
@@ -72,9 +74,15 @@ class LostLease extends Error {}
  * transaction fenced by the lease. Safe to call for a job delivered twice or after a crash.
  */
 export async function runExecution(deps: ScannerDeps, executionId: string, shutdown: AbortSignal): Promise<RunResult> {
-	const claim = await claimExecution(deps.db, { executionId, workerId: deps.workerId, leaseMs: deps.leaseMs });
+	const claim = await claimExecution(deps.db, {
+		executionId,
+		workerId: deps.workerId,
+		leaseMs: deps.leaseMs,
+		maxRunningPerOrg: deps.maxRunningPerOrg,
+	});
 	if (claim.outcome === "missing" || claim.outcome === "finished") return { outcome: "skipped", reason: claim.outcome };
-	if (claim.outcome === "held") return { outcome: "retry", afterMs: claim.retryAfterMs };
+	if (claim.outcome === "held" || claim.outcome === "deferred")
+		return { outcome: "retry", afterMs: claim.retryAfterMs };
 	const { execution, sensor } = claim;
 	const claimedAt = Date.now();
 	const log = deps.logger.child({ executionId, sensorId: sensor.id, attempt: execution.attempt });
