@@ -1,5 +1,7 @@
 import { messages } from "@sensorium/api-contract";
+import { isDatabaseUnavailable } from "@sensorium/db";
 import { type DomainErrorKind, isDomainError } from "@sensorium/errors";
+import { isRedisUnavailable } from "@sensorium/queue";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -30,6 +32,12 @@ export function handleError(error: Error, c: Context<AppEnv>) {
 	if (isDomainError(error)) return failure(c, STATUS_BY_KIND[error.kind], error.message);
 	if (error instanceof HTTPException && error.status < 500) {
 		return failure(c, error.status as ContentfulStatusCode, error.message || messages.internal);
+	}
+	if (isDatabaseUnavailable(error) || isRedisUnavailable(error)) {
+		// A restart or failover, not a bug: clients retry, and the process recovers with its pools.
+		c.get("deps").logger.warn({ err: error, requestId: c.get("requestId") }, "a backing service is unavailable");
+		c.header("Retry-After", "5");
+		return failure(c, 503, messages.serviceUnavailable);
 	}
 	c.get("deps").logger.error({ err: error, requestId: c.get("requestId"), path: c.req.path }, "unhandled error");
 	return failure(c, 500, messages.internal);

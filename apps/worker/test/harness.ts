@@ -37,12 +37,17 @@ export interface ScanHarness {
 export interface ScanHarnessOptions {
 	/** Another Redis topology than the test server, and the REDIS_* variables that name it to processes. */
 	redis?: { target: RedisTarget; env: Record<string, string> };
+	/** A database of another server (dropped on close), instead of a clone of the test template. */
+	database?: TestDatabase;
+	/** Where the API and the workers connect to the database, when not directly (e.g. through PgBouncer). */
+	databaseUrl?: string;
 }
 
 /** API in-process (app.request), real queue, real worker processes, private database and prefix. */
 export async function createScanHarness(fsRoot: string, options: ScanHarnessOptions = {}): Promise<ScanHarness> {
-	const testDb = await createTestDatabase();
-	const database = createDatabase(testDb.url, { max: 5 });
+	const testDb = options.database ?? (await createTestDatabase());
+	const databaseUrl = options.databaseUrl ?? testDb.url;
+	const database = createDatabase(databaseUrl, { max: 5 });
 	const redis: RedisConnection = createProducerConnection(options.redis?.target ?? TEST_REDIS_URL);
 	const prefix = uniqueQueuePrefix("scan");
 	const queue = new ExecutionQueue(redis, prefix);
@@ -84,7 +89,7 @@ export async function createScanHarness(fsRoot: string, options: ScanHarnessOpti
 		},
 		workerEnv(extra = {}) {
 			return {
-				DATABASE_URL: testDb.url,
+				DATABASE_URL: databaseUrl,
 				REDIS_URL: TEST_REDIS_URL,
 				...options.redis?.env,
 				QUEUE_PREFIX: prefix,

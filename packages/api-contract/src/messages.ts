@@ -37,7 +37,7 @@ export const messages = {
 	notFoundRoute: "Not found.",
 	methodNotAllowed: "Method not allowed.",
 	internal: "Internal server error.",
-	queueUnavailable: "The scan queue is unavailable; please retry shortly.",
+	serviceUnavailable: "The service is temporarily unavailable; please retry shortly.",
 	tokenNotFound: "Token not found.",
 	invalidTokenName: "Invalid value for name: expected 1 to 200 characters.",
 	invalidTokenDescription: "Invalid value for description: expected at most 1000 characters.",

@@ -74,3 +74,27 @@ function connect(target: RedisTarget, options: RedisOptions): RedisConnection {
 	connection.on("error", () => {});
 	return connection;
 }
+
+const REDIS_UNAVAILABLE_MESSAGES = [
+	"Connection is closed",
+	"enableOfflineQueue options is false",
+	"Reached the max retries per request limit",
+	"Too many Cluster redirections",
+	"CLUSTERDOWN",
+	"All sentinels are unreachable",
+	"LOADING",
+	"READONLY",
+	"connect ECONNREFUSED",
+	"connect ETIMEDOUT",
+];
+
+/** Whether Redis could not be reached or is failing over: the caller should answer "try again later". */
+export function isRedisUnavailable(error: unknown): boolean {
+	let current: unknown = error;
+	for (let depth = 0; current && typeof current === "object" && depth < 10; depth++) {
+		const { message } = current as { message?: unknown };
+		if (typeof message === "string" && REDIS_UNAVAILABLE_MESSAGES.some((text) => message.includes(text))) return true;
+		current = (current as { cause?: unknown }).cause;
+	}
+	return false;
+}

@@ -16,6 +16,7 @@ export {
 export {
 	createProducerConnection,
 	createWorkerConnection,
+	isRedisUnavailable,
 	queueKeyPrefix,
 	type RedisConnection,
 	type RedisTarget,

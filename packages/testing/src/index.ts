@@ -26,6 +26,13 @@ export function uniqueQueuePrefix(label = "t"): string {
 	return `sensorium-test-${label}-${randomBytes(5).toString("hex")}`;
 }
 export {
+	type PgBouncer,
+	type PrivatePostgres,
+	startPgBouncer,
+	startPrivatePostgres,
+	waitForPort,
+} from "./postgres-servers.ts";
+export {
 	freePorts,
 	type RedisCluster,
 	type RedisNodeAddress,
