@@ -16,3 +16,9 @@ export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6
 export function uniqueQueuePrefix(label = "t"): string {
 	return `sensorium-test-${label}-${randomBytes(5).toString("hex")}`;
 }
+export {
+	type BulkLogEntry,
+	invalidIndexReason,
+	type OpenSearchContractServer,
+	startOpenSearchContractServer,
+} from "./opensearch-server.ts";
