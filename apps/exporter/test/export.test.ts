@@ -1,5 +1,8 @@
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { findingExports, findings } from "@sensorium/db";
 import { type OpenSearchContractServer, startOpenSearchContractServer } from "@sensorium/testing";
 import { eq, sql } from "drizzle-orm";
@@ -12,6 +15,8 @@ let h: ScanHarness;
 let server: OpenSearchContractServer;
 let exporter: WorkerProcess;
 const dir = tempDir("export");
+const run = promisify(execFile);
+const CLI = fileURLToPath(new URL("../../cli/bin/sensorium.mjs", import.meta.url));
 
 beforeAll(async () => {
 	server = await startOpenSearchContractServer();
@@ -223,6 +228,40 @@ describe("findings flow into OpenSearch", { timeout: 120_000 }, () => {
 		});
 		expect(await exportFinished(executionId)).toMatchObject({ state: "done", documentsExported: 1 });
 		expect(exporter.output()).toContain("reconciler re-enqueued exports");
+	});
+
+	it("`sensorium export ndjson` writes the same bulk NDJSON, loadable with one _bulk request", async () => {
+		const { executionId, sensorId } = await scan("offline", tree("offline", 2));
+		await h.waitForFinish(executionId);
+		const file = join(dir.path, "export.ndjson");
+		const cli = await run(
+			process.execPath,
+			[CLI, "export", "ndjson", "--execution", executionId, "--output", file, "--json"],
+			{
+				env: { ...process.env, DATABASE_URL: h.testDb.url },
+			},
+		);
+		expect(JSON.parse(cli.stdout)).toEqual({ output: file, documents: 2 });
+		const body = readFileSync(file, "utf8");
+		expect(body.endsWith("\n")).toBe(true);
+		const loaded = await fetch(`${server.url}/_bulk`, {
+			method: "POST",
+			headers: { "content-type": "application/x-ndjson" },
+			body,
+		});
+		const answer = (await loaded.json()) as { errors: boolean; items: { index: { _id: string } }[] };
+		expect(answer.errors).toBe(false);
+		expect(answer.items.map((i) => i.index._id).sort()).toEqual((await findingIds(executionId)).sort());
+
+		const bySensor = await run(process.execPath, [CLI, "export", "ndjson", "--sensor", sensorId], {
+			env: { ...process.env, DATABASE_URL: h.testDb.url },
+		});
+		expect(bySensor.stdout.trim().split("\n")).toHaveLength(4);
+		await expect(
+			run(process.execPath, [CLI, "export", "ndjson", "--execution", "000000000000000000000000", "--json"], {
+				env: { ...process.env, DATABASE_URL: h.testDb.url },
+			}),
+		).rejects.toMatchObject({ code: 1, stdout: expect.stringContaining("not found") });
 	});
 
 	it("GET /v3/scan/{id}/export answers 404 for an unknown execution", async () => {
