@@ -1,7 +1,13 @@
 import { exporterEnvSchema, loadConfigOrExit, parseEnv } from "@sensorium/config";
 import { createDatabase } from "@sensorium/db";
 import { createLogger } from "@sensorium/logger";
-import { createOperationsServer, createRegistry, exportMetrics, reconcilerMetrics } from "@sensorium/metrics";
+import {
+	createOperationsServer,
+	createRegistry,
+	exportMetrics,
+	queueDepthMetrics,
+	reconcilerMetrics,
+} from "@sensorium/metrics";
 import {
 	createOpenSearchClient,
 	type ExportResult,
@@ -41,6 +47,8 @@ const templates = new TemplateInstaller(client, env.OPENSEARCH_INDEX_PREFIX);
 const registry = createRegistry("exporter");
 const metrics = exportMetrics(registry);
 const reconciliation = reconcilerMetrics(registry);
+// The exporter publishes its own queue depth: exporters scale on it, apart from workers and dispatchers.
+queueDepthMetrics(registry, { exports: { counts: () => queue.counts() } });
 const deps = {
 	db: database.db,
 	client,
