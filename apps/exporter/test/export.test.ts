@@ -264,6 +264,19 @@ describe("findings flow into OpenSearch", { timeout: 120_000 }, () => {
 		).rejects.toMatchObject({ code: 1, stdout: expect.stringContaining("not found") });
 	});
 
+	it("credentials the cluster refuses end the export failed at once, without retries", async () => {
+		server.requireAuth({ username: "someone", password: "else" });
+		try {
+			const { executionId } = await scan("refused", tree("refused", 1));
+			await h.waitForFinish(executionId);
+			const view = await exportFinished(executionId);
+			expect(view).toMatchObject({ state: "failed", attempts: 1, documentsExported: 0 });
+			expect(view.lastError).toMatch(/HTTP 401: Unauthorized$/);
+		} finally {
+			server.requireAuth(null);
+		}
+	});
+
 	it("GET /v3/scan/{id}/export answers 404 for an unknown execution", async () => {
 		const res = await h.api("GET", "/v3/scan/000000000000000000000000/export");
 		expect(res.status).toBe(404);

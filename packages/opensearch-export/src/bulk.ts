@@ -30,9 +30,24 @@ function describe(error: BulkResponseItem["error"]): string {
 	return [error.type, error.reason].filter(Boolean).join(": ") || "unknown error";
 }
 
-function statusOf(error: unknown): number | null {
+export function statusOf(error: unknown): number | null {
 	const meta = (error as { meta?: { statusCode?: number } }).meta;
 	return typeof meta?.statusCode === "number" ? meta.statusCode : null;
+}
+
+/** A client error as a line for the export's `lastError`: the status and OpenSearch's own words. */
+export function describeClientError(error: unknown): string {
+	const status = statusOf(error);
+	const message = error instanceof Error ? error.message : String(error);
+	if (status === null) return message;
+	const body = (error as { meta?: { body?: unknown } }).meta?.body;
+	const detail =
+		typeof body === "string"
+			? body
+			: body && typeof body === "object" && "error" in body
+				? describe((body as { error: BulkResponseItem["error"] }).error)
+				: message;
+	return `HTTP ${status}: ${detail}`.slice(0, 500);
 }
 
 /**
@@ -48,9 +63,8 @@ export async function sendBulk(client: Client, items: readonly BulkItem[]): Prom
 		body = response.body as typeof body;
 	} catch (error) {
 		const status = statusOf(error);
-		const message = error instanceof Error ? error.message : String(error);
 		// No status: the request never got an answer (refused, reset, timeout).
-		throw new BulkRequestFailed(message, status === null || isRetryableStatus(status), status);
+		throw new BulkRequestFailed(describeClientError(error), status === null || isRetryableStatus(status), status);
 	}
 	const answered = body.items ?? [];
 	if (answered.length !== items.length) {

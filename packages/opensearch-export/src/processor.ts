@@ -3,7 +3,7 @@ import type { Client } from "@opensearch-project/opensearch";
 import type { Database } from "@sensorium/db";
 import { findingView } from "@sensorium/findings";
 import type { ExportQueue } from "@sensorium/queue";
-import { BulkRequestFailed, sendBulk } from "./bulk.ts";
+import { BulkRequestFailed, describeClientError, sendBulk, statusOf } from "./bulk.ts";
 import { type BulkItem, bulkItem, ndjsonLines } from "./documents.ts";
 import { indexTemplate, indexTemplateName } from "./indices.ts";
 import {
@@ -68,9 +68,9 @@ export class TemplateInstaller {
 				body: indexTemplate(this.prefix),
 			});
 		} catch (error) {
-			const status = (error as { meta?: { statusCode?: number } }).meta?.statusCode ?? null;
+			const status = statusOf(error);
 			throw new BulkRequestFailed(
-				`Installing the index template failed: ${error instanceof Error ? error.message : error}`,
+				`Installing the index template failed: ${describeClientError(error)}`,
 				status === null || status === 429 || status >= 500,
 				status,
 			);

@@ -47,8 +47,8 @@ export interface OpenSearchContractServer {
 	failMappingFor(ids: Iterable<string>): void;
 	/** The next N requests have their connection reset without an answer. */
 	resetNextConnections(count?: number): void;
-	/** Requires Basic credentials or an `ApiKey` header from now on. */
-	requireAuth(auth: { username: string; password: string } | { apiKey: string }): void;
+	/** Requires Basic credentials or an `ApiKey` header from now on (null: open again). */
+	requireAuth(auth: { username: string; password: string } | { apiKey: string } | null): void;
 	/** Stops listening (clients see connection refused) until `up()`. */
 	down(): Promise<void>;
 	up(): Promise<void>;
