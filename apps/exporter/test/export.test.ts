@@ -118,6 +118,23 @@ describe("findings flow into OpenSearch", { timeout: 120_000 }, () => {
 			expect(Date.parse(doc?.source["@timestamp"] as string)).not.toBeNaN();
 			expect(doc?.source.first_found).toBe(doc?.source.firstSeenAt);
 		}
+		// Each document is exactly the findings API's finding plus the export's fields.
+		const api = (await h.api("GET", `/v3/scan/${executionId}/findings?limit=100`)).body.findings as Record<
+			string,
+			unknown
+		>[];
+		for (const finding of api) {
+			const { labels, ...rest } = finding;
+			expect(labels).toEqual([{ team: "pki" }]);
+			expect(docById(finding.findingId as string)?.source).toEqual({
+				...rest,
+				labels: { team: "pki" },
+				"@timestamp": expect.any(String),
+				first_found: finding.firstSeenAt,
+				executionId,
+				orgId,
+			});
+		}
 		// Bounded batches: OPENSEARCH_BULK_MAX_DOCS=2 makes 3 documents two requests.
 		expect(server.bulkRequests.map((r) => r.length)).toEqual([2, 1]);
 		expect(server.templates.get("agilesec-findings")?.index_patterns).toEqual(["agilesec.*.v3.event-*"]);

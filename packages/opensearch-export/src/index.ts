@@ -3,10 +3,10 @@ export { createOpenSearchClient, type OpenSearchSettings } from "./client.ts";
 export {
 	type BulkItem,
 	bulkItem,
+	documentSource,
+	type ExportedFinding,
 	type FindingDocument,
-	findingDocument,
 	ndjsonBody,
-	ndjsonLines,
 } from "./documents.ts";
 export {
 	findingIndexName,

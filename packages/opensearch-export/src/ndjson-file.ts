@@ -1,7 +1,6 @@
 import type { Database } from "@sensorium/db";
-import { findingView } from "@sensorium/findings";
-import { bulkItem, ndjsonLines } from "./documents.ts";
-import { type ExportedFinding, exportPage, exportTarget, sensorPage } from "./outbox.ts";
+import { bulkItem, type ExportedFinding } from "./documents.ts";
+import { exportPage, exportTarget, sensorPage } from "./outbox.ts";
 
 /**
  * The bulk NDJSON the exporter would send, for an execution (what its export sends) or for every
@@ -22,9 +21,9 @@ export async function* bulkNdjson(
 			: await sensorPage(db, (source as { sensorId: string }).sensorId, cursor, pageSize);
 		if (page.length === 0) return;
 		let chunk = "";
-		for (const f of page) chunk += ndjsonLines(bulkItem(indexPrefix, f.org, findingView(f.row), writtenAt));
+		for (const f of page) chunk += bulkItem(indexPrefix, f, writtenAt).lines;
 		yield chunk;
-		cursor = (page.at(-1) as ExportedFinding).row.id;
+		cursor = (page.at(-1) as ExportedFinding).id;
 		if (page.length < pageSize) return;
 	}
 }

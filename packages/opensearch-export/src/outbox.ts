@@ -11,6 +11,7 @@ import {
 import { notFound } from "@sensorium/errors";
 import type { ExportQueue } from "@sensorium/queue";
 import { and, asc, eq, gt, gte, inArray, lt, lte, or, sql } from "drizzle-orm";
+import type { ExportedFinding } from "./documents.ts";
 
 export type ExportRow = typeof findingExports.$inferSelect;
 
@@ -120,9 +121,29 @@ export async function failExport(db: Database, held: { exportId: string; attempt
 		.where(heldAt(held.exportId, held.attempts));
 }
 
-export interface ExportedFinding {
-	row: typeof findings.$inferSelect;
-	org: { id: string; domain: string | null };
+/** The columns the export reads; JSON columns as text, so they are not parsed only to be serialised. */
+const exportColumns = {
+	id: findings.id,
+	orgId: findings.orgId,
+	sensorId: findings.sensorId,
+	kind: findings.kind,
+	identity: findings.identity,
+	path: findings.path,
+	line: findings.line,
+	status: findings.status,
+	labels: findings.labels,
+	firstSeenExecutionId: findings.firstSeenExecutionId,
+	lastSeenExecutionId: findings.lastSeenExecutionId,
+	firstSeenAt: findings.firstSeenAt,
+	lastSeenAt: findings.lastSeenAt,
+	resolvedAt: findings.resolvedAt,
+	cryptoJson: sql<string>`${findings.crypto}::text`,
+	analysisJson: sql<string | null>`${findings.analysis}::text`,
+	domain: organizations.domain,
+};
+
+function exported(rows: (Omit<ExportedFinding, "org"> & { domain: string | null })[]): ExportedFinding[] {
+	return rows.map(({ domain, ...row }) => ({ ...row, org: { id: row.orgId, domain } }));
 }
 
 /**
@@ -141,7 +162,7 @@ export async function exportPage(
 		.from(executionFindings)
 		.where(eq(executionFindings.executionId, target.executionId));
 	const rows = await db
-		.select({ row: findings, orgId: organizations.id, domain: organizations.domain })
+		.select(exportColumns)
 		.from(findings)
 		.innerJoin(organizations, eq(organizations.id, findings.orgId))
 		.where(
@@ -159,7 +180,7 @@ export async function exportPage(
 		)
 		.orderBy(asc(findings.id))
 		.limit(limit);
-	return rows.map((r) => ({ row: r.row, org: { id: r.orgId, domain: r.domain } }));
+	return exported(rows);
 }
 
 /** Every finding of a sensor, by id after `cursor` (the CLI's `--sensor` export). */
@@ -170,13 +191,13 @@ export async function sensorPage(
 	limit: number,
 ): Promise<ExportedFinding[]> {
 	const rows = await db
-		.select({ row: findings, orgId: organizations.id, domain: organizations.domain })
+		.select(exportColumns)
 		.from(findings)
 		.innerJoin(organizations, eq(organizations.id, findings.orgId))
 		.where(and(eq(findings.sensorId, sensorId), cursor ? gt(findings.id, cursor) : undefined))
 		.orderBy(asc(findings.id))
 		.limit(limit);
-	return rows.map((r) => ({ row: r.row, org: { id: r.orgId, domain: r.domain } }));
+	return exported(rows);
 }
 
 export async function exportTarget(db: DbExecutor, executionId: string) {

@@ -1,15 +1,13 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Client } from "@opensearch-project/opensearch";
 import type { Database } from "@sensorium/db";
-import { findingView } from "@sensorium/findings";
 import type { ExportQueue } from "@sensorium/queue";
 import { BulkRequestFailed, describeClientError, sendBulk, statusOf } from "./bulk.ts";
-import { type BulkItem, bulkItem, ndjsonLines } from "./documents.ts";
+import { type BulkItem, bulkItem, type ExportedFinding } from "./documents.ts";
 import { indexTemplate, indexTemplateName } from "./indices.ts";
 import {
 	claimExport,
 	completeExport,
-	type ExportedFinding,
 	exportPage,
 	exportTarget,
 	failExport,
@@ -85,7 +83,7 @@ export function chunkBySize(items: readonly BulkItem[], maxBytes: number): BulkI
 	let current: BulkItem[] = [];
 	let bytes = 0;
 	for (const item of items) {
-		const size = Buffer.byteLength(ndjsonLines(item));
+		const size = Buffer.byteLength(item.lines);
 		if (current.length > 0 && bytes + size > maxBytes) {
 			chunks.push(current);
 			current = [];
@@ -162,7 +160,7 @@ export async function runExport(
 			const page: ExportedFinding[] = await exportPage(deps.db, target, cursor, deps.maxDocs);
 			if (page.length === 0) break;
 			const writtenAt = new Date();
-			const items = page.map((f) => bulkItem(deps.indexPrefix, f.org, findingView(f.row), writtenAt));
+			const items = page.map((f) => bulkItem(deps.indexPrefix, f, writtenAt));
 			for (const chunk of chunkBySize(items, deps.maxBytes)) {
 				const { indexed, rejected } = await sendChunk(deps, chunk);
 				cursor = (chunk.at(-1) as BulkItem).id;

@@ -3,6 +3,7 @@ import { type OpenSearchContractServer, startOpenSearchContractServer } from "@s
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BulkRequestFailed, sendBulk } from "../src/bulk.ts";
 import { createOpenSearchClient } from "../src/client.ts";
+import type { BulkItem } from "../src/documents.ts";
 import { findingIndexName, indexNameProblem, indexTemplate, organizationSegment } from "../src/indices.ts";
 
 let server: OpenSearchContractServer;
@@ -15,6 +16,13 @@ beforeAll(async () => {
 afterAll(async () => {
 	await client.close();
 	await server.close();
+});
+
+/** A bulk item with a hand-written source. */
+const item = (index: string, id: string, source: string): BulkItem => ({
+	index,
+	id,
+	lines: `${JSON.stringify({ index: { _index: index, _id: id } })}\n${source}\n`,
 });
 
 const raw = (path: string, init?: RequestInit) => fetch(`${server.url}${path}`, init);
@@ -43,15 +51,17 @@ describe("OpenSearch contract server, driven by the official client", () => {
 
 	it("indexes in request order, reports partial failures and serves _doc, _search and _refresh", async () => {
 		const index = "agilesec.acme_example.v3.event-key";
-		const items = ["a", "b", "c"].map((id) => ({
-			index,
-			id,
-			source: JSON.stringify({
-				findingId: id,
-				status: id === "b" ? "resolved" : "open",
-				first_found: "2026-01-01T00:00:00Z",
-			}),
-		}));
+		const items = ["a", "b", "c"].map((id) =>
+			item(
+				index,
+				id,
+				JSON.stringify({
+					findingId: id,
+					status: id === "b" ? "resolved" : "open",
+					first_found: "2026-01-01T00:00:00Z",
+				}),
+			),
+		);
 		server.failMappingFor(["c"]);
 		const results = await sendBulk(client, items);
 		expect(results).toEqual([
@@ -74,8 +84,8 @@ describe("OpenSearch contract server, driven by the official client", () => {
 	it("applies the template's mappings to indices created by _bulk", async () => {
 		const index = "agilesec.mapped.v3.event-x509";
 		const results = await sendBulk(client, [
-			{ index, id: "bad-date", source: JSON.stringify({ first_found: "yesterday" }) },
-			{ index, id: "ok", source: JSON.stringify({ first_found: "2026-01-01T00:00:00Z", labels: { team: "pki" } }) },
+			item(index, "bad-date", JSON.stringify({ first_found: "yesterday" })),
+			item(index, "ok", JSON.stringify({ first_found: "2026-01-01T00:00:00Z", labels: { team: "pki" } })),
 		]);
 		expect(results[0]).toMatchObject({ outcome: "rejected", status: 400 });
 		expect(results[1]).toEqual({ outcome: "indexed" });
@@ -126,7 +136,7 @@ describe("OpenSearch contract server, driven by the official client", () => {
 
 	it("injects whole-request 429s, per-item 429s and connection resets", async () => {
 		const index = "agilesec.faults.v3.event-token";
-		const items = [0, 1, 2].map((n) => ({ index, id: `f${n}`, source: "{}" }));
+		const items = [0, 1, 2].map((n) => item(index, `f${n}`, "{}"));
 		server.failNextRequests(429);
 		await expect(sendBulk(client, items)).rejects.toMatchObject({ retryable: true, status: 429 });
 		server.failNextRequests(503);
@@ -139,18 +149,18 @@ describe("OpenSearch contract server, driven by the official client", () => {
 
 	it("refuses wrong credentials with 401 (not retryable) and accepts Basic auth and API keys", async () => {
 		server.requireAuth({ username: "exporter", password: "s3cret" });
-		const item = [{ index: "agilesec.auth.v3.event-key", id: "1", source: "{}" }];
-		await expect(sendBulk(client, item)).rejects.toMatchObject({ retryable: false, status: 401 });
+		const one = [item("agilesec.auth.v3.event-key", "1", "{}")];
+		await expect(sendBulk(client, one)).rejects.toMatchObject({ retryable: false, status: 401 });
 		const basic = createOpenSearchClient({
 			nodes: [server.url],
 			username: "exporter",
 			password: "s3cret",
 			requestTimeoutMs: 5_000,
 		});
-		expect(await sendBulk(basic, item)).toEqual([{ outcome: "indexed" }]);
+		expect(await sendBulk(basic, one)).toEqual([{ outcome: "indexed" }]);
 		server.requireAuth({ apiKey: "a2V5OnNlY3JldA==" });
 		const keyed = createOpenSearchClient({ nodes: [server.url], apiKey: "a2V5OnNlY3JldA==", requestTimeoutMs: 5_000 });
-		expect(await sendBulk(keyed, item)).toEqual([{ outcome: "indexed" }]);
+		expect(await sendBulk(keyed, one)).toEqual([{ outcome: "indexed" }]);
 		await Promise.all([basic.close(), keyed.close()]);
 	});
 });

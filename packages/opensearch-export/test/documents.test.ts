@@ -1,32 +1,49 @@
-import type { FindingView } from "@sensorium/findings";
+import { findingView } from "@sensorium/findings";
 import { describe, expect, it } from "vitest";
-import { bulkItem, ndjsonBody, ndjsonLines } from "../src/documents.ts";
+import { type BulkItem, bulkItem, type ExportedFinding, ndjsonBody } from "../src/documents.ts";
 import { chunkBySize } from "../src/processor.ts";
 import { backoffDelay, isRetryableStatus } from "../src/retry.ts";
 
-const view: FindingView = {
-	version: 1,
-	findingId: "65f0c0ffee00000000000001",
+const crypto = { key: { type: "private-key", algorithm: "RSA", size: 2048, note: 'quote " and \\ and ü' } };
+const analysis = { priority: "high", reasons: [{ rule: "quantum-vulnerable", priority: "high" }] };
+
+const row = {
+	id: "65f0c0ffee00000000000001",
+	orgId: "o1",
+	sensorId: "65f0c0ffee00000000000002",
 	kind: "private-key",
 	identity: "key:ab",
-	status: "resolved",
-	observation: { sensorId: "65f0c0ffee00000000000002", file: { path: "deploy/id_rsa", line: 1 } },
-	crypto: { key: { type: "private-key", algorithm: "RSA", size: 2048 } },
-	analysis: { priority: "high" },
-	labels: [{ team: "pki" }, { env: "prod" }],
+	path: "deploy/id_rsa",
+	line: 1,
+	status: "resolved" as const,
+	labels: [{ team: "pki" }, { env: "prod" }] as Record<string, string>[],
 	firstSeenExecutionId: "65f0c0ffee00000000000003",
 	lastSeenExecutionId: "65f0c0ffee00000000000004",
-	firstSeenAt: "2026-11-01T00:00:00.000Z",
-	lastSeenAt: "2026-11-02T00:00:00.000Z",
-	resolvedAt: "2026-12-01T00:00:00.000Z",
+	firstSeenAt: new Date("2026-11-01T00:00:00.000Z"),
+	lastSeenAt: new Date("2026-11-02T00:00:00.000Z"),
+	resolvedAt: new Date("2026-12-01T00:00:00.000Z"),
+};
+
+// What Postgres hands the export: the JSON columns as text (jsonb's output is one line).
+const exported: ExportedFinding = {
+	...row,
+	cryptoJson: JSON.stringify(crypto),
+	analysisJson: JSON.stringify(analysis),
+	org: { id: "o1", domain: "acme.example" },
 };
 
 describe("finding documents", () => {
-	it("carry the finding, its labels as one object, @timestamp, first_found and the last execution", () => {
-		const item = bulkItem("agilesec", { id: "o1", domain: "acme.example" }, view, new Date("2026-12-04T10:00:00Z"));
+	it("are the findings API's view plus labels as one object, @timestamp, first_found and the last execution", () => {
+		const item = bulkItem("agilesec", exported, new Date("2026-12-04T10:00:00Z"));
 		expect(item.index).toBe("agilesec.acme_example.v3.event-key");
-		expect(item.id).toBe(view.findingId);
-		expect(JSON.parse(item.source)).toEqual({
+		expect(item.id).toBe(row.id);
+		const [action, source, rest] = item.lines.split("\n");
+		expect(rest).toBe("");
+		expect(JSON.parse(action as string)).toEqual({
+			index: { _index: "agilesec.acme_example.v3.event-key", _id: row.id },
+		});
+		const view = findingView({ ...row, crypto, analysis });
+		expect(JSON.parse(source as string)).toEqual({
 			...view,
 			labels: { team: "pki", env: "prod" },
 			"@timestamp": "2026-12-04T10:00:00.000Z",
@@ -34,19 +51,20 @@ describe("finding documents", () => {
 			executionId: "65f0c0ffee00000000000004",
 			orgId: "o1",
 		});
-		const lines = ndjsonBody([item, item]).split("\n");
-		expect(lines).toHaveLength(5);
-		expect(lines.at(-1)).toBe("");
-		expect(JSON.parse(lines[0] as string)).toEqual({
-			index: { _index: "agilesec.acme_example.v3.event-key", _id: view.findingId },
-		});
+	});
+
+	it("have analysis null when no evaluator ran, and a null line for binary files", () => {
+		const item = bulkItem("agilesec", { ...exported, analysisJson: null, line: 0 }, new Date());
+		const source = JSON.parse(item.lines.split("\n")[1] as string);
+		expect(source.analysis).toBeNull();
+		expect(source.observation.file.line).toBeNull();
+		expect(ndjsonBody([item, item])).toBe(item.lines + item.lines);
 	});
 
 	it("are cut into requests of at most maxBytes, an oversized one alone", () => {
-		const make = (id: string, size: number) => ({ index: "i", id, source: JSON.stringify({ pad: "x".repeat(size) }) });
+		const make = (id: string, size: number): BulkItem => ({ index: "i", id, lines: `${"x".repeat(size)}\n` });
 		const items = [make("a", 100), make("b", 100), make("c", 1000), make("d", 10)];
-		const size = (id: string) => Buffer.byteLength(ndjsonLines(items.find((i) => i.id === id) as (typeof items)[0]));
-		const chunks = chunkBySize(items, size("a") + size("b"));
+		const chunks = chunkBySize(items, 202);
 		expect(chunks.map((c) => c.map((i) => i.id))).toEqual([["a", "b"], ["c"], ["d"]]);
 	});
 });
