@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { ROUTES } from "@sensorium/api-contract";
 import { findingExports, findings } from "@sensorium/db";
 import { type OpenSearchContractServer, startOpenSearchContractServer } from "@sensorium/testing";
 import { eq, sql } from "drizzle-orm";
@@ -97,6 +98,8 @@ describe("findings flow into OpenSearch", { timeout: 120_000 }, () => {
 		expect((await h.waitForFinish(executionId)).status).toBe("successful");
 		const view = await exportFinished(executionId);
 		expect(view).toMatchObject({ state: "done", attempts: 1, documentsExported: 3, documentsFailed: 0 });
+		const documented = ROUTES.find((r) => r.path === "/v3/scan/:executionId/export")?.responses[200]?.schema;
+		expect(documented?.safeParse(view).success).toBe(true);
 
 		const ids = await findingIds(executionId);
 		expect(ids).toHaveLength(3);
@@ -226,7 +229,8 @@ describe("findings flow into OpenSearch", { timeout: 120_000 }, () => {
 	});
 
 	it("the reconciler re-enqueues an export Redis lost", async () => {
-		await exporter.stop();
+		// SIGTERM: stops taking jobs, closes the queue and the pool, exits 0.
+		expect(await exporter.stop()).toBe(0);
 		const { executionId } = await scan("lost", tree("lost", 1));
 		await h.waitForFinish(executionId);
 		const [row] = await h.database.db.select().from(findingExports).where(eq(findingExports.executionId, executionId));
