@@ -162,6 +162,56 @@ describe("OpenSearch contract server, driven by the official client", () => {
 		const keyed = createOpenSearchClient({ nodes: [server.url], apiKey: "a2V5OnNlY3JldA==", requestTimeoutMs: 5_000 });
 		expect(await sendBulk(keyed, one)).toEqual([{ outcome: "indexed" }]);
 		await Promise.all([basic.close(), keyed.close()]);
+		server.requireAuth(null);
+	});
+});
+
+// Required fields copied from opensearch-project/opensearch-api-specification
+// (spec/schemas/cluster.health.yaml HealthResponseBody, spec/schemas/_core.bulk.yaml ResponseItem).
+const HEALTH_REQUIRED = [
+	"active_primary_shards",
+	"active_shards",
+	"active_shards_percent_as_number",
+	"cluster_name",
+	"delayed_unassigned_shards",
+	"initializing_shards",
+	"number_of_data_nodes",
+	"number_of_in_flight_fetch",
+	"number_of_nodes",
+	"number_of_pending_tasks",
+	"relocating_shards",
+	"status",
+	"task_max_waiting_in_queue_millis",
+	"timed_out",
+	"unassigned_shards",
+];
+const BULK_ITEM_REQUIRED = ["_index", "status"];
+
+describe("response shapes, against the OpenSearch API specification", () => {
+	it("cluster health and bulk items carry every required field", async () => {
+		const health = (await (await raw("/_cluster/health")).json()) as Record<string, unknown>;
+		for (const field of HEALTH_REQUIRED) expect(health, field).toHaveProperty([field]);
+		const res = await raw("/_bulk", {
+			method: "POST",
+			headers: { "content-type": "application/x-ndjson" },
+			body: '{"index":{"_index":"shapes","_id":"1"}}\n{}\n{"index":{"_index":"_bad","_id":"2"}}\n{}\n',
+		});
+		const body = (await res.json()) as {
+			took: number;
+			errors: boolean;
+			items: Record<string, Record<string, unknown>>[];
+		};
+		expect(typeof body.took).toBe("number");
+		for (const entry of body.items) {
+			const [action, item] = Object.entries(entry)[0] as [string, Record<string, unknown>];
+			expect(["index", "create", "update", "delete"]).toContain(action);
+			for (const field of BULK_ITEM_REQUIRED) expect(item, field).toHaveProperty([field]);
+		}
+		expect(body.items[0]?.index).toMatchObject({ _shards: { total: 2, successful: 1, failed: 0 }, result: "created" });
+		expect(body.items[1]?.index?.error).toMatchObject({
+			type: "invalid_index_name_exception",
+			reason: expect.any(String),
+		});
 	});
 });
 
