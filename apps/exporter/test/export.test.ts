@@ -17,6 +17,7 @@ let server: OpenSearchContractServer;
 let exporter: WorkerProcess;
 const dir = tempDir("export");
 const run = promisify(execFile);
+const healthPort = String(19_400 + Math.floor(Math.random() * 300));
 const CLI = fileURLToPath(new URL("../../cli/bin/sensorium.mjs", import.meta.url));
 
 beforeAll(async () => {
@@ -31,6 +32,7 @@ beforeAll(async () => {
 		OPENSEARCH_BULK_MAX_DOCS: "2",
 		RECONCILE_INTERVAL_MS: "500",
 		RECONCILE_GRACE_MS: "1000",
+		EXPORTER_HEALTH_PORT: healthPort,
 	});
 }, 60_000);
 
@@ -226,6 +228,16 @@ describe("findings flow into OpenSearch", { timeout: 120_000 }, () => {
 		expect(after?.source).toMatchObject({ findingId: gone, status: "resolved", resolvedAt: expect.any(String) });
 		const docs = [...(server.indices.get(after?.index as string)?.docs.keys() ?? [])].filter((id) => id === gone);
 		expect(docs).toHaveLength(1);
+	});
+
+	it("is ready while consuming its queue and counts documents, requests and exports on /metrics", async () => {
+		expect((await fetch(`http://127.0.0.1:${healthPort}/readyz`)).status).toBe(200);
+		const text = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
+		expect(text).toMatch(/sensorium_export_documents_total\{outcome="exported",role="exporter"\} [1-9]/);
+		expect(text).toMatch(/sensorium_export_documents_total\{outcome="failed",role="exporter"\} 1\b/);
+		expect(text).toMatch(/sensorium_export_bulk_requests_total\{outcome="retry",role="exporter"\} [1-9]/);
+		expect(text).toMatch(/sensorium_exports_total\{outcome="done",role="exporter"\} [1-9]/);
+		expect(text).toMatch(/sensorium_queue_jobs\{queue="exports",state="waiting",role="exporter"\} 0/);
 	});
 
 	it("the reconciler re-enqueues an export Redis lost", async () => {
