@@ -263,6 +263,30 @@ describe("findings flow into OpenSearch", { timeout: 120_000 }, () => {
 		expect(exporter.output()).toContain("reconciler re-enqueued exports");
 	});
 
+	it("an exporter killed mid-export loses nothing: another takes over and resumes from the last batch", async () => {
+		await exporter.stop();
+		server.delayBulk(400);
+		const { executionId } = await scan("killed", tree("killed", 12));
+		await h.waitForFinish(executionId);
+		const before = server.bulkRequests.length;
+		const env = { ...h.workerEnv(), OPENSEARCH_URL: server.url, OPENSEARCH_BULK_MAX_DOCS: "2" };
+		const doomed = startExporter({ ...env, EXPORTER_LEASE_MS: "1000" });
+		await waitFor("two batches recorded", async () => (await exportOf(executionId)).documentsExported === 4, 20_000);
+		doomed.child.kill("SIGKILL");
+		await doomed.stop();
+		server.delayBulk(0);
+		exporter = startExporter({ ...env, RECONCILE_INTERVAL_MS: "300", RECONCILE_GRACE_MS: "300" });
+		const view = await exportFinished(executionId);
+		expect(view).toMatchObject({ state: "done", documentsExported: 12, attempts: 2 });
+		const sent = server.bulkRequests
+			.slice(before)
+			.flat()
+			.map((op) => op.id);
+		// Every finding arrived; only the batch in flight when the exporter died may have been sent twice.
+		expect(new Set(sent)).toEqual(new Set(await findingIds(executionId)));
+		expect(sent.length).toBeLessThanOrEqual(14);
+	});
+
 	it("`sensorium export ndjson` writes the same bulk NDJSON, loadable with one _bulk request", async () => {
 		const { executionId, sensorId } = await scan("offline", tree("offline", 2));
 		await h.waitForFinish(executionId);

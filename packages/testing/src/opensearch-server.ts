@@ -47,6 +47,8 @@ export interface OpenSearchContractServer {
 	failMappingFor(ids: Iterable<string>): void;
 	/** The next N requests have their connection reset without an answer. */
 	resetNextConnections(count?: number): void;
+	/** Every `_bulk` answer from now on comes this much later (0: at once). */
+	delayBulk(ms: number): void;
 	/** Requires Basic credentials or an `ApiKey` header from now on (null: open again). */
 	requireAuth(auth: { username: string; password: string } | { apiKey: string } | null): void;
 	/** Stops listening (clients see connection refused) until `up()`. */
@@ -151,6 +153,7 @@ export async function startOpenSearchContractServer(): Promise<OpenSearchContrac
 	const itemRejections = new Set<number>();
 	const mappingFailures = new Set<string>();
 	let resets = 0;
+	let bulkDelayMs = 0;
 	let auth: { username: string; password: string } | { apiKey: string } | null = null;
 	const sockets = new Set<Socket>();
 
@@ -595,7 +598,12 @@ export async function startOpenSearchContractServer(): Promise<OpenSearchContrac
 				res.setHeader("www-authenticate", 'Basic realm="OpenSearch Security"');
 				return send(res, 401, "Unauthorized");
 			}
-			handle(req, res, Buffer.concat(chunks).toString("utf8"));
+			const text = Buffer.concat(chunks).toString("utf8");
+			if (bulkDelayMs > 0 && req.url?.split("?")[0]?.endsWith("/_bulk")) {
+				setTimeout(() => handle(req, res, text), bulkDelayMs);
+				return;
+			}
+			handle(req, res, text);
 		});
 	});
 	server.on("connection", (socket) => {
@@ -639,6 +647,9 @@ export async function startOpenSearchContractServer(): Promise<OpenSearchContrac
 		},
 		resetNextConnections(count = 1) {
 			resets += count;
+		},
+		delayBulk(ms) {
+			bulkDelayMs = ms;
 		},
 		requireAuth(credentials) {
 			auth = credentials;
