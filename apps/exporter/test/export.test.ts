@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { ROUTES } from "@sensorium/api-contract";
-import { findingExports, findings } from "@sensorium/db";
+import { findingExports, findings, organizations } from "@sensorium/db";
 import { type OpenSearchContractServer, startOpenSearchContractServer } from "@sensorium/testing";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -319,6 +319,32 @@ describe("findings flow into OpenSearch", { timeout: 120_000 }, () => {
 				env: { ...process.env, DATABASE_URL: h.testDb.url },
 			}),
 		).rejects.toMatchObject({ code: 1, stdout: expect.stringContaining("not found") });
+	});
+
+	it("a finding no index can take (an organisation domain OpenSearch refuses) is recorded, not retried forever", async () => {
+		const [org] = await h.database.db.select({ id: organizations.id }).from(organizations);
+		await h.database.db
+			.update(organizations)
+			.set({ domain: "legacy domain#1" })
+			.where(eq(organizations.id, org?.id as string));
+		try {
+			const { executionId } = await scan("unindexable", tree("unindexable", 1));
+			await h.waitForFinish(executionId);
+			const view = await exportFinished(executionId);
+			expect(view).toMatchObject({ state: "failed", attempts: 1, documentsExported: 0, documentsFailed: 1 });
+			expect(view.itemErrors).toEqual([
+				{
+					findingId: (await findingIds(executionId))[0],
+					status: 400,
+					error: expect.stringContaining("Invalid index name"),
+				},
+			]);
+		} finally {
+			await h.database.db
+				.update(organizations)
+				.set({ domain: null })
+				.where(eq(organizations.id, org?.id as string));
+		}
 	});
 
 	it("credentials the cluster refuses end the export failed at once, without retries", async () => {

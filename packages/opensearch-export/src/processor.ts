@@ -4,7 +4,7 @@ import type { Database } from "@sensorium/db";
 import type { ExportQueue } from "@sensorium/queue";
 import { BulkRequestFailed, describeClientError, sendBulk, statusOf } from "./bulk.ts";
 import { type BulkItem, bulkItem, type ExportedFinding } from "./documents.ts";
-import { indexTemplate, indexTemplateName } from "./indices.ts";
+import { InvalidIndexName, indexTemplate, indexTemplateName } from "./indices.ts";
 import {
 	claimExport,
 	completeExport,
@@ -45,6 +45,8 @@ export type ExportResult =
 	| { outcome: "skipped"; reason: string };
 
 class LostExport extends Error {}
+
+type Rejected = { findingId: string; status: number; error: string };
 
 /**
  * Installs the index template once per process, before the first bulk request, and again after a
@@ -101,9 +103,9 @@ export function chunkBySize(items: readonly BulkItem[], maxBytes: number): BulkI
  * Returns the rejected items; throws BulkRequestFailed for a whole-request failure, or when
  * items are still refused after the last round (the export then resumes from this chunk later).
  */
-async function sendChunk(deps: ExporterDeps, chunk: BulkItem[]) {
+async function sendChunk(deps: ExporterDeps, chunk: BulkItem[]): Promise<{ indexed: number; rejected: Rejected[] }> {
 	let pending = chunk;
-	const rejected: { findingId: string; status: number; error: string }[] = [];
+	const rejected: Rejected[] = [];
 	let indexed = 0;
 	for (let round = 0; ; round++) {
 		const results = await sendBulk(deps.client, pending);
@@ -160,10 +162,25 @@ export async function runExport(
 			const page: ExportedFinding[] = await exportPage(deps.db, target, cursor, deps.maxDocs);
 			if (page.length === 0) break;
 			const writtenAt = new Date();
-			const items = page.map((f) => bulkItem(deps.indexPrefix, f, writtenAt));
-			for (const chunk of chunkBySize(items, deps.maxBytes)) {
-				const { indexed, rejected } = await sendChunk(deps, chunk);
-				cursor = (chunk.at(-1) as BulkItem).id;
+			const items: BulkItem[] = [];
+			// A finding no index can take (an organisation domain OpenSearch refuses) is rejected like an item error.
+			const unsendable: Rejected[] = [];
+			for (const f of page) {
+				try {
+					items.push(bulkItem(deps.indexPrefix, f, writtenAt));
+				} catch (error) {
+					if (!(error instanceof InvalidIndexName)) throw error;
+					unsendable.push({ findingId: f.id, status: 400, error: error.message });
+				}
+			}
+			const chunks = chunkBySize(items, deps.maxBytes);
+			if (chunks.length === 0) chunks.push([]);
+			for (const [n, chunk] of chunks.entries()) {
+				const last = n === chunks.length - 1;
+				const { indexed, rejected } = chunk.length > 0 ? await sendChunk(deps, chunk) : { indexed: 0, rejected: [] };
+				// The page's unsendable findings are recorded with its last batch, whose cursor passes them.
+				if (last) rejected.push(...unsendable);
+				cursor = last ? (page.at(-1) as ExportedFinding).id : (chunk.at(-1) as BulkItem).id;
 				if (!(await recordBatch(deps.db, held, { cursor, indexed, rejected }, deps.leaseMs))) throw new LostExport();
 				exported += indexed;
 				failed += rejected.length;
