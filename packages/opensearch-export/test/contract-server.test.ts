@@ -1,3 +1,7 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Client } from "@opensearch-project/opensearch";
 import { type OpenSearchContractServer, startOpenSearchContractServer } from "@sensorium/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -186,6 +190,43 @@ const HEALTH_REQUIRED = [
 	"unassigned_shards",
 ];
 const BULK_ITEM_REQUIRED = ["_index", "status"];
+
+describe("TLS", () => {
+	it("verifies the cluster's certificate against OPENSEARCH_CA_CERT, and never goes without verification", async () => {
+		const dir = mkdtempSync(join(tmpdir(), "sensorium-os-tls-"));
+		try {
+			execFileSync(
+				"openssl",
+				["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1"]
+					.concat(["-keyout", join(dir, "key.pem"), "-out", join(dir, "ca.pem"), "-subj", "/CN=contract-node-1"])
+					.concat(["-addext", "subjectAltName=IP:127.0.0.1"]),
+				{ stdio: "ignore" },
+			);
+			const tls = { key: readFileSync(join(dir, "key.pem"), "utf8"), cert: readFileSync(join(dir, "ca.pem"), "utf8") };
+			const secure = await startOpenSearchContractServer({ tls });
+			const trusting = createOpenSearchClient({
+				nodes: [secure.url],
+				caCertFile: join(dir, "ca.pem"),
+				requestTimeoutMs: 5_000,
+			});
+			const untrusting = createOpenSearchClient({ nodes: [secure.url], requestTimeoutMs: 5_000 });
+			try {
+				expect(secure.url).toMatch(/^https:/);
+				expect(await sendBulk(trusting, [item("agilesec.tls.v3.event-key", "1", "{}")])).toEqual([
+					{ outcome: "indexed" },
+				]);
+				await expect(sendBulk(untrusting, [item("agilesec.tls.v3.event-key", "2", "{}")])).rejects.toThrow(
+					/self[- ]signed certificate/,
+				);
+				expect(secure.document("agilesec.tls.v3.event-key", "2")).toBeUndefined();
+			} finally {
+				await Promise.all([trusting.close(), untrusting.close(), secure.close()]);
+			}
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
+});
 
 describe("response shapes, against the OpenSearch API specification", () => {
 	it("cluster health and bulk items carry every required field", async () => {

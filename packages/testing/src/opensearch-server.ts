@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 
 /**
@@ -145,7 +146,10 @@ function matches(query: Json | undefined, source: Json): boolean {
 	throw new Error(`unsupported query ${Object.keys(query)[0]}`);
 }
 
-export async function startOpenSearchContractServer(): Promise<OpenSearchContractServer> {
+/** `tls`: serve HTTPS with this PEM key and certificate (the certificate must name 127.0.0.1). */
+export async function startOpenSearchContractServer(
+	options: { tls?: { key: string; cert: string } } = {},
+): Promise<OpenSearchContractServer> {
 	const indices = new Map<string, Index>();
 	const templates = new Map<string, Json>();
 	const bulkRequests: BulkLogEntry[][] = [];
@@ -580,7 +584,7 @@ export async function startOpenSearchContractServer(): Promise<OpenSearchContrac
 		);
 	};
 
-	const server: Server = createServer((req, res) => {
+	const listener: RequestListener = (req, res) => {
 		const chunks: Buffer[] = [];
 		req.on("data", (chunk: Buffer) => chunks.push(chunk));
 		req.on("end", () => {
@@ -605,8 +609,9 @@ export async function startOpenSearchContractServer(): Promise<OpenSearchContrac
 			}
 			handle(req, res, text);
 		});
-	});
-	server.on("connection", (socket) => {
+	};
+	const server: Server = options.tls ? createTlsServer(options.tls, listener) : createServer(listener);
+	server.on("connection", (socket: Socket) => {
 		sockets.add(socket);
 		socket.on("close", () => sockets.delete(socket));
 	});
@@ -631,7 +636,7 @@ export async function startOpenSearchContractServer(): Promise<OpenSearchContrac
 		});
 
 	return {
-		url: `http://127.0.0.1:${port}`,
+		url: `${options.tls ? "https" : "http"}://127.0.0.1:${port}`,
 		port,
 		indices,
 		templates,
