@@ -106,6 +106,8 @@ const health = createOperationsServer(registry, [
 	() => database.db.execute(sql`select 1`).then(() => true),
 ]);
 if (env.EXPORTER_HEALTH_PORT > 0) health.listen(env.EXPORTER_HEALTH_PORT);
+// The template goes in at start-up when the cluster answers; otherwise before the first export.
+templates.ensure().catch((error) => logger.warn({ err: error.message }, "index template not installed yet"));
 logger.info(
 	{ nodes: env.OPENSEARCH_URL, indexPrefix: env.OPENSEARCH_INDEX_PREFIX, concurrency: env.EXPORTER_CONCURRENCY },
 	"Sensorium exporter started",

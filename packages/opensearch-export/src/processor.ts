@@ -53,15 +53,23 @@ type Rejected = { findingId: string; status: number; error: string };
  * failure: a cluster that is down at start-up gets its template when it comes back.
  */
 export class TemplateInstaller {
-	private installed = false;
+	/** The install in flight or done; cleared on failure so the next export tries again. */
+	private install: Promise<void> | null = null;
 
 	constructor(
 		private readonly client: Client,
 		private readonly prefix: string,
 	) {}
 
-	async ensure(): Promise<void> {
-		if (this.installed) return;
+	ensure(): Promise<void> {
+		this.install ??= this.put().catch((error) => {
+			this.install = null;
+			throw error;
+		});
+		return this.install;
+	}
+
+	private async put(): Promise<void> {
 		try {
 			await this.client.indices.putIndexTemplate({
 				name: indexTemplateName(this.prefix),
@@ -75,7 +83,6 @@ export class TemplateInstaller {
 				status,
 			);
 		}
-		this.installed = true;
 	}
 }
 

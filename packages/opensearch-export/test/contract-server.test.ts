@@ -9,6 +9,7 @@ import { BulkRequestFailed, sendBulk } from "../src/bulk.ts";
 import { createOpenSearchClient } from "../src/client.ts";
 import type { BulkItem } from "../src/documents.ts";
 import { findingIndexName, indexNameProblem, indexTemplate, organizationSegment } from "../src/indices.ts";
+import { TemplateInstaller } from "../src/processor.ts";
 
 let server: OpenSearchContractServer;
 let client: Client;
@@ -190,6 +191,28 @@ const HEALTH_REQUIRED = [
 	"unassigned_shards",
 ];
 const BULK_ITEM_REQUIRED = ["_index", "status"];
+
+describe("the index template", () => {
+	it("is installed when the cluster answers, and tried again after a failure", async () => {
+		const own = await startOpenSearchContractServer();
+		const ownClient = createOpenSearchClient({ nodes: [own.url], requestTimeoutMs: 2_000 });
+		try {
+			await own.down();
+			const templates = new TemplateInstaller(ownClient, "agilesec");
+			await expect(templates.ensure()).rejects.toMatchObject({ retryable: true });
+			await own.up();
+			await Promise.all([templates.ensure(), templates.ensure()]);
+			await templates.ensure();
+			expect(own.templates.get("agilesec-findings")).toMatchObject({
+				index_patterns: ["agilesec.*.v3.event-*"],
+				template: { mappings: { properties: { labels: { type: "flat_object" }, first_found: { type: "date" } } } },
+			});
+		} finally {
+			await ownClient.close();
+			await own.close();
+		}
+	});
+});
 
 describe("TLS", () => {
 	it("verifies the cluster's certificate against OPENSEARCH_CA_CERT, and never goes without verification", async () => {
