@@ -13,8 +13,6 @@ const INDEX_FAMILY: Readonly<Record<string, string>> = {
 	protocol: "protocol",
 };
 
-export const INDEX_FAMILIES = ["x509", "key", "keystore", "token", "algorithm", "library", "protocol"] as const;
-
 export class InvalidIndexName extends Error {}
 
 const FORBIDDEN = /[\\/*?"<>|,# :]/;
@@ -38,7 +36,7 @@ export function organizationSegment(org: { id: string; domain: string | null }):
 	return (org.domain ?? org.id).trim().toLowerCase().replaceAll(".", "_");
 }
 
-export function indexFamily(kind: string): string {
+function indexFamily(kind: string): string {
 	return INDEX_FAMILY[kind] ?? kind.toLowerCase();
 }
 
