@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1.7
-# One file, one target per role:  docker build --target api|worker|dispatcher|migrate .
+# One file, one target per role:  docker build --target api|worker|dispatcher|exporter|migrate .
 # Each image holds one self-contained bundle (npm run build) and no node_modules: production code only.
 
 FROM node:20-bookworm-slim AS build
@@ -46,6 +46,14 @@ EXPOSE 8082
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
 	CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.DISPATCHER_HEALTH_PORT||8082)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "--enable-source-maps", "dispatcher.mjs"]
+
+FROM runtime AS exporter
+COPY --from=build /src/dist/exporter.mjs /src/dist/exporter.mjs.map ./
+ENV EXPORTER_HEALTH_PORT=8083
+EXPOSE 8083
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+	CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.EXPORTER_HEALTH_PORT||8083)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["node", "--enable-source-maps", "exporter.mjs"]
 
 FROM runtime AS worker
 USER root

@@ -9,6 +9,7 @@ const entries = {
 	api: "apps/api/src/main.ts",
 	worker: "apps/worker/src/main.ts",
 	dispatcher: "apps/dispatcher/src/main.ts",
+	exporter: "apps/exporter/src/main.ts",
 	migrate: "packages/db/src/migrate-cli.ts",
 };
 

@@ -8,7 +8,10 @@ import { fileURLToPath } from "node:url";
 import { ensureLocalServices } from "./local-services.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const roles = ["api", "worker", "dispatcher"].filter((role) => existsSync(`${root}apps/${role}/src/main.ts`));
+// The OpenSearch exporter runs only where a cluster is configured (it exits at once without one).
+const roles = ["api", "worker", "dispatcher", ...(process.env.OPENSEARCH_URL ? ["exporter"] : [])].filter((role) =>
+	existsSync(`${root}apps/${role}/src/main.ts`),
+);
 
 // The API serves the web console from apps/console/dist; build it once for a fresh checkout.
 if (!existsSync(`${root}apps/console/dist/index.html`)) {

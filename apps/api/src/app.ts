@@ -16,6 +16,7 @@ import { registerScanCallbacks } from "./routes/scan-callbacks.ts";
 import { registerScanCreate } from "./routes/scan-create.ts";
 import { registerScanDeprecated } from "./routes/scan-deprecated.ts";
 import { registerScanExecute } from "./routes/scan-execute.ts";
+import { registerScanExport } from "./routes/scan-export.ts";
 import { registerScanStatus } from "./routes/scan-status.ts";
 import { registerSession, registerSignOut } from "./routes/session.ts";
 import { registerTokens } from "./routes/tokens.ts";
@@ -49,6 +50,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 	registerFindings(app);
 	registerCbom(app);
 	registerScanCallbacks(app);
+	registerScanExport(app);
 	registerScanStatus(app);
 	registerTokens(app);
 	registerCallbacks(app);

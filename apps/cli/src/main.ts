@@ -14,6 +14,7 @@ import {
 	usersSetPassword,
 } from "./commands/accounts.ts";
 import { callbacksDelete, callbacksList, callbacksRegister } from "./commands/callbacks.ts";
+import { exportNdjson } from "./commands/export.ts";
 import {
 	type ApiContext,
 	scanCbom,
@@ -36,6 +37,7 @@ const COMMANDS: Record<string, (ctx: CommandContext) => Promise<void>> = {
 	"callbacks register": callbacksRegister,
 	"callbacks list": callbacksList,
 	"callbacks delete": callbacksDelete,
+	"export ndjson": exportNdjson,
 };
 
 /** Commands that talk to a running API rather than to the database. */
@@ -64,6 +66,8 @@ Operator commands (talk to Postgres at DATABASE_URL):
                 [--header-name HEADER] [--token-value TOKEN]   (needs SENSORIUM_SECRET_KEY like the API)
   callbacks list --org ORG_ID
   callbacks delete --org ORG_ID --callback CALLBACK_ID
+  export ndjson (--execution EXECUTION_ID | --sensor SENSOR_ID) [--output FILE] [--index-prefix agilesec]
+                the OpenSearch bulk NDJSON of the findings (stdout without --output)
 
 Scan commands (talk to a running API: --api-url or SENSORIUM_API_URL, default http://127.0.0.1:8080;
 --token or SENSORIUM_API_TOKEN):
@@ -107,6 +111,7 @@ const STRING_FLAGS = [
 	"interval",
 	"timeout",
 	"output",
+	"index-prefix",
 ];
 
 const { values, positionals } = parseArgs({

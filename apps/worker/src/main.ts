@@ -9,7 +9,7 @@ import { reconcileExpiredLeases, reconcileQueuedExecutions } from "@sensorium/ex
 import { createLogger } from "@sensorium/logger";
 import { createOperationsServer, createRegistry, executionMetrics, reconcilerMetrics } from "@sensorium/metrics";
 import { createNetworkPolicy } from "@sensorium/network-policy";
-import { createWorkerConnection, DeliveryQueue, ExecutionQueue } from "@sensorium/queue";
+import { createWorkerConnection, DeliveryQueue, ExecutionQueue, ExportQueue } from "@sensorium/queue";
 import { createExecutionWorker, removeOrphanedWorkDirs } from "@sensorium/scanner";
 import { SecretBox } from "@sensorium/secrets";
 import { sensorImplementations } from "@sensorium/sensors";
@@ -48,6 +48,7 @@ const workerConnection = createWorkerConnection(redis);
 const queueConnection = createWorkerConnection(redis);
 const queue = new ExecutionQueue(queueConnection, env.QUEUE_PREFIX);
 const deliveryQueue = new DeliveryQueue(queueConnection, env.QUEUE_PREFIX);
+const exportQueue = new ExportQueue(queueConnection, env.QUEUE_PREFIX);
 const handBack = new AbortController();
 const registry = createRegistry("worker");
 const metrics = executionMetrics(registry);
@@ -95,6 +96,7 @@ const worker = createExecutionWorker({
 		analyze: (observation) => ({ ...evaluate(observation, new Date()) }),
 		tmpDir,
 		deliveryQueue,
+		exportQueue,
 		metrics,
 	},
 });
@@ -151,6 +153,7 @@ async function shutdown(signal: string) {
 	clearTimeout(handBackAt);
 	await queue.close();
 	await deliveryQueue.close();
+	await exportQueue.close();
 	workerConnection.disconnect();
 	queueConnection.disconnect();
 	health.close();

@@ -116,6 +116,23 @@ export const deliveriesSchema = z.object({
 	),
 });
 
+export const findingExportSchema = z.object({
+	exportId: z.string().nullable().meta({ description: "null until the execution has finished" }),
+	executionId: z.string(),
+	state: z.enum(["pending", "exporting", "done", "failed"]),
+	attempts: z.number().int(),
+	documentsExported: z.number().int(),
+	documentsFailed: z.number().int().meta({ description: "Documents OpenSearch rejected (mapping errors, …)" }),
+	lastError: z.string().nullable(),
+	nextAttemptAt: z.string().nullable(),
+	createdAt: z.string().nullable(),
+	startedAt: z.string().nullable(),
+	finishedAt: z.string().nullable(),
+	itemErrors: z
+		.array(z.object({ findingId: z.string(), status: z.number().int(), error: z.string() }))
+		.meta({ description: "The first 50 rejected documents with OpenSearch's error" }),
+});
+
 export const successMessageSchema = z.object({ status: z.literal("successful"), message: z.string() });
 
 export const createTokenBodySchema = z.strictObject({
@@ -474,6 +491,14 @@ export const ROUTES: RouteDoc[] = [
 		tag: "Callbacks",
 		auth: "apiToken",
 		responses: { 200: { description: "Deliveries", schema: deliveriesSchema }, ...errors(401, 404) },
+	},
+	{
+		method: "get",
+		path: "/v3/scan/:executionId/export",
+		summary: "The OpenSearch export of an execution's findings",
+		tag: "Scans",
+		auth: "apiToken",
+		responses: { 200: { description: "Export state", schema: findingExportSchema }, ...errors(401, 404) },
 	},
 	{
 		method: "post",

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { isIP } from "node:net";
 import { z } from "zod";
 
@@ -158,6 +159,74 @@ export const dispatcherEnvSchema = baseEnvSchema.extend({
 	DISPATCHER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(8082),
 });
 
+/** The OpenSearch exporter (`npm run start:exporter`); export is off when OPENSEARCH_URL is unset. */
+export const exporterEnvSchema = baseEnvSchema
+	.extend({
+		/** One or more node URLs, comma-separated. */
+		OPENSEARCH_URL: z
+			.string()
+			.optional()
+			.transform((v) =>
+				(v ?? "")
+					.split(",")
+					.map((u) => u.trim())
+					.filter(Boolean),
+			)
+			.refine(
+				(urls) => urls.every((u) => /^https?:\/\/[^\s/@]+(:\d+)?(\/[^\s]*)?$/.test(u)),
+				"must be http(s) URLs separated by commas, without credentials (use OPENSEARCH_USERNAME/OPENSEARCH_PASSWORD)",
+			),
+		OPENSEARCH_USERNAME: z.string().optional(),
+		OPENSEARCH_PASSWORD: z.string().optional(),
+		OPENSEARCH_API_KEY: z.string().optional(),
+		/** PEM file of the cluster's CA; verification is never switched off. */
+		OPENSEARCH_CA_CERT: z
+			.string()
+			.optional()
+			.refine((p) => p === undefined || existsSync(p), "file not found"),
+		OPENSEARCH_INDEX_PREFIX: z
+			.string()
+			.regex(
+				/^[a-z0-9][a-z0-9_-]{0,99}$/,
+				"must be 1-100 lowercase letters, digits, '_' or '-', not starting with '_' or '-'",
+			)
+			.default("agilesec"),
+		OPENSEARCH_BULK_MAX_DOCS: z.coerce.number().int().min(1).max(100_000).default(1_000),
+		OPENSEARCH_BULK_MAX_BYTES: z.coerce
+			.number()
+			.int()
+			.min(1_024)
+			.max(100 * 1024 * 1024)
+			.default(5 * 1024 * 1024),
+		OPENSEARCH_REQUEST_TIMEOUT_MS: milliseconds(30_000),
+		/** Backoff of whole-request retries: doubles from the base up to the cap, with jitter. */
+		OPENSEARCH_RETRY_BASE_MS: milliseconds(1_000),
+		OPENSEARCH_RETRY_MAX_MS: milliseconds(60_000),
+		EXPORTER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+		EXPORTER_LEASE_MS: milliseconds(60_000),
+		EXPORTER_LOCK_DURATION_MS: milliseconds(60_000),
+		EXPORTER_STALLED_INTERVAL_MS: milliseconds(30_000),
+		RECONCILE_INTERVAL_MS: milliseconds(30_000),
+		RECONCILE_GRACE_MS: milliseconds(60_000),
+		SHUTDOWN_TIMEOUT_MS: milliseconds(30_000),
+		EXPORTER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(8083),
+	})
+	.superRefine((env, ctx) => {
+		if ((env.OPENSEARCH_USERNAME === undefined) !== (env.OPENSEARCH_PASSWORD === undefined))
+			ctx.addIssue({
+				code: "custom",
+				path: ["OPENSEARCH_PASSWORD"],
+				message: "set both OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD, or neither",
+			});
+		if (env.OPENSEARCH_API_KEY !== undefined && env.OPENSEARCH_USERNAME !== undefined)
+			ctx.addIssue({
+				code: "custom",
+				path: ["OPENSEARCH_API_KEY"],
+				message: "use either OPENSEARCH_API_KEY or OPENSEARCH_USERNAME/OPENSEARCH_PASSWORD",
+			});
+	});
+
+export type ExporterEnv = z.infer<typeof exporterEnvSchema>;
 export type DispatcherEnv = z.infer<typeof dispatcherEnvSchema>;
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;
 export type BaseEnv = z.infer<typeof baseEnvSchema>;

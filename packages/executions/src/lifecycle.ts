@@ -1,5 +1,6 @@
 import { createDeliveryForExecution } from "@sensorium/callback-store";
-import { type Database, type DbExecutor, executions, sensors } from "@sensorium/db";
+import { type Database, type DbExecutor, executions, findingExports, sensors } from "@sensorium/db";
+import { newObjectId } from "@sensorium/ids";
 import type { ExecutionQueue } from "@sensorium/queue";
 import { and, asc, eq, gt, lt, ne, or, type SQL, sql } from "drizzle-orm";
 
@@ -174,11 +175,13 @@ export interface FinishResult {
 	written: boolean;
 	/** The completion event for the sensor's callback endpoint, to enqueue once committed. */
 	delivery: { deliveryId: string; attempts: number } | null;
+	/** The OpenSearch export of this execution's findings, to enqueue once committed. */
+	export: { exportId: string; attempts: number } | null;
 }
 
 /**
  * Writes the final status and, in the same transaction, the callback delivery (if the sensor has an
- * endpoint), so a crash can lose neither nor create the event twice.
+ * endpoint) and the OpenSearch export record, so a crash can lose neither nor create either twice.
  */
 async function complete(db: DbExecutor, where: SQL | undefined, outcome: Outcome, now: Date): Promise<FinishResult> {
 	return db.transaction(async (tx) => {
@@ -197,8 +200,13 @@ async function complete(db: DbExecutor, where: SQL | undefined, outcome: Outcome
 				leaseExpiresAt: null,
 			})
 			.where(where)
-			.returning({ id: executions.id, sensorId: executions.sensorId, labels: executions.labels });
-		if (!row) return { written: false, delivery: null };
+			.returning({
+				id: executions.id,
+				sensorId: executions.sensorId,
+				orgId: executions.orgId,
+				labels: executions.labels,
+			});
+		if (!row) return { written: false, delivery: null, export: null };
 		const delivery = await createDeliveryForExecution(tx, {
 			sensorId: row.sensorId,
 			executionId: row.id,
@@ -207,7 +215,12 @@ async function complete(db: DbExecutor, where: SQL | undefined, outcome: Outcome
 			message: outcome.message,
 			labels: row.labels,
 		});
-		return { written: true, delivery };
+		const [exported] = await tx
+			.insert(findingExports)
+			.values({ id: newObjectId(now), orgId: row.orgId, sensorId: row.sensorId, executionId: row.id })
+			.onConflictDoNothing()
+			.returning({ exportId: findingExports.id, attempts: findingExports.attempts });
+		return { written: true, delivery, export: exported ?? null };
 	});
 }
 

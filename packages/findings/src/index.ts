@@ -1,6 +1,7 @@
 export {
 	allPages,
 	type FindingView,
+	findingView,
 	listExecutionFindings,
 	listSensorFindings,
 	type Page,

@@ -35,7 +35,8 @@ export interface PageRequest {
 	kind?: string;
 }
 
-function toView(row: typeof findings.$inferSelect): FindingView {
+/** The API's view of one stored finding (also what the OpenSearch export indexes). */
+export function findingView(row: typeof findings.$inferSelect): FindingView {
 	return {
 		version: 1,
 		findingId: row.id,
@@ -55,7 +56,7 @@ function toView(row: typeof findings.$inferSelect): FindingView {
 }
 
 function page(rows: (typeof findings.$inferSelect)[], limit: number): Page<FindingView> {
-	const items = rows.slice(0, limit).map(toView);
+	const items = rows.slice(0, limit).map(findingView);
 	return { items, nextCursor: rows.length > limit ? (items.at(-1)?.findingId ?? null) : null };
 }
 

@@ -4,7 +4,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
 export { Registry } from "prom-client";
 
 /** A registry per process, with Node's default metrics under the `sensorium_` prefix. */
-export function createRegistry(role: "api" | "worker" | "dispatcher"): Registry {
+export function createRegistry(role: "api" | "worker" | "dispatcher" | "exporter"): Registry {
 	const registry = new Registry();
 	registry.setDefaultLabels({ role });
 	collectDefaultMetrics({ register: registry, prefix: "sensorium_" });
@@ -165,7 +165,7 @@ export function executionMetrics(registry: Registry): ExecutionMetrics {
 }
 
 export interface ReconcilerMetrics {
-	reenqueued(kind: "queued" | "expired-lease" | "delivery", count: number): void;
+	reenqueued(kind: "queued" | "expired-lease" | "delivery" | "export", count: number): void;
 }
 
 export function reconcilerMetrics(registry: Registry): ReconcilerMetrics {
@@ -178,6 +178,44 @@ export function reconcilerMetrics(registry: Registry): ReconcilerMetrics {
 	return {
 		reenqueued(kind, count) {
 			if (count > 0) reenqueued.inc({ kind }, count);
+		},
+	};
+}
+
+export interface ExportMetrics {
+	documents(outcome: "exported" | "failed", count: number): void;
+	request(outcome: "ok" | "retry" | "failed"): void;
+	exportFinished(outcome: "done" | "failed"): void;
+}
+
+export function exportMetrics(registry: Registry): ExportMetrics {
+	const documents = new Counter({
+		name: "sensorium_export_documents_total",
+		help: "Finding documents sent to OpenSearch, by outcome (exported, or failed: rejected by OpenSearch)",
+		labelNames: ["outcome"],
+		registers: [registry],
+	});
+	const requests = new Counter({
+		name: "sensorium_export_bulk_requests_total",
+		help: "_bulk requests by outcome (ok, retry: the whole request will be sent again, failed)",
+		labelNames: ["outcome"],
+		registers: [registry],
+	});
+	const exports = new Counter({
+		name: "sensorium_exports_total",
+		help: "Execution exports that reached a final state",
+		labelNames: ["outcome"],
+		registers: [registry],
+	});
+	return {
+		documents(outcome, count) {
+			if (count > 0) documents.inc({ outcome }, count);
+		},
+		request(outcome) {
+			requests.inc({ outcome });
+		},
+		exportFinished(outcome) {
+			exports.inc({ outcome });
 		},
 	};
 }

@@ -32,3 +32,11 @@ export {
 	PRIORITY_RANK,
 	type Priority,
 } from "./executions.ts";
+export {
+	EXPORTS_QUEUE,
+	type ExportJob,
+	ExportQueue,
+	exportJobId,
+	exportJobOptions,
+	exportJobSchema,
+} from "./exports.ts";

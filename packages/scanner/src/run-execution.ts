@@ -16,7 +16,7 @@ import {
 import { type Observation, recordObservations } from "@sensorium/findings";
 import type { Logger } from "@sensorium/logger";
 import type { ExecutionMetrics } from "@sensorium/metrics";
-import type { DeliveryQueue } from "@sensorium/queue";
+import type { DeliveryQueue, ExportQueue } from "@sensorium/queue";
 import type { SecretBox } from "@sensorium/secrets";
 import { redactSecrets, type Sensor, SensorError, type SensorSettings, type SensorSnapshot } from "@sensorium/sensors";
 import { SCAN_ERRORS } from "./errors.ts";
@@ -48,6 +48,8 @@ export interface ScannerDeps {
 	analyze?: (observation: Observation) => Record<string, unknown>;
 	/** Where completion callbacks go once the final status is committed. */
 	deliveryQueue: DeliveryQueue;
+	/** Where OpenSearch exports go once the final status is committed (the exporter's reconciler also finds them). */
+	exportQueue?: ExportQueue;
 	metrics?: ExecutionMetrics;
 }
 
@@ -273,6 +275,12 @@ async function scanSnapshot(
 
 /** Enqueues the completion callback; if Redis refuses, the dispatcher's reconciler finds the pending row. */
 async function announce(deps: ScannerDeps, finished: FinishResult): Promise<void> {
+	if (finished.export && deps.exportQueue) {
+		const { exportId, attempts } = finished.export;
+		await deps.exportQueue
+			.enqueueExport(exportId, attempts)
+			.catch((err) => deps.logger.warn({ err, exportId }, "export not enqueued; reconciler will"));
+	}
 	if (!finished.delivery) return;
 	await deps.deliveryQueue
 		.enqueueDelivery(finished.delivery.deliveryId, finished.delivery.attempts)

@@ -26,6 +26,12 @@ export function uniqueQueuePrefix(label = "t"): string {
 	return `sensorium-test-${label}-${randomBytes(5).toString("hex")}`;
 }
 export {
+	type BulkLogEntry,
+	invalidIndexReason,
+	type OpenSearchContractServer,
+	startOpenSearchContractServer,
+} from "./opensearch-server.ts";
+export {
 	type PgBouncer,
 	type PrivatePostgres,
 	startPgBouncer,

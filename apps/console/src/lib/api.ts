@@ -5,6 +5,7 @@ import type {
 	Execution,
 	ExecutionFilter,
 	ExecutionPage,
+	FindingExport,
 	FindingPage,
 	IssuedToken,
 	NewCallbackRequest,
@@ -177,6 +178,10 @@ export class ApiClient {
 	async listDeliveries(executionId: string): Promise<Delivery[]> {
 		const path = `/v3/scan/${encodeURIComponent(executionId)}/callbacks`;
 		return (await this.request<{ deliveries: Delivery[] }>("GET", path)).deliveries;
+	}
+
+	getExport(executionId: string): Promise<FindingExport> {
+		return this.request("GET", `/v3/scan/${encodeURIComponent(executionId)}/export`);
 	}
 
 	cbomUrl(executionId: string): string {

@@ -188,3 +188,18 @@ export interface AnalysisReason {
 	priority: string;
 	message: string;
 }
+
+/** GET /v3/scan/{executionId}/export: the execution's findings on their way to OpenSearch. */
+export interface FindingExport {
+	exportId: string | null;
+	executionId: string;
+	state: "pending" | "exporting" | "done" | "failed";
+	attempts: number;
+	documentsExported: number;
+	documentsFailed: number;
+	lastError: string | null;
+	nextAttemptAt: string | null;
+	startedAt: string | null;
+	finishedAt: string | null;
+	itemErrors: { findingId: string; status: number; error: string }[];
+}

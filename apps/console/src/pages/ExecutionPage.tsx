@@ -19,6 +19,7 @@ import { expiryState, formatBytes, formatCount, formatDate, formatDateTime, form
 import { isActive, shouldPollExecution } from "../lib/polling.ts";
 import { paths } from "../lib/routes.ts";
 import type { Delivery, Execution, Finding } from "../lib/types.ts";
+import { ExportPanel } from "./ExportPanel.tsx";
 
 const FINDINGS_PAGE = 100;
 
@@ -547,6 +548,7 @@ export function ExecutionPage({ executionId }: { executionId: string }) {
 					) : deliveries.data ? (
 						<Deliveries deliveries={deliveries.data} />
 					) : null}
+					<ExportPanel executionId={executionId} />
 				</>
 			) : (
 				<p className="muted">Findings and callback deliveries appear here when the scan finishes.</p>

@@ -308,6 +308,49 @@ export const callbackAttempts = pgTable(
 	(t) => [index("callback_attempts_delivery_idx").on(t.deliveryId, t.attempt)],
 );
 
+export const EXPORT_STATES = ["pending", "exporting", "done", "failed"] as const;
+export type ExportState = (typeof EXPORT_STATES)[number];
+
+/**
+ * The outbox of the OpenSearch export: one row per finished execution, written in the transaction
+ * that writes its final status. `cursor` is the last finding id sent, so a retry resumes there.
+ */
+export const findingExports = pgTable(
+	"finding_exports",
+	{
+		id: objectId("id").primaryKey(),
+		orgId: objectId("org_id")
+			.notNull()
+			.references(() => organizations.id),
+		sensorId: objectId("sensor_id")
+			.notNull()
+			.references(() => sensors.id),
+		executionId: objectId("execution_id")
+			.notNull()
+			.references(() => executions.id),
+		state: text("state").$type<ExportState>().notNull().default("pending"),
+		attempts: integer("attempts").notNull().default(0),
+		nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
+		cursor: text("cursor"),
+		documentsExported: integer("documents_exported").notNull().default(0),
+		documentsFailed: integer("documents_failed").notNull().default(0),
+		lastError: text("last_error"),
+		/** The first rejected items (finding id, status, OpenSearch's error), capped. */
+		itemErrors: jsonb("item_errors")
+			.$type<{ findingId: string; status: number; error: string }[]>()
+			.notNull()
+			.default([]),
+		createdAt: createdAt(),
+		startedAt: timestamp("started_at", { withTimezone: true }),
+		finishedAt: timestamp("finished_at", { withTimezone: true }),
+	},
+	(t) => [
+		uniqueIndex("finding_exports_execution_key").on(t.executionId),
+		index("finding_exports_open_idx").on(t.nextAttemptAt).where(sql`state in ('pending', 'exporting')`),
+		check("finding_exports_state_check", inList("state", EXPORT_STATES)),
+	],
+);
+
 /** Console sessions; the cookie carries a random secret, the row only its SHA-256. */
 export const sessions = pgTable(
 	"sessions",
