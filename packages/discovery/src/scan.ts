@@ -1,5 +1,6 @@
 import { constants as bufferConstants } from "node:buffer";
 import { type ZlibOptions, constants as zlibConstants } from "node:zlib";
+import { describeError } from "@sensorium/errors";
 import type { DiagnosticStage, DiscoveryDiagnostic, DiscoveryOptions } from "./types.ts";
 
 /** Public defaults: a keystore matching one of these is protected by a password anyone can guess. */
@@ -29,27 +30,6 @@ const DEFAULTS = {
 const MAX_DEFLATE_RATIO = 1032;
 
 export type Inflate = (data: Buffer, options: ZlibOptions) => Buffer;
-
-/** The class of whatever was thrown: `TypeError`, `RangeError`, or the thrown value's type. */
-export function errorClassOf(error: unknown): string {
-	if (error instanceof Error) return error.constructor?.name || error.name || "Error";
-	return typeof error;
-}
-
-const MAX_MESSAGE_CHARS = 200;
-
-/**
- * Error messages may quote the input (JSON.parse, some Node decoders): quoted parts are cut so no file content,
- * and so no secret, reaches a diagnostic; what is left is bounded.
- */
-export function shortMessage(message: string): string {
-	const unquoted = message
-		.replace(/"[^"\n]*"/g, '"…"')
-		.replace(/'[^'\n]*'/g, "'…'")
-		.replace(/\s+/g, " ")
-		.trim();
-	return unquoted.length > MAX_MESSAGE_CHARS ? `${unquoted.slice(0, MAX_MESSAGE_CHARS - 1)}…` : unquoted;
-}
 
 function formatBytes(bytes: number): string {
 	return bytes >= MIB ? `${(bytes / MIB).toFixed(bytes % MIB === 0 ? 0 : 1)} MiB` : `${bytes} bytes`;
@@ -97,8 +77,11 @@ export class Scan {
 
 	/** Records that `stage` could not handle `location` (the file, or a member inside it); the scan goes on. */
 	diagnose(location: string, stage: DiagnosticStage, errorClass: string, message: string): void {
-		const member = location.startsWith(`${this.root}!`) ? location.slice(this.root.length + 1) : undefined;
-		this.diagnostics.push({ ...(member ? { member } : {}), stage, errorClass, message: shortMessage(message) });
+		this.diagnostics.push({ ...this.memberOf(location), stage, errorClass, message });
+	}
+
+	private memberOf(location: string): { member?: string } {
+		return location.startsWith(`${this.root}!`) ? { member: location.slice(this.root.length + 1) } : {};
 	}
 
 	/**
@@ -109,7 +92,8 @@ export class Scan {
 		try {
 			return run();
 		} catch (error) {
-			this.diagnose(location, stage, errorClassOf(error), error instanceof Error ? error.message : String(error));
+			const { errorClass, message } = describeError(error);
+			this.diagnostics.push({ ...this.memberOf(location), stage, errorClass, message });
 			return fallback;
 		}
 	}

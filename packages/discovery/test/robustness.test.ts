@@ -1,8 +1,9 @@
 import { execFileSync } from "node:child_process";
 import { gzipSync } from "node:zlib";
+import { describeError } from "@sensorium/errors";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { discoverDetailed } from "../src/index.ts";
-import { Scan, shortMessage } from "../src/scan.ts";
+import { Scan } from "../src/scan.ts";
 import { openssl, scratch } from "./helpers.ts";
 import { MIB, zipArchive } from "./zip-writer.ts";
 
@@ -107,10 +108,11 @@ describe("one damaged input is one diagnostic", () => {
 	});
 
 	it("keeps quoted input and long messages out of diagnostics", () => {
-		expect(shortMessage(`Unexpected token 'p', "password=hunter2" is not valid JSON`)).toBe(
-			"Unexpected token '…', \"…\" is not valid JSON",
-		);
-		expect(shortMessage("x".repeat(500))).toHaveLength(200);
+		expect(describeError(new SyntaxError(`Unexpected token 'p', "password=hunter2" is not valid JSON`))).toEqual({
+			errorClass: "SyntaxError",
+			message: "Unexpected token '…', \"…\" is not valid JSON",
+		});
+		expect(describeError(new Error("x".repeat(500))).message).toHaveLength(200);
 	});
 });
 
