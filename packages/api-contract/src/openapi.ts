@@ -445,7 +445,7 @@ export const ROUTES: RouteDoc[] = [
 					errorCode: "GIT-1002",
 					startedAt: "2026-11-27T19:30:01.000Z",
 					finishedAt: "2026-11-27T19:30:03.000Z",
-					progress: { filesScanned: 0, bytesScanned: 0 },
+					progress: { filesScanned: 0, bytesScanned: 0, filesFailed: 0 },
 				},
 			},
 			...errors(401, 404),
