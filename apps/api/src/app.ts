@@ -8,6 +8,7 @@ import { QUEUE_DASHBOARD_PATH } from "./queue-dashboard.ts";
 import { registerCallbacks } from "./routes/callbacks.ts";
 import { registerCbom } from "./routes/cbom.ts";
 import { registerConsole } from "./routes/console.ts";
+import { registerDiagnostics } from "./routes/diagnostics.ts";
 import { registerDocs } from "./routes/docs.ts";
 import { registerFindings } from "./routes/findings.ts";
 import { registerHealth } from "./routes/health.ts";
@@ -51,6 +52,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 	registerCbom(app);
 	registerScanCallbacks(app);
 	registerScanExport(app);
+	registerDiagnostics(app);
 	registerScanStatus(app);
 	registerTokens(app);
 	registerCallbacks(app);

@@ -1,5 +1,5 @@
 import { messages } from "@sensorium/api-contract";
-import { isDatabaseUnavailable } from "@sensorium/db";
+import { isDatabaseUnavailable, isUnstorableText } from "@sensorium/db";
 import { type DomainErrorKind, isDomainError } from "@sensorium/errors";
 import { isRedisUnavailable } from "@sensorium/queue";
 import type { Context } from "hono";
@@ -32,6 +32,10 @@ export function handleError(error: Error, c: Context<AppEnv>) {
 	if (isDomainError(error)) return failure(c, STATUS_BY_KIND[error.kind], error.message);
 	if (error instanceof HTTPException && error.status < 500) {
 		return failure(c, error.status as ContentfulStatusCode, error.message || messages.internal);
+	}
+	if (isUnstorableText(error)) {
+		// A last line of defence: text the validation let through that Postgres cannot store.
+		return failure(c, 400, messages.unstorableText);
 	}
 	if (isDatabaseUnavailable(error) || isRedisUnavailable(error)) {
 		// A restart or failover, not a bug: clients retry, and the process recovers with its pools.

@@ -33,7 +33,10 @@ const queue = new ExecutionQueue(redis, env.QUEUE_PREFIX);
 const deliveryQueue = new DeliveryQueue(redis, env.QUEUE_PREFIX);
 const sensorTypes = await SensorTypeRegistry.load(
 	database.db,
-	sensorTypeContracts({ allowGitFileUrls: env.SENSOR_GIT_ALLOW_FILE_URLS }),
+	sensorTypeContracts({
+		allowGitFileUrls: env.SENSOR_GIT_ALLOW_FILE_URLS,
+		maxFileSizeMb: env.SENSOR_MAX_FILE_SIZE_MB,
+	}),
 );
 
 const registry = createRegistry("api");

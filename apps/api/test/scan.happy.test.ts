@@ -112,7 +112,7 @@ describe("GET /v3/scan/{executionId}", () => {
 			priority: "medium",
 			startedAt: null,
 			finishedAt: null,
-			progress: { filesScanned: 0, bytesScanned: 0 },
+			progress: { filesScanned: 0, bytesScanned: 0, filesFailed: 0 },
 		});
 		expect(new Date(res.body.ranAt as string).toISOString()).toBe(res.body.ranAt);
 		expect(res.body).not.toHaveProperty("errorCode");

@@ -2,15 +2,14 @@ import { randomBytes } from "node:crypto";
 import { hostname, tmpdir } from "node:os";
 import { createEvaluator, parseRuleOverrides } from "@sensorium/analysis";
 import { loadConfigOrExit, parseEnv, redisTopology, resolveSecretKey, workerEnvSchema } from "@sensorium/config";
-import { detectCryptoUsage, isCryptoUsageCandidate } from "@sensorium/crypto-usage";
 import { createDatabase } from "@sensorium/db";
-import { DEFAULT_KEYSTORE_PASSWORDS, discoverDetailed } from "@sensorium/discovery";
+import { DEFAULT_KEYSTORE_PASSWORDS } from "@sensorium/discovery";
 import { reconcileExpiredLeases, reconcileQueuedExecutions } from "@sensorium/executions";
 import { createLogger } from "@sensorium/logger";
 import { createOperationsServer, createRegistry, executionMetrics, reconcilerMetrics } from "@sensorium/metrics";
 import { createNetworkPolicy } from "@sensorium/network-policy";
 import { createWorkerConnection, DeliveryQueue, ExecutionQueue, ExportQueue } from "@sensorium/queue";
-import { createExecutionWorker, removeOrphanedWorkDirs } from "@sensorium/scanner";
+import { createDetector, createExecutionWorker, removeOrphanedWorkDirs } from "@sensorium/scanner";
 import { SecretBox } from "@sensorium/secrets";
 import { sensorImplementations } from "@sensorium/sensors";
 import { sql } from "drizzle-orm";
@@ -66,17 +65,8 @@ const worker = createExecutionWorker({
 		db: database.db,
 		secretBox: new SecretBox(secret.key),
 		sensors: sensorImplementations,
-		discover: (path, bytes, options) => {
-			const report = discoverDetailed(path, bytes, {
-				...options,
-				keystorePasswords: [...DEFAULT_KEYSTORE_PASSWORDS, ...env.SENSOR_KEYSTORE_PASSWORDS],
-			});
-			// Crypto use in code and config: only files routed to a language, read by that language's patterns.
-			if (isCryptoUsageCandidate(path) && bytes.length <= options.maxFileBytes) {
-				report.discoveries.push(...detectCryptoUsage(path, Buffer.from(bytes).toString("utf8")));
-			}
-			return report;
-		},
+		detect: createDetector({ keystorePasswords: [...DEFAULT_KEYSTORE_PASSWORDS, ...env.SENSOR_KEYSTORE_PASSWORDS] }),
+		maxFileBytes: env.SENSOR_MAX_FILE_SIZE_MB * 1024 * 1024,
 		settings: {
 			allowGitFileUrls: env.SENSOR_GIT_ALLOW_FILE_URLS,
 			filesystemRoots: env.SENSOR_FS_ROOTS,

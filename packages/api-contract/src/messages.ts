@@ -37,6 +37,7 @@ export const messages = {
 	notFoundRoute: "Not found.",
 	methodNotAllowed: "Method not allowed.",
 	internal: "Internal server error.",
+	unstorableText: "Invalid request body: text must not contain NUL characters or unpaired UTF-16 surrogates.",
 	serviceUnavailable: "The service is temporarily unavailable; please retry shortly.",
 	tokenNotFound: "Token not found.",
 	invalidTokenName: "Invalid value for name: expected 1 to 200 characters.",

@@ -47,11 +47,11 @@ export const executionStatusSchema = z.object({
 	startedAt: z.iso.datetime({ offset: true }).nullable(),
 	finishedAt: z.iso.datetime({ offset: true }).nullable(),
 	progress: z
-		.object({ filesScanned: z.number().int(), bytesScanned: z.number().int() })
+		.object({ filesScanned: z.number().int(), bytesScanned: z.number().int(), filesFailed: z.number().int() })
 		.catchall(z.number().int())
 		.meta({
 			description:
-				"Files and bytes scanned, and the sensor's own counters (Artifactory: artifactsListed, artifactsDownloaded, bytesDownloaded)",
+				"Files and bytes scanned, files that could not be read or parsed (listed by /diagnostics), and the sensor's own counters (Artifactory: artifactsListed, artifactsDownloaded, bytesDownloaded)",
 		}),
 	findings: z.object({ total: z.number().int(), byType: z.record(z.string(), z.number().int()) }).optional(),
 });
@@ -81,6 +81,20 @@ export const findingSchema = z.object({
 export const executionFindingsSchema = z.object({
 	executionId: z.string(),
 	findings: z.array(findingSchema),
+	nextCursor: z.string().nullable(),
+});
+export const executionDiagnosticsSchema = z.object({
+	executionId: z.string(),
+	filesFailed: z.number().int().meta({ description: "Files that failed in all, including any beyond the 10,000 kept" }),
+	diagnostics: z.array(
+		z.object({
+			id: z.number().int(),
+			path: z.string().meta({ description: "As findings' locations: archive members after `!`" }),
+			stage: z.enum(["read", "route", "parse", "keystore", "archive", "crypto-usage", "analysis", "list"]),
+			errorClass: z.string().meta({ example: "UnreadableBlock" }),
+			message: z.string(),
+		}),
+	),
 	nextCursor: z.string().nullable(),
 });
 export const sensorFindingsSchema = z.object({
@@ -431,7 +445,7 @@ export const ROUTES: RouteDoc[] = [
 					errorCode: "GIT-1002",
 					startedAt: "2026-11-27T19:30:01.000Z",
 					finishedAt: "2026-11-27T19:30:03.000Z",
-					progress: { filesScanned: 0, bytesScanned: 0 },
+					progress: { filesScanned: 0, bytesScanned: 0, filesFailed: 0 },
 				},
 			},
 			...errors(401, 404),
@@ -450,6 +464,18 @@ export const ROUTES: RouteDoc[] = [
 		},
 		responses: {
 			200: { description: "A page of findings", schema: executionFindingsSchema },
+			...errors(400, 401, 404),
+		},
+	},
+	{
+		method: "get",
+		path: "/v3/scan/:executionId/diagnostics",
+		summary: "Files an execution could not read or parse",
+		tag: "Findings",
+		auth: "apiToken",
+		query: { limit: "1-500, default 100", cursor: "nextCursor of the previous page" },
+		responses: {
+			200: { description: "A page of diagnostics, in the order they happened", schema: executionDiagnosticsSchema },
 			...errors(400, 401, 404),
 		},
 	},

@@ -47,6 +47,8 @@ export const baseEnvSchema = z.object({
 			"must be 32 bytes, base64-encoded",
 		),
 	SENSOR_GIT_ALLOW_FILE_URLS: booleanString.default(false),
+	/** Upper bound on any sensor's max_file_size_mb (refused above it at create, clamped by workers). */
+	SENSOR_MAX_FILE_SIZE_MB: z.coerce.number().int().min(1).max(1024).default(100),
 });
 
 function isCidr(entry: string): boolean {

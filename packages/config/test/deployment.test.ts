@@ -49,6 +49,8 @@ describe("docker-compose.yml", () => {
 		expect(Object.keys(compose.services).sort()).toEqual([
 			"api",
 			"dispatcher",
+			// Only with `--profile opensearch`: the exporter exits at once without OPENSEARCH_URL.
+			"exporter",
 			"migrate",
 			"postgres",
 			"redis",
@@ -64,7 +66,7 @@ describe("docker-compose.yml", () => {
 	});
 
 	it("gives every long-running service a healthcheck, a memory limit and a restart policy", () => {
-		for (const name of ["postgres", "redis", "api", "worker", "dispatcher"]) {
+		for (const name of ["postgres", "redis", "api", "worker", "dispatcher", "exporter"]) {
 			expect(service(name).healthcheck?.test.length, name).toBeGreaterThan(0);
 			expect(service(name).deploy?.resources?.limits?.memory, name).toMatch(/^\d+[mg]$/);
 			expect(service(name).restart, name).toBe("unless-stopped");

@@ -12,6 +12,20 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
 	return false;
 }
 
+/**
+ * Postgres refused text it cannot store (22021: a NUL byte or invalid UTF-8; 22P05: a character with no
+ * equivalent in the encoding), anywhere in the cause chain: the request was wrong, not the server.
+ */
+export function isUnstorableText(error: unknown): boolean {
+	let current: unknown = error;
+	for (let depth = 0; current && typeof current === "object" && depth < 10; depth++) {
+		const { code } = current as { code?: unknown };
+		if (code === "22021" || code === "22P05") return true;
+		current = (current as { cause?: unknown }).cause;
+	}
+	return false;
+}
+
 /** Connection-level failures, as opposed to a query Postgres refused: the database is away, not the request wrong. */
 const UNAVAILABLE_CODES = new Set([
 	"ECONNREFUSED",

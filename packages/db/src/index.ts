@@ -1,5 +1,5 @@
 export { createDatabase, type Database, type DatabaseHandle, type DbExecutor, type Transaction } from "./client.ts";
-export { isDatabaseUnavailable, isUniqueViolation } from "./errors.ts";
+export { isDatabaseUnavailable, isUniqueViolation, isUnstorableText } from "./errors.ts";
 export { ensureDatabaseExists, MIGRATIONS_FOLDER, migrateDatabase } from "./migrate.ts";
 export { NamedStatement } from "./named-statement.ts";
 export * from "./schema/index.ts";

@@ -2,7 +2,14 @@ import { gunzipSync, inflateRawSync } from "node:zlib";
 import type { Scan } from "./scan.ts";
 import { isTar, type TarEntry, tarEntries } from "./tar.ts";
 import type { Discovery } from "./types.ts";
-import { findZipDirectory, METHOD_DEFLATED, METHOD_STORED, readZipDirectory, zipEntryData } from "./zip.ts";
+import {
+	findZipDirectory,
+	METHOD_DEFLATED,
+	METHOD_STORED,
+	readZipDirectory,
+	type ZipEntry,
+	zipEntryData,
+} from "./zip.ts";
 
 export type ArchiveFormat = "zip" | "tar" | "gzip";
 
@@ -49,17 +56,22 @@ function zipDiscoveries(location: string, bytes: Buffer, scan: Scan, depth: numb
 			scan.warn(here, "not opened: encrypted member");
 			continue;
 		}
-		const data = zipEntryData(bytes, entry);
-		let content: Buffer | undefined;
-		if (!data) scan.warn(here, "not opened: local header missing or member cut off");
-		else if (entry.method === METHOD_STORED) content = scan.fits(here, data.length) ? data : undefined;
-		else if (entry.method === METHOD_DEFLATED) content = scan.decompress(here, data, entry.size, inflateRawSync);
-		else scan.warn(here, `not opened: compression method ${entry.method} is not supported`);
-		if (content) checkSize(here, content.length, entry.size, scan);
+		const content = scan.guard(here, "archive", undefined, () => zipMemberContent(bytes, entry, here, scan));
 		if (content && content.length > 0) found.push(...nested(name, scanMember(here, content, scan, depth + 1)));
 	}
 	if (error) scan.warn(location, error);
 	return found;
+}
+
+function zipMemberContent(bytes: Buffer, entry: ZipEntry, here: string, scan: Scan): Buffer | undefined {
+	const data = zipEntryData(bytes, entry);
+	let content: Buffer | undefined;
+	if (!data) scan.warn(here, "not opened: local header missing or member cut off");
+	else if (entry.method === METHOD_STORED) content = scan.fits(here, data.length) ? data : undefined;
+	else if (entry.method === METHOD_DEFLATED) content = scan.decompress(here, data, entry.size, inflateRawSync);
+	else scan.warn(here, `not opened: compression method ${entry.method} is not supported`);
+	if (content) checkSize(here, content.length, entry.size, scan);
+	return content;
 }
 
 /** Inflating with a sync flush hides truncation, which shows as a size other than the one the archive recorded. */
@@ -108,22 +120,20 @@ function gzipContentName(bytes: Buffer, location: string): string {
 
 /**
  * A gzip stream. A compressed tar is one archive, so its members are named as the tar's: `x.tar.gz!etc/a.pem`.
- * Content named `.tar` is limited by the byte budget only, since its members are what maxFileBytes applies to.
+ * The decompressed content is held whole, so it is bounded by maxFileBytes like any file.
  */
 function gzipDiscoveries(location: string, bytes: Buffer, scan: Scan, depth: number, scanMember: ScanMember) {
 	const name = gzipContentName(bytes, location);
 	const here = `${location}!${name}`;
 	if (!scan.admitEntry(here)) return [];
-	const tarNamed = /\.tar$/i.test(name);
 	// The trailer's ISIZE (size modulo 2^32, of the last gzip member only) is noise in a cut file, so it cannot
 	// refuse anything up front; afterwards it shows truncation (a concatenation of gzip members warns too).
-	const content = scan.decompress(here, bytes, 0, gunzipSync, !tarNamed);
+	const content = scan.decompress(here, bytes, 0, gunzipSync);
 	if (!content) return [];
 	const recorded = bytes.length >= GZIP_HEADER + GZIP_TRAILER ? bytes.readUInt32LE(bytes.length - 4) : -1;
 	checkSize(here, content.length % 2 ** 32, recorded, scan);
 	if (content.length === 0) return [];
 	if (isTar(content)) return tarDiscoveries(location, content, scan, depth, scanMember);
-	if (tarNamed && !scan.fits(here, content.length)) return [];
 	return nested(name, scanMember(here, content, scan, depth + 1));
 }
 

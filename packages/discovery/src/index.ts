@@ -13,7 +13,7 @@ export type {
 } from "./types.ts";
 
 /** Bump on any change to what is detected or how it is described: it keys the incremental-scan cache. */
-export const DETECTOR_VERSION = "1.1.1";
+export const DETECTOR_VERSION = "1.2.0";
 
 /**
  * Cryptographic assets in one file: X.509 certificates, private and public keys, JWT/JWE tokens, keystores,
@@ -28,7 +28,7 @@ export function discover(path: string, bytes: Uint8Array, options: DiscoveryOpti
  * skipped or unreadable, keystores that could not be parsed.
  */
 export function discoverDetailed(path: string, bytes: Uint8Array, options: DiscoveryOptions = {}): DiscoveryReport {
-	const scan = new Scan(options);
+	const scan = new Scan(options, path);
 	if (bytes.length === 0 || !scan.fits(path, bytes.length))
 		return { discoveries: [], warnings: scan.warnings, diagnostics: scan.diagnostics };
 	const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

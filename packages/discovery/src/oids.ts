@@ -25,6 +25,22 @@ export const SIGNATURE_ALGORITHMS: Readonly<Record<string, string>> = {
 	[`${NIST_SIG}.18`]: "ML-DSA-65",
 	[`${NIST_SIG}.19`]: "ML-DSA-87",
 	...slhDsa(),
+	"1.2.643.2.2.19": "GOST R 34.10-2001",
+	"1.2.643.7.1.1.1.1": "GOST R 34.10-2012 (256-bit)",
+	"1.2.643.7.1.1.1.2": "GOST R 34.10-2012 (512-bit)",
+	"1.2.156.10197.1.301": "SM2",
+	"1.3.6.1.5.5.7.6.34": "XMSS",
+	"1.3.6.1.5.5.7.6.35": "XMSS^MT",
+	"1.2.840.113549.1.9.16.3.17": "HSS/LMS",
+	// Open Quantum Safe's experimental arcs, seen in test certificates made before the NIST standards.
+	"1.3.6.1.4.1.2.267.7.4.4": "Dilithium2",
+	"1.3.6.1.4.1.2.267.7.6.5": "Dilithium3",
+	"1.3.6.1.4.1.2.267.7.8.7": "Dilithium5",
+	"1.3.9999.3.6": "Falcon-512",
+	"1.3.9999.3.9": "Falcon-1024",
+	"1.3.9999.6.4.13": "SPHINCS+-SHA2-128f-simple",
+	"1.3.9999.6.4.16": "SPHINCS+-SHA2-128s-simple",
+	"1.3.9999.6.7.13": "SPHINCS+-SHAKE-128f-simple",
 };
 
 /** SubjectPublicKeyInfo / PKCS#8 algorithm OIDs, used when OpenSSL on the host cannot load the key itself. */
@@ -44,6 +60,22 @@ export const KEY_ALGORITHMS: Readonly<Record<string, string>> = {
 	[`${NIST_SIG}.18`]: "ML-DSA-65",
 	[`${NIST_SIG}.19`]: "ML-DSA-87",
 	...slhDsa(),
+	"1.2.643.2.2.19": "GOST R 34.10-2001",
+	"1.2.643.7.1.1.1.1": "GOST R 34.10-2012 (256-bit)",
+	"1.2.643.7.1.1.1.2": "GOST R 34.10-2012 (512-bit)",
+	"1.2.156.10197.1.301": "SM2",
+	"1.3.6.1.5.5.7.6.34": "XMSS",
+	"1.3.6.1.5.5.7.6.35": "XMSS^MT",
+	"1.2.840.113549.1.9.16.3.17": "HSS/LMS",
+	// Open Quantum Safe's experimental arcs, seen in test certificates made before the NIST standards.
+	"1.3.6.1.4.1.2.267.7.4.4": "Dilithium2",
+	"1.3.6.1.4.1.2.267.7.6.5": "Dilithium3",
+	"1.3.6.1.4.1.2.267.7.8.7": "Dilithium5",
+	"1.3.9999.3.6": "Falcon-512",
+	"1.3.9999.3.9": "Falcon-1024",
+	"1.3.9999.6.4.13": "SPHINCS+-SHA2-128f-simple",
+	"1.3.9999.6.4.16": "SPHINCS+-SHA2-128s-simple",
+	"1.3.9999.6.7.13": "SPHINCS+-SHAKE-128f-simple",
 };
 
 function slhDsa(): Record<string, string> {

@@ -75,7 +75,12 @@ function binaryArchiveFormat(location: string, bytes: Buffer, scan: Scan): Archi
 }
 
 function openArchive(format: ArchiveFormat, location: string, bytes: Buffer, scan: Scan, depth: number): Discovery[] {
-	return scan.scanArchives ? archiveDiscoveries(format, location, bytes, scan, depth, route) : [];
+	if (!scan.scanArchives) return [];
+	return scan.guard(location, "archive", [], () => archiveDiscoveries(format, location, bytes, scan, depth, route));
+}
+
+function keystore(location: string, bytes: Buffer, scan: Scan, read: () => Asset[]): Discovery[] {
+	return scan.guard(location, "keystore", [], () => locate(bytes, read()));
 }
 
 /**
@@ -84,11 +89,16 @@ function openArchive(format: ArchiveFormat, location: string, bytes: Buffer, sca
  * `depth` counts the archives `location` is inside of.
  */
 export function route(location: string, bytes: Buffer, scan: Scan, depth: number): Discovery[] {
+	// Each stage below is guarded on its own; this catches what routing itself could throw.
+	return scan.guard(location, "route", [], () => routeByContent(location, bytes, scan, depth));
+}
+
+function routeByContent(location: string, bytes: Buffer, scan: Scan, depth: number): Discovery[] {
 	switch (bytes[0]) {
 		case 0xfe:
 		case 0xce:
 			if (bytes.length >= 4 && (bytes.readUInt32BE(0) === JKS_MAGIC || bytes.readUInt32BE(0) === JCEKS_MAGIC)) {
-				return locate(bytes, javaKeystoreAssets(bytes, location, scan));
+				return keystore(location, bytes, scan, () => javaKeystoreAssets(bytes, location, scan));
 			}
 			break;
 		case 0x1f:
@@ -99,11 +109,11 @@ export function route(location: string, bytes: Buffer, scan: Scan, depth: number
 			if (isZipStart(bytes)) return openArchive("zip", location, bytes, scan, depth);
 			break;
 		case 0x30:
-			if (isPkcs12(bytes)) return locate(bytes, pkcs12Assets(bytes, location, scan));
+			if (isPkcs12(bytes)) return keystore(location, bytes, scan, () => pkcs12Assets(bytes, location, scan));
 			break;
 	}
 	const extension = extensionOf(location);
-	const der = derFileAssets(bytes, extension);
+	const der = scan.guard(location, "parse", [], () => derFileAssets(bytes, extension));
 	if (der.length > 0) return locate(bytes, der);
 	const binary = isBinary(bytes);
 	if (scan.scanArchives && (binary || ZIP_EXTENSIONS.has(extension))) {
@@ -114,5 +124,5 @@ export function route(location: string, bytes: Buffer, scan: Scan, depth: number
 			scan.warn(location, `not opened: not a readable ${extension} archive`);
 	}
 	if (binary) return [];
-	return locate(bytes, textAssets(bytes));
+	return locate(bytes, textAssets(bytes, location, scan));
 }

@@ -1,6 +1,7 @@
 import { constants as bufferConstants } from "node:buffer";
 import { type ZlibOptions, constants as zlibConstants } from "node:zlib";
-import type { DiscoveryDiagnostic, DiscoveryOptions } from "./types.ts";
+import { describeError } from "@sensorium/errors";
+import type { DiagnosticStage, DiscoveryDiagnostic, DiscoveryOptions } from "./types.ts";
 
 /** Public defaults: a keystore matching one of these is protected by a password anyone can guess. */
 export const DEFAULT_KEYSTORE_PASSWORDS: readonly string[] = Object.freeze([
@@ -54,7 +55,11 @@ export class Scan {
 	private deadline: number | undefined;
 	private exhausted = false;
 
-	constructor(options: DiscoveryOptions) {
+	/** `root` is the scanned file's own path: diagnostics name members relative to it. */
+	constructor(
+		options: DiscoveryOptions,
+		private readonly root = "",
+	) {
 		this.maxFileBytes = options.maxFileBytes ?? DEFAULTS.maxFileBytes;
 		this.scanArchives = options.scanArchives ?? true;
 		this.archiveDepth = options.archiveDepth ?? DEFAULTS.archiveDepth;
@@ -68,6 +73,29 @@ export class Scan {
 
 	warn(location: string, message: string): void {
 		this.warnings.push(`${location}: ${message}`);
+	}
+
+	/** Records that `stage` could not handle `location` (the file, or a member inside it); the scan goes on. */
+	diagnose(location: string, stage: DiagnosticStage, errorClass: string, message: string): void {
+		this.diagnostics.push({ ...this.memberOf(location), stage, errorClass, message });
+	}
+
+	private memberOf(location: string): { member?: string } {
+		return location.startsWith(`${this.root}!`) ? { member: location.slice(this.root.length + 1) } : {};
+	}
+
+	/**
+	 * Runs one stage on one file or member; an exception becomes a diagnostic and `fallback` stands in for
+	 * what the stage would have found, so no single input can fail the scan of anything else.
+	 */
+	guard<T>(location: string, stage: DiagnosticStage, fallback: T, run: () => T): T {
+		try {
+			return run();
+		} catch (error) {
+			const { errorClass, message } = describeError(error);
+			this.diagnostics.push({ ...this.memberOf(location), stage, errorClass, message });
+			return fallback;
+		}
 	}
 
 	/** True while any archive budget is left; once one runs out, no further member anywhere is opened. */
@@ -102,20 +130,14 @@ export class Scan {
 	}
 
 	/**
-	 * Decompresses a member within maxFileBytes (unless `asFile` is false: content such as a compressed tar whose
-	 * members are checked instead) and within what is left of the byte budget. `declaredSize` comes from the
-	 * archive and may lie: it only lets honest oversize members be refused before any work is done.
+	 * Decompresses a member within maxFileBytes and within what is left of the byte budget, so no member (a
+	 * compressed tar included) ever needs more memory than a file may have. `declaredSize` comes from the archive
+	 * and may lie: it only lets honest oversize members be refused before any work is done.
 	 */
-	decompress(
-		location: string,
-		data: Buffer,
-		declaredSize: number,
-		inflate: Inflate,
-		asFile = true,
-	): Buffer | undefined {
-		if (this.exhausted || (asFile && !this.fits(location, declaredSize))) return undefined;
+	decompress(location: string, data: Buffer, declaredSize: number, inflate: Inflate): Buffer | undefined {
+		if (this.exhausted || !this.fits(location, declaredSize)) return undefined;
 		if (declaredSize > this.bytesLeft || this.bytesLeft <= 0) return this.exhaustBytes(location);
-		const fileCap = asFile ? this.maxFileBytes : Number.POSITIVE_INFINITY;
+		const fileCap = this.maxFileBytes;
 		const cap = Math.min(fileCap, this.bytesLeft, bufferConstants.MAX_LENGTH);
 		try {
 			// A sync flush returns what a truncated stream decoded instead of throwing it away.

@@ -3,6 +3,7 @@ import { findTokens } from "./jwt.ts";
 import { encryptedPkcs8Asset, legacyEncryptedAsset, privateKeyAsset, publicKeyAsset, sha256Hex } from "./keys.ts";
 import { memoized } from "./memo.ts";
 import { findPemBlocks, type PemBlock } from "./pem.ts";
+import type { Scan } from "./scan.ts";
 import { findSshPublicKeys, opensshPrivateKeyAssets } from "./ssh.ts";
 import type { Asset } from "./types.ts";
 import { certificateAsset, pkcs7CertificateAssets } from "./x509.ts";
@@ -99,8 +100,36 @@ function firstOf(...positions: number[]): number {
 	return hits.length > 0 ? Math.min(...hits) : -1;
 }
 
+/**
+ * Labels whose block is one asset (or a bundle of them): when nothing can be read from one, the block was cut
+ * or damaged, which is worth a diagnostic. Other labels (CRLs, requests, parameters) are not assets at all.
+ */
+const ASSET_LABELS = new Set([
+	"CERTIFICATE",
+	"X509 CERTIFICATE",
+	"TRUSTED CERTIFICATE",
+	"PKCS7",
+	"CMS",
+	"PRIVATE KEY",
+	"RSA PRIVATE KEY",
+	"EC PRIVATE KEY",
+	"DSA PRIVATE KEY",
+	"ENCRYPTED PRIVATE KEY",
+	"OPENSSH PRIVATE KEY",
+	"PUBLIC KEY",
+	"RSA PUBLIC KEY",
+]);
+
+function guardedPemBlockAssets(block: PemBlock, location: string, scan: Scan): Asset[] {
+	const assets = scan.guard(location, "parse", [], () => pemBlockAssets(block));
+	if (assets.length === 0 && ASSET_LABELS.has(block.label)) {
+		scan.diagnose(location, "parse", "UnreadableBlock", `a ${block.label} block could not be parsed (damaged or cut)`);
+	}
+	return assets;
+}
+
 /** PEM blocks, SSH public keys and JWT/JWE tokens in a text file. Offsets are byte offsets into `bytes`. */
-export function textAssets(bytes: Buffer): Asset[] {
+export function textAssets(bytes: Buffer, location: string, scan: Scan): Asset[] {
 	const pemAt = findPemAnchor(bytes);
 	const sshAt = lineStartBefore(bytes, firstOf(bytes.indexOf(SSH_ANCHOR), bytes.indexOf(ECDSA_ANCHOR)));
 	const jwtAt = findJwtAnchor(bytes);
@@ -108,8 +137,11 @@ export function textAssets(bytes: Buffer): Asset[] {
 	// latin1 maps each byte to one character, so string offsets stay byte offsets; every anchor is ASCII.
 	const text = bytes.toString("latin1");
 	const assets: Asset[] = [];
-	if (pemAt !== -1) assets.push(...findPemBlocks(text, pemAt).flatMap(pemBlockAssets));
-	if (sshAt !== -1) assets.push(...findSshPublicKeys(text, sshAt));
-	if (jwtAt !== -1) assets.push(...findTokens(text, jwtAt));
+	if (pemAt !== -1) {
+		const blocks = scan.guard(location, "parse", [], () => findPemBlocks(text, pemAt));
+		for (const block of blocks) assets.push(...guardedPemBlockAssets(block, location, scan));
+	}
+	if (sshAt !== -1) assets.push(...scan.guard(location, "parse", [], () => findSshPublicKeys(text, sshAt)));
+	if (jwtAt !== -1) assets.push(...scan.guard(location, "parse", [], () => findTokens(text, jwtAt)));
 	return assets;
 }

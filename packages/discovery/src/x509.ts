@@ -36,9 +36,12 @@ function readLayout(der: Buffer, cert: Tlv): CertificateLayout | undefined {
 	};
 }
 
-/** Node prints distinguished names one attribute per line, in encoding order. */
-function formatName(name: string): string {
-	return name.split("\n").filter(Boolean).join(", ");
+/**
+ * Node prints distinguished names one attribute per line, in encoding order, and gives `undefined` for an empty
+ * name (a certificate whose subject is an empty sequence, common in test data and some CA tooling).
+ */
+function formatName(name: string | undefined): string {
+	return (name ?? "").split("\n").filter(Boolean).join(", ");
 }
 
 function subjectPublicKey(cert: X509Certificate, spki: Buffer): Partial<PublicKeyFacts> {
@@ -48,7 +51,11 @@ function subjectPublicKey(cert: X509Certificate, spki: Buffer): Partial<PublicKe
 		// OpenSSL 3.0 cannot load post-quantum keys; the OID still names the algorithm.
 		const algorithmId = readTlv(spki, readTlv(spki, 0)?.valueStart ?? 0);
 		const oid = algorithmId && decodeOid(spki, readTlv(spki, algorithmId.valueStart, algorithmId.end));
-		return { algorithm: (oid && KEY_ALGORITHMS[oid]) ?? oid ?? "unknown", fingerprintSha256: sha256Hex(spki) };
+		return {
+			algorithm: (oid && KEY_ALGORITHMS[oid]) ?? oid ?? "unknown",
+			...(oid ? { algorithmOid: oid } : {}),
+			fingerprintSha256: sha256Hex(spki),
+		};
 	}
 }
 
@@ -76,14 +83,16 @@ export function certificateAsset(
 	const der = bytes.subarray(0, top.end);
 	const layout = readLayout(der, top);
 	if (!layout) return undefined;
+	const fingerprintSha256 = sha256Hex(der);
+	const oid = layout.signatureAlgorithmOid;
 	let cert: X509Certificate;
 	try {
 		cert = new X509Certificate(der);
 	} catch {
-		return undefined;
+		// OpenSSL refuses some structurally sound certificates (unknown critical encodings, odd names): what the
+		// DER says is still an inventory entry, marked as partly read.
+		return partialCertificateAsset(layout, der, fingerprintSha256, encoding, offset);
 	}
-	const fingerprintSha256 = sha256Hex(der);
-	const oid = layout.signatureAlgorithmOid;
 	const x509 = {
 		subject: formatName(cert.subject),
 		issuer: formatName(cert.issuer),
@@ -98,6 +107,37 @@ export function certificateAsset(
 		selfSigned: isSelfSigned(cert),
 		isCa: cert.ca,
 		encoding,
+	};
+	return { kind: "x509", identity: `x509:${fingerprintSha256}`, offset, crypto: { x509 } };
+}
+
+function partialCertificateAsset(
+	layout: CertificateLayout,
+	der: Buffer,
+	fingerprintSha256: string,
+	encoding: "pem" | "der",
+	offset: number | null,
+): Asset {
+	const oid = layout.signatureAlgorithmOid;
+	const algorithmId = readTlv(layout.spki, readTlv(layout.spki, 0)?.valueStart ?? 0);
+	const keyOid = algorithmId && decodeOid(layout.spki, readTlv(layout.spki, algorithmId.valueStart, algorithmId.end));
+	const x509 = {
+		subject: "",
+		issuer: "",
+		notValidBefore: layout.notValidBefore,
+		notValidAfter: layout.notValidAfter,
+		version: layout.version,
+		publicKey: {
+			algorithm: (keyOid && KEY_ALGORITHMS[keyOid]) ?? keyOid ?? "unknown",
+			...(keyOid ? { algorithmOid: keyOid } : {}),
+			fingerprintSha256: sha256Hex(layout.spki),
+		},
+		signatureAlgorithm: (oid && SIGNATURE_ALGORITHMS[oid]) ?? oid ?? "unknown",
+		signatureAlgorithmOid: oid,
+		fingerprintSha256,
+		encoding,
+		parsed: "partial",
+		size: der.length,
 	};
 	return { kind: "x509", identity: `x509:${fingerprintSha256}`, offset, crypto: { x509 } };
 }

@@ -25,3 +25,24 @@ export const unavailable = (message: string, cause?: unknown) => new DomainError
 export function isDomainError(error: unknown): error is DomainError {
 	return error instanceof DomainError;
 }
+
+const MAX_MESSAGE_CHARS = 200;
+
+/**
+ * What to record of an unexpected error where users can read it (scan diagnostics): its class and a short
+ * message. Quoted parts are cut because some errors quote the input they choked on (JSON.parse, decoders),
+ * so no file content, and so no secret, gets through; what is left is bounded.
+ */
+export function describeError(error: unknown): { errorClass: string; message: string } {
+	const errorClass = error instanceof Error ? error.constructor?.name || error.name || "Error" : typeof error;
+	const raw = error instanceof Error ? error.message : String(error);
+	const message = raw
+		.replace(/"[^"\n]*"/g, '"…"')
+		.replace(/'[^'\n]*'/g, "'…'")
+		.replace(/\s+/g, " ")
+		.trim();
+	return {
+		errorClass,
+		message: message.length > MAX_MESSAGE_CHARS ? `${message.slice(0, MAX_MESSAGE_CHARS - 1)}…` : message,
+	};
+}

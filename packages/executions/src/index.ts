@@ -1,4 +1,10 @@
 export {
+	type DiagnosticsPage,
+	type ExecutionDiagnostic,
+	listDiagnostics,
+	MAX_DIAGNOSTICS_PER_EXECUTION,
+} from "./diagnostics.ts";
+export {
 	abandonExecution,
 	type ClaimInput,
 	type ClaimResult,

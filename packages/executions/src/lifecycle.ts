@@ -3,6 +3,7 @@ import { type Database, type DbExecutor, executions, findingExports, sensors } f
 import { newObjectId } from "@sensorium/ids";
 import type { ExecutionQueue } from "@sensorium/queue";
 import { and, asc, eq, gt, lt, ne, or, type SQL, sql } from "drizzle-orm";
+import { type ExecutionDiagnostic, replaceDiagnostics } from "./diagnostics.ts";
 
 export type ClaimResult =
 	| { outcome: "claimed"; execution: typeof executions.$inferSelect; sensor: typeof sensors.$inferSelect }
@@ -107,6 +108,7 @@ async function claim(db: DbExecutor, input: ClaimInput): Promise<ClaimResult> {
 			attempt: sql`${executions.attempt} + 1`,
 			filesScanned: 0,
 			bytesScanned: 0,
+			filesFailed: 0,
 		})
 		.where(
 			and(
@@ -143,6 +145,7 @@ export async function renewLease(
 		leaseMs: number;
 		filesScanned: number;
 		bytesScanned: number;
+		filesFailed?: number;
 		sensorProgress?: Record<string, number>;
 	},
 ): Promise<boolean> {
@@ -152,6 +155,7 @@ export async function renewLease(
 			leaseExpiresAt: sql`now() + ${`${input.leaseMs} milliseconds`}::interval`,
 			filesScanned: input.filesScanned,
 			bytesScanned: input.bytesScanned,
+			...(input.filesFailed !== undefined ? { filesFailed: input.filesFailed } : {}),
 			...(input.sensorProgress ? { sensorProgress: input.sensorProgress } : {}),
 		})
 		.where(heldBy(input.executionId, input.workerId))
@@ -167,6 +171,9 @@ export interface Outcome {
 	summary?: Record<string, number>;
 	filesScanned: number;
 	bytesScanned: number;
+	filesFailed?: number;
+	/** Replaces whatever diagnostics an earlier attempt of the execution wrote, in the same transaction. */
+	diagnostics?: readonly ExecutionDiagnostic[];
 	sensorProgress?: Record<string, number>;
 }
 
@@ -195,6 +202,7 @@ async function complete(db: DbExecutor, where: SQL | undefined, outcome: Outcome
 				summary: outcome.summary ?? null,
 				filesScanned: outcome.filesScanned,
 				bytesScanned: outcome.bytesScanned,
+				filesFailed: outcome.filesFailed ?? 0,
 				...(outcome.sensorProgress ? { sensorProgress: outcome.sensorProgress } : {}),
 				finishedAt: now,
 				leaseExpiresAt: null,
@@ -207,6 +215,7 @@ async function complete(db: DbExecutor, where: SQL | undefined, outcome: Outcome
 				labels: executions.labels,
 			});
 		if (!row) return { written: false, delivery: null, export: null };
+		if (outcome.diagnostics) await replaceDiagnostics(tx, row.id, outcome.diagnostics);
 		const delivery = await createDeliveryForExecution(tx, {
 			sensorId: row.sensorId,
 			executionId: row.id,

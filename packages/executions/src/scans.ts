@@ -168,7 +168,7 @@ export interface ExecutionView {
 	startedAt: string | null;
 	finishedAt: string | null;
 	/** Beside files and bytes, the sensor's own counters when it keeps any (artifactsListed, …). */
-	progress: { filesScanned: number; bytesScanned: number } & Record<string, number>;
+	progress: { filesScanned: number; bytesScanned: number; filesFailed: number } & Record<string, number>;
 	/** Findings observed, by asset kind, once the execution has finished successfully. */
 	findings?: { total: number; byType: Record<string, number> };
 }
@@ -215,6 +215,7 @@ export async function getExecution(db: Database, orgId: string, executionId: str
 			...execution.sensorProgress,
 			filesScanned: execution.filesScanned,
 			bytesScanned: execution.bytesScanned,
+			filesFailed: execution.filesFailed,
 		},
 		...(execution.summary
 			? { findings: { total: Object.values(execution.summary).reduce((a, b) => a + b, 0), byType: execution.summary } }

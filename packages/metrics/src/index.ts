@@ -131,6 +131,8 @@ export function organizationLoadMetrics(registry: Registry, source: () => Promis
 export interface ExecutionMetrics {
 	finished(status: string, seconds: number): void;
 	findings(byType: Record<string, number>): void;
+	/** One file or member a stage could not read or parse (`stage` is one of a fixed set). */
+	diagnostic(stage: string): void;
 }
 
 export function executionMetrics(registry: Registry): ExecutionMetrics {
@@ -153,6 +155,12 @@ export function executionMetrics(registry: Registry): ExecutionMetrics {
 		labelNames: ["type"],
 		registers: [registry],
 	});
+	const diagnostics = new Counter({
+		name: "sensorium_scan_diagnostics_total",
+		help: "Files and archive members a scan stage could not read or parse, by stage",
+		labelNames: ["stage"],
+		registers: [registry],
+	});
 	return {
 		finished(status, seconds) {
 			finished.inc({ status });
@@ -160,6 +168,9 @@ export function executionMetrics(registry: Registry): ExecutionMetrics {
 		},
 		findings(byType) {
 			for (const [type, count] of Object.entries(byType)) findings.inc({ type }, count);
+		},
+		diagnostic(stage) {
+			diagnostics.inc({ stage });
 		},
 	};
 }

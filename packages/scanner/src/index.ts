@@ -1,4 +1,12 @@
 export { SCAN_ERRORS } from "./errors.ts";
 export { createExecutionWorker, type ExecutionWorkerOptions } from "./execution-worker.ts";
-export { type RunResult, runExecution, type ScannerDeps, type ScanOptions } from "./run-execution.ts";
+export {
+	type Analyzer,
+	createDetector,
+	type Detector,
+	type FileScan,
+	type ScanOptions,
+	scanFile,
+} from "./file-scan.ts";
+export { type RunResult, runExecution, type ScannerDeps } from "./run-execution.ts";
 export { removeOrphanedWorkDirs } from "./work-dirs.ts";

@@ -1,11 +1,12 @@
+import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
-import type { Database } from "@sensorium/db";
-import type { Discovery } from "@sensorium/discovery";
+import { type Database, isDatabaseUnavailable } from "@sensorium/db";
 import {
 	abandonExecution,
 	claimExecution,
+	type ExecutionDiagnostic,
 	type FinishResult,
 	finishExecution,
 	lastSuccessfulExecution,
@@ -16,10 +17,11 @@ import {
 import { type Observation, recordObservations } from "@sensorium/findings";
 import type { Logger } from "@sensorium/logger";
 import type { ExecutionMetrics } from "@sensorium/metrics";
-import type { DeliveryQueue, ExportQueue } from "@sensorium/queue";
+import { type DeliveryQueue, type ExportQueue, isRedisUnavailable } from "@sensorium/queue";
 import type { SecretBox } from "@sensorium/secrets";
 import { redactSecrets, type Sensor, SensorError, type SensorSettings, type SensorSnapshot } from "@sensorium/sensors";
 import { SCAN_ERRORS } from "./errors.ts";
+import { type Analyzer, type Detector, type ScanOptions, scanFile } from "./file-scan.ts";
 import { workDirPrefix } from "./work-dirs.ts";
 
 export interface ScannerDeps {
@@ -27,7 +29,9 @@ export interface ScannerDeps {
 	secretBox: SecretBox;
 	sensors: Readonly<Record<string, Sensor<Record<string, unknown>>>>;
 	/** Finds the assets in one file; options come from the sensor's config (size cap, archives). */
-	discover: (path: string, bytes: Uint8Array, options: ScanOptions) => { discoveries: Discovery[]; warnings: string[] };
+	detect: Detector;
+	/** Operator cap on any sensor's max_file_size_mb (SENSOR_MAX_FILE_SIZE_MB), in bytes. */
+	maxFileBytes: number;
 	settings: SensorSettings;
 	logger: Logger;
 	workerId: string;
@@ -45,17 +49,12 @@ export interface ScannerDeps {
 	/** Parent of each execution's private work directory. */
 	tmpDir: string;
 	/** Policy evaluation of each finding (kept apart from detection); none leaves `analysis` empty. */
-	analyze?: (observation: Observation) => Record<string, unknown>;
+	analyze?: Analyzer;
 	/** Where completion callbacks go once the final status is committed. */
 	deliveryQueue: DeliveryQueue;
 	/** Where OpenSearch exports go once the final status is committed (the exporter's reconciler also finds them). */
 	exportQueue?: ExportQueue;
 	metrics?: ExecutionMetrics;
-}
-
-export interface ScanOptions {
-	maxFileBytes: number;
-	scanArchives: boolean;
 }
 
 const MIB = 1024 * 1024;
@@ -90,12 +89,14 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 	const log = deps.logger.child({ executionId, sensorId: sensor.id, attempt: execution.attempt });
 
 	if (execution.attempt > deps.maxAttempts) {
-		const message = `The scan was interrupted ${deps.maxAttempts} times (worker crashes or restarts) and was given up.`;
+		// Attempts only grow when a claim lapsed or was handed back: the worker died, stalled, shut down, or lost
+		// Postgres or Redis. Failures of the scan itself end it at once instead (SCAN-1099, sensor codes).
+		const message = `The scan was interrupted ${deps.maxAttempts} times (its worker stopped, stalled or lost its connection to Postgres or Redis before finishing) and was given up.`;
 		await announce(deps, await abandonExecution(deps.db, executionId, message, SCAN_ERRORS.attemptsExhausted));
 		return { outcome: "finished", status: "failed", errorCode: SCAN_ERRORS.attemptsExhausted };
 	}
 
-	const progress: { files: number; bytes: number; sensor?: Readonly<Record<string, number>> } = { files: 0, bytes: 0 };
+	const progress: Progress = { files: 0, bytes: 0, failedFiles: new Set(), diagnostics: [] };
 	const fail = async (errorCode: string, message: string) => {
 		const finished = await finishExecution(deps.db, {
 			executionId,
@@ -106,6 +107,8 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 				message,
 				filesScanned: progress.files,
 				bytesScanned: progress.bytes,
+				filesFailed: progress.failedFiles.size,
+				diagnostics: progress.diagnostics,
 				...(progress.sensor ? { sensorProgress: { ...progress.sensor } } : {}),
 			},
 		});
@@ -140,6 +143,7 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 			leaseMs: deps.leaseMs,
 			filesScanned: progress.files,
 			bytesScanned: progress.bytes,
+			filesFailed: progress.failedFiles.size,
 			...(progress.sensor ? { sensorProgress: { ...progress.sensor } } : {}),
 		}).then(
 			(ours) => ours || lease.abort(new LostLease()),
@@ -158,21 +162,35 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 			settings: deps.settings,
 		});
 		if (snapshot.progress) progress.sensor = snapshot.progress;
+		// Stored configs may predate SENSOR_MAX_FILE_SIZE_MB: the operator's cap wins over any of them.
+		const configured =
+			typeof config.max_file_size_mb === "number" ? config.max_file_size_mb * MIB : DEFAULT_MAX_FILE_MB * MIB;
 		const scanOptions: ScanOptions = {
-			maxFileBytes: (typeof config.max_file_size_mb === "number" ? config.max_file_size_mb : DEFAULT_MAX_FILE_MB) * MIB,
+			maxFileBytes: Math.min(configured, deps.maxFileBytes),
 			scanArchives: config.scan_archives !== false,
 		};
 		const { observations, readPaths, warnings } = await scanSnapshot(deps, snapshot, signal, progress, scanOptions);
 		if (warnings.length > 0)
 			log.info({ warnings: warnings.slice(0, 50), count: warnings.length }, "some content was not scanned");
+		for (const unit of snapshot.diagnostics ?? []) {
+			progress.failedFiles.add(unit.path);
+			progress.diagnostics.push({ ...unit });
+		}
+		for (const diagnostic of progress.diagnostics) deps.metrics?.diagnostic(diagnostic.stage);
 		const outcome: Outcome = {
 			status: "successful",
-			message: [successMessage(snapshot.mode, progress.files, observations.length), snapshot.notice]
+			message: [
+				successMessage(snapshot.mode, progress.files, observations.length),
+				failureNote(progress.failedFiles.size),
+				snapshot.notice,
+			]
 				.filter(Boolean)
 				.join(" "),
 			cursor: snapshot.cursor,
 			filesScanned: progress.files,
 			bytesScanned: progress.bytes,
+			filesFailed: progress.failedFiles.size,
+			diagnostics: progress.diagnostics,
 			...(snapshot.progress ? { sensorProgress: { ...snapshot.progress } } : {}),
 		};
 		const finished = await deps.db.transaction(async (tx) => {
@@ -223,20 +241,39 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 			}
 			return fail(error.code, redactSecrets(error.message, secrets));
 		}
-		// Infrastructure trouble (database, disk): let the queue retry; release the lease so it can.
-		await releaseExecution(deps.db, executionId, deps.workerId).catch(() => {});
-		throw error;
+		if (isDatabaseUnavailable(error) || isRedisUnavailable(error)) {
+			// Postgres or Redis went away mid-scan: the queue retries once they are back; release the lease so it can.
+			await releaseExecution(deps.db, executionId, deps.workerId).catch(() => {});
+			throw error;
+		}
+		// Anything else is a bug or an input no stage isolated: retrying would fail the same way, so say what
+		// happened now, with a reference that finds the stack in this worker's log.
+		const reference = randomBytes(6).toString("hex");
+		log.error({ err: error, reference }, "internal error while scanning");
+		return fail(
+			SCAN_ERRORS.internal,
+			`An internal error occurred while scanning; the operator can find it in the worker's log under reference ${reference}.`,
+		);
 	} finally {
 		clearInterval(heartbeat);
 		await rm(workDir, { recursive: true, force: true }).catch((err) => log.warn({ err }, "could not remove work dir"));
 	}
 }
 
+interface Progress {
+	files: number;
+	bytes: number;
+	sensor?: Readonly<Record<string, number>>;
+	/** Paths with at least one diagnostic (a file may have several, one per damaged member). */
+	failedFiles: Set<string>;
+	diagnostics: ExecutionDiagnostic[];
+}
+
 async function scanSnapshot(
 	deps: ScannerDeps,
 	snapshot: SensorSnapshot,
 	signal: AbortSignal,
-	progress: { files: number; bytes: number },
+	progress: Progress,
 	options: ScanOptions,
 ): Promise<{ observations: Observation[]; readPaths: Set<string>; warnings: string[] }> {
 	const observations: Observation[] = [];
@@ -245,25 +282,16 @@ async function scanSnapshot(
 	let lastYield = performance.now();
 	for await (const file of snapshot.files()) {
 		signal.throwIfAborted();
-		const bytes = await file.read();
-		readPaths.add(file.path);
-		const report = deps.discover(file.path, bytes, options);
-		warnings.push(...report.warnings);
-		for (const found of report.discoveries) {
-			// Inside archives the location is the `outer.war!WEB-INF/lib/x.jar!META-INF/CERT.RSA` chain.
-			const path = found.member ? `${file.path}!${found.member}` : file.path;
-			const observation: Observation = {
-				kind: found.kind,
-				identity: found.identity,
-				path,
-				line: found.line,
-				crypto: found.crypto,
-			};
-			if (deps.analyze) observation.analysis = deps.analyze(observation);
-			observations.push(observation);
+		const scanned = await scanFile(file, { detect: deps.detect, analyze: deps.analyze }, options);
+		if (scanned.read) readPaths.add(file.path);
+		warnings.push(...scanned.warnings);
+		observations.push(...scanned.observations);
+		if (scanned.diagnostics.length > 0) {
+			progress.failedFiles.add(file.path);
+			progress.diagnostics.push(...scanned.diagnostics);
 		}
 		progress.files += 1;
-		progress.bytes += bytes.length;
+		progress.bytes += scanned.bytes;
 		// Discovery is synchronous CPU work: give timers (lock renewal, heartbeats) a turn regularly.
 		if (performance.now() - lastYield > 20) {
 			await yieldToEventLoop();
@@ -287,6 +315,11 @@ async function announce(deps: ScannerDeps, finished: FinishResult): Promise<void
 		.catch((err) =>
 			deps.logger.warn({ err, deliveryId: finished.delivery?.deliveryId }, "callback not enqueued; reconciler will"),
 		);
+}
+
+function failureNote(failed: number): string | undefined {
+	if (failed === 0) return undefined;
+	return `${failed} ${failed === 1 ? "file" : "files"} could not be read or parsed (see the diagnostics).`;
 }
 
 function successMessage(mode: SensorSnapshot["mode"], files: number, found: number): string {

@@ -3,16 +3,26 @@ import { z } from "zod";
 export interface SensorConfigOptions {
 	/** SENSOR_GIT_ALLOW_FILE_URLS: file:// repositories, for tests and on-premises mirrors. */
 	allowGitFileUrls: boolean;
+	/** SENSOR_MAX_FILE_SIZE_MB: the largest max_file_size_mb a sensor may ask for (default 100). */
+	maxFileSizeMb?: number;
 }
+
+export const DEFAULT_SENSOR_MAX_FILE_SIZE_MB = 100;
 
 const globList = z.array(z.string().min(1).max(500)).max(200);
 
-const filters = {
-	include_paths: globList.optional(),
-	exclude_paths: globList.optional(),
-	scan_archives: z.boolean().optional(),
-	max_file_size_mb: z.number().positive().max(1024).optional(),
-};
+function filters(options: Partial<SensorConfigOptions>) {
+	return {
+		include_paths: globList.optional(),
+		exclude_paths: globList.optional(),
+		scan_archives: z.boolean().optional(),
+		max_file_size_mb: z
+			.number()
+			.positive()
+			.max(options.maxFileSizeMb ?? DEFAULT_SENSOR_MAX_FILE_SIZE_MB)
+			.optional(),
+	};
+}
 
 const SCP_LIKE = /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:(?!\/\/)[^\s]+$/;
 
@@ -49,20 +59,20 @@ export function gitConfigSchema(options: SensorConfigOptions) {
 			username: z.string().min(1).max(256).optional(),
 			password: z.string().min(1).max(4096).optional(),
 			token: z.string().min(1).max(4096).optional(),
-			...filters,
+			...filters(options),
 		})
 		.refine((c) => !(c.password && c.token), "password and token are mutually exclusive")
 		.refine((c) => !c.password || c.username, "password needs a username");
 }
 
-export function filesystemConfigSchema() {
+export function filesystemConfigSchema(options: Partial<SensorConfigOptions> = {}) {
 	return z.strictObject({
 		path: z
 			.string()
 			.min(1)
 			.max(4096)
 			.refine((p) => p.startsWith("/") && !p.includes("\0")),
-		...filters,
+		...filters(options),
 	});
 }
 
@@ -86,7 +96,7 @@ export function isAcceptedArtifactoryUrl(url: string): boolean {
 	return parsed.hostname !== "" && /\/artifactory\/?$/.test(parsed.pathname);
 }
 
-export function artifactoryConfigSchema() {
+export function artifactoryConfigSchema(options: Partial<SensorConfigOptions> = {}) {
 	return z
 		.strictObject({
 			url: z.string().max(2048).refine(isAcceptedArtifactoryUrl),
@@ -116,7 +126,7 @@ export function artifactoryConfigSchema() {
 				)
 				.max(50)
 				.optional(),
-			...filters,
+			...filters(options),
 		})
 		.refine(
 			(c) => (c.access_token !== undefined) !== (c.username !== undefined || c.password !== undefined),

@@ -26,13 +26,13 @@ export function sensorTypeContracts(options: SensorConfigOptions): SensorTypeCon
 		{
 			sensorType: "Filesystem Sensor",
 			errorNamespace: "FS",
-			configSchema: filesystemConfigSchema(),
+			configSchema: filesystemConfigSchema(options),
 			secretKeys: [],
 		},
 		{
 			sensorType: "Artifactory Sensor",
 			errorNamespace: "ARTIFACTORY",
-			configSchema: artifactoryConfigSchema(),
+			configSchema: artifactoryConfigSchema(options),
 			secretKeys: ["access_token", "password"],
 		},
 	];

@@ -59,14 +59,16 @@ describe("Filesystem Sensor: walking", () => {
 		for (const file of files.values()) expect(file.content.toString()).not.toContain(SECRET);
 	});
 
-	it("applies globs and the size cap", async () => {
+	it("applies globs, and offers files over the size cap for the scanner to skip unread", async () => {
 		const snapshot = await open({
 			path: scan,
 			include_paths: ["**/*.pem", "**/*.jwt", "*.bin"],
 			exclude_paths: ["sub/deeper/**"],
 			max_file_size_mb: 1,
 		});
-		expect([...(await collect(snapshot)).keys()]).toEqual([".hidden/token.jwt", "sub/cert.pem"]);
+		const files = await collect(snapshot);
+		expect([...files.keys()].sort()).toEqual([".hidden/token.jwt", "big.bin", "sub/cert.pem"]);
+		expect(files.get("big.bin")?.size).toBeGreaterThan(1024 * 1024);
 	});
 
 	it("accepts a root given through a symlink", async () => {

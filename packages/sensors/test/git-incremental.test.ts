@@ -58,11 +58,13 @@ describe("GIT Sensor: incremental scans", () => {
 		expect(snapshot.mode).toBe("changed");
 		expect(snapshot.cursor).toBe(second);
 		const files = await collect(snapshot);
-		expect([...files.keys()]).toEqual(["keys/added.pem", "modify.pem", "rename-to.pem"]);
+		// A file grown past max_file_size_mb is offered like any change: the scanner skips it with a diagnostic.
+		expect([...files.keys()]).toEqual(["grows.bin", "keys/added.pem", "modify.pem", "rename-to.pem"]);
+		expect(files.get("grows.bin")?.size).toBe(2 * 1024 * 1024);
 		expect(files.get("modify.pem")?.content.toString()).toBe("new\n");
 		expect(files.get("rename-to.pem")?.size).toBe("moving\n".length);
-		// Renamed away, removed, replaced by a symlink, grown past the size cap.
-		expect([...snapshot.deleted].sort()).toEqual(["becomes-link.pem", "grows.bin", "remove.pem", "rename-from.pem"]);
+		// Renamed away, removed, replaced by a symlink.
+		expect([...snapshot.deleted].sort()).toEqual(["becomes-link.pem", "remove.pem", "rename-from.pem"]);
 	});
 
 	it("filters changed and deleted paths with the same globs", async () => {

@@ -78,11 +78,11 @@ describe("GIT Sensor: full scans", () => {
 		expect([...(await collect(snapshot)).keys()]).toEqual([".config/app.yml", "certs/server.pem"]);
 	});
 
-	it("skips files above max_file_size_mb", async () => {
+	it("offers files above max_file_size_mb with their size, for the scanner to skip unread", async () => {
 		const snapshot = await gitSensor.open({ url: repo.url, max_file_size_mb: 1 }, await runContext(base));
-		const paths = [...(await collect(snapshot)).keys()];
-		expect(paths).not.toContain("big.bin");
-		expect(paths).toContain("README.md");
+		const files = await collect(snapshot);
+		expect(files.get("big.bin")?.size).toBeGreaterThan(1024 * 1024);
+		expect([...files.keys()]).toContain("README.md");
 	});
 
 	it("clones the configured branch", async () => {

@@ -35,14 +35,55 @@ export const jsonBody = createMiddleware<AppEnv>(async (c, next) => {
 });
 
 async function parseThen(c: Context<AppEnv>, next: () => Promise<void>): Promise<Response | undefined> {
+	let text: string;
+	let body: unknown;
 	try {
-		// Cached by hono: the validator's own c.req.json() gets this parse, not a second one.
-		await c.req.json();
+		// hono caches the text: the validator's own c.req.json() reads it again without the stream.
+		text = await c.req.text();
+		body = JSON.parse(text);
 	} catch {
 		c.res = failure(c, 400, messages.malformedJson);
 		return c.res;
 	}
+	// JSON can carry NUL and lone surrogates only as \u escapes: bodies without one need no walk.
+	if (ESCAPED_UNSTORABLE.test(text)) {
+		replaceUnstorableText(body);
+		// hono keeps the pending text in bodyCache (typed as the resolved value); the validator parses this instead.
+		(c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve(JSON.stringify(body));
+	}
 	await next();
+}
+
+const ESCAPED_UNSTORABLE = /\\u0000|\\u[dD][89a-fA-F]/;
+
+/** NUL, and UTF-16 surrogates without their pair: valid JSON, but no Postgres text column can hold them. */
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** What stands in for unstorable text: no schema accepts it where it expects text, labels or a sensorConfig. */
+const UNSTORABLE_TEXT = Object.freeze({ unstorableText: true });
+
+/**
+ * Replaces, in place, every string (and every object with a key) holding unstorable text by a value no schema
+ * accepts there, so the field's own contract message answers (`Invalid type for sensorName…`, `Invalid input
+ * for sensorConfig.`) instead of a database error after validation passed.
+ */
+function replaceUnstorableText(value: unknown): void {
+	if (value === null || typeof value !== "object") return;
+	const entries: [string | number, unknown][] = Array.isArray(value)
+		? value.map((item, index) => [index, item])
+		: Object.entries(value);
+	const holder = value as Record<string | number, unknown>;
+	for (const [key, item] of entries) {
+		if (typeof item === "string" && UNSTORABLE.test(item)) holder[key] = UNSTORABLE_TEXT;
+		else if (
+			item !== null &&
+			typeof item === "object" &&
+			!Array.isArray(item) &&
+			Object.keys(item).some((k) => UNSTORABLE.test(k))
+		)
+			holder[key] = UNSTORABLE_TEXT;
+		else replaceUnstorableText(item);
+	}
 }
 
 /** zod validation whose failures carry the contract's messages, the first one as `message`. */

@@ -2,6 +2,7 @@ import type {
 	AccessToken,
 	CallbackEndpoint,
 	Delivery,
+	DiagnosticsPage,
 	Execution,
 	ExecutionFilter,
 	ExecutionPage,
@@ -178,6 +179,12 @@ export class ApiClient {
 	async listDeliveries(executionId: string): Promise<Delivery[]> {
 		const path = `/v3/scan/${encodeURIComponent(executionId)}/callbacks`;
 		return (await this.request<{ deliveries: Delivery[] }>("GET", path)).deliveries;
+	}
+
+	listDiagnostics(executionId: string, cursor: string | null = null): Promise<DiagnosticsPage> {
+		const query = new URLSearchParams({ limit: "100" });
+		if (cursor) query.set("cursor", cursor);
+		return this.request("GET", `/v3/scan/${encodeURIComponent(executionId)}/diagnostics?${query}`);
 	}
 
 	getExport(executionId: string): Promise<FindingExport> {

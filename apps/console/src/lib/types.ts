@@ -145,7 +145,7 @@ export interface Execution {
 	errorCode?: string;
 	startedAt: string | null;
 	finishedAt: string | null;
-	progress?: { filesScanned: number; bytesScanned: number };
+	progress?: { filesScanned: number; bytesScanned: number; filesFailed?: number };
 	findings?: FindingCounts;
 }
 
@@ -190,6 +190,21 @@ export interface AnalysisReason {
 }
 
 /** GET /v3/scan/{executionId}/export: the execution's findings on their way to OpenSearch. */
+export interface Diagnostic {
+	id: number;
+	path: string;
+	stage: string;
+	errorClass: string;
+	message: string;
+}
+
+export interface DiagnosticsPage {
+	executionId: string;
+	filesFailed: number;
+	diagnostics: Diagnostic[];
+	nextCursor: string | null;
+}
+
 export interface FindingExport {
 	exportId: string | null;
 	executionId: string;

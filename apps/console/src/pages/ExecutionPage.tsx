@@ -19,6 +19,7 @@ import { expiryState, formatBytes, formatCount, formatDate, formatDateTime, form
 import { isActive, shouldPollExecution } from "../lib/polling.ts";
 import { paths } from "../lib/routes.ts";
 import type { Delivery, Execution, Finding } from "../lib/types.ts";
+import { DiagnosticsPanel } from "./DiagnosticsPanel.tsx";
 import { ExportPanel } from "./ExportPanel.tsx";
 
 const FINDINGS_PAGE = 100;
@@ -120,6 +121,12 @@ function Summary({ execution }: { execution: Execution }) {
 					<dt>Files scanned</dt>
 					<dd>{formatCount(execution.progress?.filesScanned ?? 0)}</dd>
 				</div>
+				{execution.progress?.filesFailed ? (
+					<div>
+						<dt>Files not read</dt>
+						<dd>{formatCount(execution.progress.filesFailed)}</dd>
+					</div>
+				) : null}
 				<div>
 					<dt>Data read</dt>
 					<dd>{formatBytes(execution.progress?.bytesScanned ?? 0)}</dd>
@@ -539,6 +546,7 @@ export function ExecutionPage({ executionId }: { executionId: string }) {
 			{finished ? (
 				<>
 					<Findings execution={execution} />
+					<DiagnosticsPanel executionId={executionId} filesFailed={execution.progress?.filesFailed ?? 0} />
 					{deliveries.error ? (
 						<ErrorState
 							title="Could not load callback deliveries"

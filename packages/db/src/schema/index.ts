@@ -176,6 +176,8 @@ export const executions = pgTable(
 		labels: jsonb("labels").$type<Label[]>().notNull().default([]),
 		filesScanned: bigint("files_scanned", { mode: "number" }).notNull().default(0),
 		bytesScanned: bigint("bytes_scanned", { mode: "number" }).notNull().default(0),
+		/** Files (or archive members) a stage could not read or parse; each has a diagnostic, up to the cap. */
+		filesFailed: integer("files_failed").notNull().default(0),
 		/** Counters of the sensor's own work (e.g. artifactsListed, artifactsDownloaded), shown in progress. */
 		sensorProgress: jsonb("sensor_progress").$type<Record<string, number>>(),
 		/** The worker holding the execution while it runs; every write of a running execution checks it. */
@@ -193,6 +195,38 @@ export const executions = pgTable(
 		index("executions_org_idx").on(t.orgId, t.ranAt),
 		check("executions_status_check", inList("status", EXECUTION_STATUSES)),
 		check("executions_priority_check", inList("priority", PRIORITIES)),
+	],
+);
+
+export const DIAGNOSTIC_STAGES = [
+	"read",
+	"route",
+	"parse",
+	"keystore",
+	"archive",
+	"crypto-usage",
+	"analysis",
+	"list",
+] as const;
+export type DiagnosticStage = (typeof DIAGNOSTIC_STAGES)[number];
+
+/** One file, archive member or sensor unit an execution could not read or parse; the scan went on without it. */
+export const executionDiagnostics = pgTable(
+	"execution_diagnostics",
+	{
+		executionId: objectId("execution_id")
+			.notNull()
+			.references(() => executions.id, { onDelete: "cascade" }),
+		/** Order of discovery within the execution, and the cursor of the diagnostics route. */
+		seq: integer("seq").notNull(),
+		path: text("path").notNull(),
+		stage: text("stage").$type<DiagnosticStage>().notNull(),
+		errorClass: text("error_class").notNull(),
+		message: text("message").notNull(),
+	},
+	(t) => [
+		primaryKey({ columns: [t.executionId, t.seq] }),
+		check("execution_diagnostics_stage_check", inList("stage", DIAGNOSTIC_STAGES)),
 	],
 );
 

@@ -62,7 +62,8 @@ async function* walk(
 			if (isSkipped(error)) continue;
 			throw error;
 		}
-		if (size <= filter.maxBytes) yield { path, size, read: () => readRegularFile(absolute, signal) };
+		// Files over max_file_size_mb are offered too: the scanner skips them unread, with a diagnostic.
+		yield { path, size, read: () => readRegularFile(absolute, signal) };
 	}
 }
 

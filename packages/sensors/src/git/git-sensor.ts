@@ -87,7 +87,8 @@ async function* listFiles(
 }
 
 function isOffered(entry: TreeEntry, filter: FileFilter): boolean {
-	return isRegularFile(entry.mode) && entry.size <= filter.maxBytes && filter.matchesPath(entry.path);
+	// Files over max_file_size_mb are offered too: the scanner skips them unread, with a diagnostic.
+	return isRegularFile(entry.mode) && filter.matchesPath(entry.path);
 }
 
 async function snapshotOf(

@@ -1,0 +1,142 @@
+import { execFileSync } from "node:child_process";
+import { gzipSync } from "node:zlib";
+import { describeError } from "@sensorium/errors";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { discoverDetailed } from "../src/index.ts";
+import { Scan } from "../src/scan.ts";
+import { openssl, scratch } from "./helpers.ts";
+import { MIB, zipArchive } from "./zip-writer.ts";
+
+const fixtures = scratch("robustness");
+let goodPem = "";
+let emptySubjectPem = "";
+
+beforeAll(() => {
+	openssl(
+		"req",
+		"-x509",
+		"-newkey",
+		"ec",
+		"-pkeyopt",
+		"ec_paramgen_curve:P-256",
+		"-nodes",
+		"-days",
+		"30",
+		"-keyout",
+		fixtures.path("good.key"),
+		"-out",
+		fixtures.path("good.pem"),
+		"-subj",
+		"/CN=good.example",
+	);
+	goodPem = fixtures.text("good.pem");
+	// A certificate whose subject and issuer are empty sequences: Node's X509Certificate gives `undefined` names.
+	openssl(
+		"req",
+		"-x509",
+		"-newkey",
+		"ec",
+		"-pkeyopt",
+		"ec_paramgen_curve:P-256",
+		"-nodes",
+		"-days",
+		"30",
+		"-keyout",
+		fixtures.path("empty.key"),
+		"-out",
+		fixtures.path("empty.pem"),
+		"-subj",
+		"/",
+	);
+	emptySubjectPem = fixtures.text("empty.pem");
+});
+
+afterAll(() => fixtures.remove());
+
+/** A PEM block with one base64 character changed in the middle of its body. */
+function damaged(pem: string): string {
+	const lines = pem.split("\n");
+	const middle = Math.floor(lines.length / 2);
+	const line = lines[middle] as string;
+	lines[middle] = `${line.slice(0, 10)}${line[10] === "A" ? "B" : "A"}${line.slice(11)}`;
+	return lines.slice(0, -3).join("\n").concat("\n-----END CERTIFICATE-----\n");
+}
+
+describe("certificates that used to fail a whole scan", () => {
+	it("reports a certificate with an empty subject and issuer", () => {
+		const report = discoverDetailed("empty.pem", Buffer.from(emptySubjectPem));
+		expect(report.diagnostics).toEqual([]);
+		expect(report.discoveries).toHaveLength(1);
+		expect(report.discoveries[0]?.crypto).toMatchObject({ x509: { subject: "", issuer: "", selfSigned: true } });
+	});
+});
+
+describe("one damaged input is one diagnostic", () => {
+	it("lists a damaged certificate block and still finds the intact ones around it", () => {
+		const text = `${goodPem}\n${damaged(goodPem)}\n${emptySubjectPem}`;
+		const report = discoverDetailed("bundle.pem", Buffer.from(text));
+		expect(report.discoveries.map((d) => d.line)).toEqual([1, expect.any(Number)]);
+		expect(report.discoveries).toHaveLength(2);
+		expect(report.diagnostics).toEqual([
+			{
+				stage: "parse",
+				errorClass: "UnreadableBlock",
+				message: "a CERTIFICATE block could not be parsed (damaged or cut)",
+			},
+		]);
+	});
+
+	it("names the archive member a damaged block is in, and scans the other members", () => {
+		const zip = zipArchive([
+			{ name: "certs/broken.pem", data: damaged(goodPem) },
+			{ name: "certs/good.pem", data: goodPem },
+		]);
+		const report = discoverDetailed("bundle.zip", zip);
+		expect(report.discoveries.map((d) => d.member)).toEqual(["certs/good.pem"]);
+		expect(report.diagnostics).toEqual([expect.objectContaining({ member: "certs/broken.pem", stage: "parse" })]);
+	});
+
+	it("turns an exception of any stage into a diagnostic with its class, and carries on", () => {
+		const scan = new Scan({}, "repo/app.war");
+		const found = scan.guard("repo/app.war!WEB-INF/lib/x.jar", "keystore", ["fallback"], () => {
+			throw new RangeError('Index out of range: "SECRET-VALUE"');
+		});
+		expect(found).toEqual(["fallback"]);
+		expect(scan.diagnostics).toEqual([
+			{ member: "WEB-INF/lib/x.jar", stage: "keystore", errorClass: "RangeError", message: 'Index out of range: "…"' },
+		]);
+	});
+
+	it("keeps quoted input and long messages out of diagnostics", () => {
+		expect(describeError(new SyntaxError(`Unexpected token 'p', "password=hunter2" is not valid JSON`))).toEqual({
+			errorClass: "SyntaxError",
+			message: "Unexpected token '…', \"…\" is not valid JSON",
+		});
+		expect(describeError(new Error("x".repeat(500))).message).toHaveLength(200);
+	});
+});
+
+describe("decompression is bounded by the per-file limit", () => {
+	it("does not inflate a compressed tar beyond maxFileBytes, whatever its members", () => {
+		const big = fixtures.path("big");
+		execFileSync("mkdir", ["-p", big]);
+		execFileSync("sh", [
+			"-c",
+			`head -c ${3 * MIB} /dev/zero > ${big}/zeros.bin && cp ${fixtures.path("good.pem")} ${big}/`,
+		]);
+		const tgz = execFileSync("tar", ["-cz", "-C", big, "."]);
+		expect(tgz.length).toBeLessThan(64 * 1024);
+		const limited = discoverDetailed("release.tar.gz", tgz, { maxFileBytes: 1 * MIB });
+		expect(limited.discoveries).toEqual([]);
+		expect(limited.warnings).toEqual([expect.stringMatching(/skipped: over maxFileBytes \(1 MiB\) once decompressed/)]);
+		const roomy = discoverDetailed("release.tar.gz", tgz, { maxFileBytes: 8 * MIB });
+		expect(roomy.discoveries.map((d) => d.member)).toEqual(["./good.pem"]);
+	});
+
+	it("treats a gzip bomb as one oversize member, not as memory to allocate", () => {
+		const bomb = gzipSync(Buffer.alloc(64 * MIB));
+		const report = discoverDetailed("logs.gz", bomb, { maxFileBytes: 2 * MIB });
+		expect(report.warnings).toEqual([expect.stringMatching(/logs\.gz!logs: skipped: over maxFileBytes/)]);
+		expect(report.diagnostics).toEqual([]);
+	});
+});
