@@ -57,7 +57,8 @@ async function parseThen(c: Context<AppEnv>, next: () => Promise<void>): Promise
 const ESCAPED_UNSTORABLE = /\\u0000|\\u[dD][89a-fA-F]/;
 
 /** NUL, and UTF-16 surrogates without their pair: valid JSON, but no Postgres text column can hold them. */
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const unstorable = (text: string) => text.includes("\u0000") || LONE_SURROGATE.test(text);
 
 /** What stands in for unstorable text: no schema accepts it where it expects text, labels or a sensorConfig. */
 const UNSTORABLE_TEXT = Object.freeze({ unstorableText: true });
@@ -74,12 +75,12 @@ function replaceUnstorableText(value: unknown): void {
 		: Object.entries(value);
 	const holder = value as Record<string | number, unknown>;
 	for (const [key, item] of entries) {
-		if (typeof item === "string" && UNSTORABLE.test(item)) holder[key] = UNSTORABLE_TEXT;
+		if (typeof item === "string" && unstorable(item)) holder[key] = UNSTORABLE_TEXT;
 		else if (
 			item !== null &&
 			typeof item === "object" &&
 			!Array.isArray(item) &&
-			Object.keys(item).some((k) => UNSTORABLE.test(k))
+			Object.keys(item).some((k) => unstorable(k))
 		)
 			holder[key] = UNSTORABLE_TEXT;
 		else replaceUnstorableText(item);
