@@ -223,7 +223,10 @@ export function legacyEncryptedAsset(
 ): Asset | undefined {
 	const dekInfo = /^([A-Za-z0-9-]+),([0-9A-Fa-f]{16,32})$/.exec(headers.get("dek-info") ?? "");
 	const cipher = dekInfo?.[1];
-	if (!cipher || body.length === 0 || body.length % 8 !== 0) return undefined;
+	if (!cipher || body.length === 0) return undefined;
+	// Block modes pad to the block; CFB and OFB are stream modes, any length goes.
+	const streamMode = /-(CFB\d*|OFB)$/i.test(cipher);
+	if (!streamMode && body.length % 8 !== 0) return undefined;
 	return keyAsset(
 		`key:encrypted:${sha256Hex(body)}`,
 		{

@@ -117,7 +117,9 @@ const mutation = fc.oneof(
 	}),
 );
 
-function mutate(bytes: Buffer, change: fc.infer<typeof mutation>): Buffer {
+type Mutation = typeof mutation extends fc.Arbitrary<infer T> ? T : never;
+
+function mutate(bytes: Buffer, change: Mutation): Buffer {
 	const at = bytes.length === 0 ? 0 : change.at % bytes.length;
 	if (change.kind === "truncate") return bytes.subarray(0, at);
 	if (change.kind === "insert") return Buffer.concat([bytes.subarray(0, at), change.bytes, bytes.subarray(at)]);
