@@ -162,8 +162,9 @@ function unloadableSpkiAsset(der: Buffer, encoding: KeyEncoding, offset: number 
 	const [algorithmId, bits] = (top && readChildren(der, top)) ?? [];
 	if (algorithmId?.tag !== TAG.sequence || bits?.tag !== TAG.bitString) return undefined;
 	const oid = decodeOid(der, readChildren(der, algorithmId)?.[0]);
-	const algorithm = oid && KEY_ALGORITHMS[oid];
-	if (!algorithm) return undefined;
+	if (!oid) return undefined;
+	// An algorithm we have no name for is still an inventory entry: its OID is what is known.
+	const algorithm = KEY_ALGORITHMS[oid] ?? oid;
 	const fingerprintSha256 = sha256Hex(der);
 	return keyAsset(
 		`key:${fingerprintSha256}`,

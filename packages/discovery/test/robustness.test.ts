@@ -258,3 +258,29 @@ describe("token candidates that cannot be tokens", () => {
 		expect(found(token("HS256", 32, Buffer.from("not json at all").toString("base64url")))).toEqual([]);
 	});
 });
+
+describe("keys of algorithms nobody here can load", () => {
+	/** DER of SubjectPublicKeyInfo { AlgorithmIdentifier { oid }, BIT STRING key }. */
+	function spki(oid: Buffer, key: Buffer): Buffer {
+		const tlv = (tag: number, body: Buffer) => {
+			const length =
+				body.length < 128 ? Buffer.from([body.length]) : Buffer.from([0x82, body.length >> 8, body.length & 0xff]);
+			return Buffer.concat([Buffer.from([tag]), length, body]);
+		};
+		return tlv(0x30, Buffer.concat([tlv(0x30, tlv(0x06, oid)), tlv(0x03, Buffer.concat([Buffer.from([0]), key]))]));
+	}
+	const pem = (der: Buffer) =>
+		`-----BEGIN PUBLIC KEY-----\n${der.toString("base64").replace(/.{64}/g, "$&\n")}\n-----END PUBLIC KEY-----\n`;
+
+	it("reports a post-quantum public key by its name, and an unknown one by its OID", () => {
+		// 1.3.9999.3.6 (Open Quantum Safe's Falcon-512) and 1.2.3.4.5 (nobody's).
+		const falcon = spki(Buffer.from([0x2b, 0xce, 0x0f, 0x03, 0x06]), Buffer.alloc(897, 9));
+		const unknown = spki(Buffer.from([0x2a, 0x03, 0x04, 0x05]), Buffer.alloc(64, 1));
+		const found = discoverDetailed("keys.pem", Buffer.from(pem(falcon) + pem(unknown)));
+		expect(found.diagnostics).toEqual([]);
+		expect(found.discoveries.map((d) => (d.crypto.key as { algorithm: string }).algorithm)).toEqual([
+			"Falcon-512",
+			"1.2.3.4.5",
+		]);
+	});
+});
