@@ -130,7 +130,9 @@ beforeAll(async () => {
 	writeFileSync(join(scanRoot, "deploy", "server.key"), key);
 	const claims = Buffer.from(JSON.stringify({ iss: "e2e", exp: 1893456000 })).toString("base64url");
 	const jwtHeader = Buffer.from(JSON.stringify({ alg: "HS256", typ: "JWT" })).toString("base64url");
-	writeFileSync(join(scanRoot, "config.yaml"), `session_token: "${jwtHeader}.${claims}.c2lnbmF0dXJlLWJ5dGVz"\n`);
+	// An HS256 signature is 32 bytes; a shorter one would not be taken for a token.
+	const signature = Buffer.alloc(32, 3).toString("base64url");
+	writeFileSync(join(scanRoot, "config.yaml"), `session_token: "${jwtHeader}.${claims}.${signature}"\n`);
 
 	// The production build, as the API serves it; NODE_ENV so React's production bundle is used.
 	const build = promisify(execFile)(

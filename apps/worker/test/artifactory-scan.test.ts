@@ -111,6 +111,7 @@ describe("an Artifactory scan through the API, the queue and a worker process", 
 		expect(status.progress).toEqual({
 			filesScanned: 4,
 			bytesScanned: expect.any(Number),
+			filesFailed: 0,
 			artifactsListed: 4,
 			artifactsDownloaded: 4,
 			bytesDownloaded: expect.any(Number),

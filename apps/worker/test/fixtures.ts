@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { generateKeyPairSync } from "node:crypto";
+import { createHmac, generateKeyPairSync } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -55,7 +55,8 @@ export function ecPrivateKeyPem(): string {
 
 export function jwt(): string {
 	const enc = (v: object) => Buffer.from(JSON.stringify(v)).toString("base64url");
-	return `${enc({ alg: "HS256", typ: "JWT" })}.${enc({ iss: "sensorium-tests", exp: 1893456000 })}.${Buffer.from("signature-bytes-here").toString("base64url")}`;
+	const signingInput = `${enc({ alg: "HS256", typ: "JWT" })}.${enc({ iss: "sensorium-tests", exp: 1893456000 })}`;
+	return `${signingInput}.${createHmac("sha256", "test-secret").update(signingInput).digest("base64url")}`;
 }
 
 /** A Git repository built with the real `git`, committed to on demand. */

@@ -179,8 +179,9 @@ describe("keys and keystores", () => {
 describe("tokens", () => {
 	it("alg none is critical; RS256 is quantum-vulnerable; HS256 raises nothing", () => {
 		const none = token({ alg: "none", typ: "JWT" }, { sub: "1", admin: true }, "");
-		const rs = token({ alg: "RS256" }, { sub: "1" }, "c2lnbmF0dXJl");
-		const hs = token({ alg: "HS256" }, { sub: "1" }, "c2lnbmF0dXJl");
+		// Signatures as long as the algorithm makes them: 2048-bit RSA, HMAC-SHA-256.
+		const rs = token({ alg: "RS256" }, { sub: "1" }, Buffer.alloc(256, 1).toString("base64url"));
+		const hs = token({ alg: "HS256" }, { sub: "1" }, Buffer.alloc(32, 1).toString("base64url"));
 		const [noneToken, rsToken, hsToken] = discovered(
 			"app.js",
 			`const a = "${none}";\nconst b = "${rs}";\nconst c = "${hs}";\n`,

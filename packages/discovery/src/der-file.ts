@@ -20,6 +20,7 @@ const DER_EXTENSIONS = new Set([
 	"p7b",
 	"p7c",
 	"p7s",
+	"p7m",
 	"spc",
 	"rsa",
 	"dsa",

@@ -36,6 +36,34 @@ function describeClaims(payload: Record<string, unknown>): Record<string, unknow
 	return claims;
 }
 
+/** Signature bytes each JWS algorithm produces (RFC 7518 §3); RSA ones are the modulus size, checked apart. */
+const SIGNATURE_BYTES: Readonly<Record<string, readonly number[]>> = {
+	HS256: [32],
+	HS384: [48],
+	HS512: [64],
+	ES256: [64],
+	ES256K: [64],
+	ES384: [96],
+	ES512: [132],
+	EdDSA: [64, 114],
+	Ed25519: [64],
+	Ed448: [114],
+};
+
+/**
+ * A signature whose length no key of `alg` could produce means the text only looks like a token (a base64
+ * run after a JSON-looking header): not reported. Unknown algorithms are given the benefit of the doubt.
+ */
+function signatureFits(alg: string, signature: string): boolean {
+	if (!/^[A-Za-z0-9_-]*$/.test(signature) || signature.length % 4 === 1) return false;
+	const bytes = Math.floor((signature.length * 3) / 4);
+	const lengths = SIGNATURE_BYTES[alg];
+	if (lengths) return lengths.includes(bytes);
+	// RSA moduli of 1024 to 8192 bits, whole bytes.
+	if (/^(RS|PS)(256|384|512)$/.test(alg)) return bytes >= 128 && bytes <= 1024;
+	return true;
+}
+
 function tokenAsset(segments: string[], offset: number): Asset | undefined {
 	const header = decodeJsonObject(segments[0] as string);
 	const alg = optionalString(header?.alg);
@@ -52,7 +80,9 @@ function tokenAsset(segments: string[], offset: number): Asset | undefined {
 	token.algNone = alg.toLowerCase() === "none" || (!isJwe && segments[2] === "");
 	if (!isJwe) {
 		const payload = decodeJsonObject(segments[1] as string);
-		if (payload) token.claims = describeClaims(payload);
+		if (!payload) return undefined;
+		if (!token.algNone && !signatureFits(alg, segments[2] as string)) return undefined;
+		token.claims = describeClaims(payload);
 	}
 	return { kind: "token", identity: `token:${sha256Hex(segments.join("."))}`, offset, crypto: { token } };
 }

@@ -162,8 +162,9 @@ function unloadableSpkiAsset(der: Buffer, encoding: KeyEncoding, offset: number 
 	const [algorithmId, bits] = (top && readChildren(der, top)) ?? [];
 	if (algorithmId?.tag !== TAG.sequence || bits?.tag !== TAG.bitString) return undefined;
 	const oid = decodeOid(der, readChildren(der, algorithmId)?.[0]);
-	const algorithm = oid && KEY_ALGORITHMS[oid];
-	if (!algorithm) return undefined;
+	if (!oid) return undefined;
+	// An algorithm we have no name for is still an inventory entry: its OID is what is known.
+	const algorithm = KEY_ALGORITHMS[oid] ?? oid;
 	const fingerprintSha256 = sha256Hex(der);
 	return keyAsset(
 		`key:${fingerprintSha256}`,
@@ -223,7 +224,10 @@ export function legacyEncryptedAsset(
 ): Asset | undefined {
 	const dekInfo = /^([A-Za-z0-9-]+),([0-9A-Fa-f]{16,32})$/.exec(headers.get("dek-info") ?? "");
 	const cipher = dekInfo?.[1];
-	if (!cipher || body.length === 0 || body.length % 8 !== 0) return undefined;
+	if (!cipher || body.length === 0) return undefined;
+	// Block modes pad to the block; CFB and OFB are stream modes, any length goes.
+	const streamMode = /-(CFB\d*|OFB)$/i.test(cipher);
+	if (!streamMode && body.length % 8 !== 0) return undefined;
 	return keyAsset(
 		`key:encrypted:${sha256Hex(body)}`,
 		{

@@ -135,6 +135,8 @@ export const OID = {
 	pbkdf2: "1.2.840.113549.1.5.12",
 	pkcs7Data: "1.2.840.113549.1.7.1",
 	pkcs7SignedData: "1.2.840.113549.1.7.2",
+	pkcs7EnvelopedData: "1.2.840.113549.1.7.3",
+	cmsAuthenticatedData: "1.2.840.113549.1.9.16.1.2",
 	pkcs7EncryptedData: "1.2.840.113549.1.7.6",
 	pbmac1: "1.2.840.113549.1.5.14",
 	pbeSha1TripleDes3Key: "1.2.840.113549.1.12.1.3",

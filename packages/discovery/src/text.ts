@@ -102,14 +102,13 @@ function firstOf(...positions: number[]): number {
 
 /**
  * Labels whose block is one asset (or a bundle of them): when nothing can be read from one, the block was cut
- * or damaged, which is worth a diagnostic. Other labels (CRLs, requests, parameters) are not assets at all.
+ * or damaged, which is worth a diagnostic. Other labels (CRLs, requests, parameters) are not assets at all, and
+ * a CMS or PKCS7 block may rightly hold no certificate (an EnvelopedData without originatorInfo).
  */
 const ASSET_LABELS = new Set([
 	"CERTIFICATE",
 	"X509 CERTIFICATE",
 	"TRUSTED CERTIFICATE",
-	"PKCS7",
-	"CMS",
 	"PRIVATE KEY",
 	"RSA PRIVATE KEY",
 	"EC PRIVATE KEY",

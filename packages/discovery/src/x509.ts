@@ -142,14 +142,31 @@ function partialCertificateAsset(
 	return { kind: "x509", identity: `x509:${fingerprintSha256}`, offset, crypto: { x509 } };
 }
 
-/** Certificates carried in a PKCS#7 / CMS SignedData (`.p7b` bundles, signed-JAR signature blocks). */
+/**
+ * Certificates carried in PKCS#7 / CMS: a SignedData's certificates (`.p7b`/`.p7c` bundles, `.p7s`/`.p7m`
+ * signatures, signed-JAR signature blocks), and those of an EnvelopedData's or AuthenticatedData's
+ * originatorInfo where present.
+ */
 export function pkcs7CertificateAssets(der: Buffer, encoding: "pem" | "der", offset: number | null): Asset[] {
 	const top = readWhole(der);
 	const [contentType, explicitContent] = (top && readChildren(der, top)) ?? [];
-	if (decodeOid(der, contentType) !== OID.pkcs7SignedData || explicitContent?.tag !== TAG.context0) return [];
-	const signedData = readTlv(der, explicitContent.valueStart, explicitContent.end);
-	if (signedData?.tag !== TAG.sequence) return [];
-	const certificates = readChildren(der, signedData)?.find((field) => field.tag === TAG.context0);
+	if (explicitContent?.tag !== TAG.context0) return [];
+	const content = readTlv(der, explicitContent.valueStart, explicitContent.end);
+	if (content?.tag !== TAG.sequence) return [];
+	const fields = readChildren(der, content) ?? [];
+	let certificates: Tlv | undefined;
+	switch (decodeOid(der, contentType)) {
+		case OID.pkcs7SignedData:
+			certificates = fields.find((field) => field.tag === TAG.context0);
+			break;
+		case OID.pkcs7EnvelopedData:
+		case OID.cmsAuthenticatedData: {
+			// originatorInfo [0] IMPLICIT SEQUENCE { certs [0] IMPLICIT CertificateSet OPTIONAL, crls [1] … }
+			const originator = fields.find((field) => field.tag === TAG.context0);
+			certificates = originator && readChildren(der, originator)?.find((field) => field.tag === TAG.context0);
+			break;
+		}
+	}
 	if (!certificates) return [];
 	return (readChildren(der, certificates) ?? []).flatMap((cert) => {
 		const asset = cert.tag === TAG.sequence && certificateAsset(der.subarray(cert.start, cert.end), encoding, offset);

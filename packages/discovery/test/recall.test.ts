@@ -75,7 +75,7 @@ beforeAll(() => {
 		"pass:changeit",
 	);
 	const enc = (v: object) => Buffer.from(JSON.stringify(v)).toString("base64url");
-	const jwt = `${enc({ alg: "RS256", typ: "JWT" })}.${enc({ iss: "recall", sub: "user-1", exp: 1893456000 })}.${randomBytes(64).toString("base64url")}`;
+	const jwt = `${enc({ alg: "RS256", typ: "JWT" })}.${enc({ iss: "recall", sub: "user-1", exp: 1893456000 })}.${randomBytes(256).toString("base64url")}`;
 	const add = (name: string, file: string, bytes: Buffer | string, text: boolean) =>
 		samples.push({ name, file, bytes: Buffer.from(bytes), text });
 	add("certificate PEM", "ca.pem", dir.read("ca.pem"), true);

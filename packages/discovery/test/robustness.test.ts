@@ -140,3 +140,147 @@ describe("decompression is bounded by the per-file limit", () => {
 		expect(report.diagnostics).toEqual([]);
 	});
 });
+
+describe("what cannot be fully parsed is still recognised", () => {
+	it("finds the signer certificate of CMS signatures in PEM and DER (.p7m, .p7s), quietly skips enveloped data", () => {
+		fixtures.write("message.txt", "signed content\n");
+		const sign = (form: string, out: string) =>
+			openssl(
+				"cms",
+				"-sign",
+				"-in",
+				fixtures.path("message.txt"),
+				"-signer",
+				fixtures.path("good.pem"),
+				"-inkey",
+				fixtures.path("good.key"),
+				"-outform",
+				form,
+				"-out",
+				fixtures.path(out),
+			);
+		sign("DER", "message.p7s");
+		sign("PEM", "message.p7m");
+		openssl(
+			"cms",
+			"-encrypt",
+			"-in",
+			fixtures.path("message.txt"),
+			"-aes256",
+			"-outform",
+			"PEM",
+			"-out",
+			fixtures.path("secret.p7m"),
+			fixtures.path("good.pem"),
+		);
+		const good = discoverDetailed("good.pem", Buffer.from(goodPem)).discoveries[0]?.identity;
+		for (const name of ["message.p7s", "message.p7m"]) {
+			const report = discoverDetailed(name, fixtures.read(name));
+			expect(
+				report.discoveries.map((d) => d.identity),
+				name,
+			).toEqual([good]);
+		}
+		const enveloped = discoverDetailed("secret.p7m", fixtures.read("secret.p7m"));
+		expect(enveloped).toEqual({ discoveries: [], warnings: [], diagnostics: [] });
+	});
+
+	it.each(["des3", "aes128", "aes192", "aes256", "aria128", "camellia256"])(
+		"reports a legacy encrypted PEM key (%s) with its cipher",
+		(cipher) => {
+			openssl("genrsa", "-out", fixtures.path("plain.key"), "1024");
+			openssl(
+				"rsa",
+				"-in",
+				fixtures.path("plain.key"),
+				"-traditional",
+				`-${cipher}`,
+				"-passout",
+				"pass:secret",
+				"-out",
+				fixtures.path(`${cipher}.key`),
+			);
+			const [key] = discoverDetailed("legacy.key", fixtures.read(`${cipher}.key`)).discoveries;
+			expect(key?.crypto).toMatchObject({
+				key: {
+					algorithm: "RSA",
+					encrypted: true,
+					format: "pem-legacy-encrypted",
+					cipher: expect.stringMatching(/-cbc$/),
+				},
+			});
+		},
+	);
+
+	it("reports stream-mode legacy ciphers (CFB, OFB), whose bodies are not block-aligned", () => {
+		const body = Buffer.alloc(1189, 7).toString("base64").replace(/.{64}/g, "$&\n");
+		for (const cipher of ["AES-256-CFB", "DES-EDE3-OFB", "BF-CFB"]) {
+			const iv = cipher.startsWith("AES") ? "00112233445566778899AABBCCDDEEFF" : "0011223344556677";
+			const pem = `-----BEGIN EC PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: ${cipher},${iv}\n\n${body}\n-----END EC PRIVATE KEY-----\n`;
+			const [key] = discoverDetailed("stream.key", Buffer.from(pem)).discoveries;
+			expect(key?.crypto, cipher).toMatchObject({
+				key: { algorithm: "EC", encrypted: true, cipher: cipher.toLowerCase() },
+			});
+		}
+	});
+});
+
+describe("token candidates that cannot be tokens", () => {
+	const enc = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+	const token = (alg: string, signatureBytes: number, payload = enc({ sub: "x" })) =>
+		`${enc({ alg, typ: "JWT" })}.${payload}.${Buffer.alloc(signatureBytes, 9).toString("base64url")}`;
+	const found = (text: string) => discoverDetailed("app.env", Buffer.from(`TOKEN=${text}\n`)).discoveries;
+
+	it.each([
+		["HS256", 32],
+		["HS512", 64],
+		["ES256", 64],
+		["ES384", 96],
+		["ES512", 132],
+		["RS256", 256],
+		["PS512", 512],
+		["EdDSA", 64],
+	])("reports %s with a %i-byte signature", (alg, bytes) => {
+		expect(found(token(alg, bytes))).toHaveLength(1);
+	});
+
+	it.each([
+		["HS256", 31],
+		["ES256", 32],
+		["ES512", 64],
+		["RS256", 64],
+		["RS256", 2048],
+	])("does not report %s with a %i-byte signature", (alg, bytes) => {
+		expect(found(token(alg, bytes))).toEqual([]);
+	});
+
+	it("does not report a JWS whose payload is not JSON", () => {
+		expect(found(token("HS256", 32, Buffer.from("not json at all").toString("base64url")))).toEqual([]);
+	});
+});
+
+describe("keys of algorithms nobody here can load", () => {
+	/** DER of SubjectPublicKeyInfo { AlgorithmIdentifier { oid }, BIT STRING key }. */
+	function spki(oid: Buffer, key: Buffer): Buffer {
+		const tlv = (tag: number, body: Buffer) => {
+			const length =
+				body.length < 128 ? Buffer.from([body.length]) : Buffer.from([0x82, body.length >> 8, body.length & 0xff]);
+			return Buffer.concat([Buffer.from([tag]), length, body]);
+		};
+		return tlv(0x30, Buffer.concat([tlv(0x30, tlv(0x06, oid)), tlv(0x03, Buffer.concat([Buffer.from([0]), key]))]));
+	}
+	const pem = (der: Buffer) =>
+		`-----BEGIN PUBLIC KEY-----\n${der.toString("base64").replace(/.{64}/g, "$&\n")}\n-----END PUBLIC KEY-----\n`;
+
+	it("reports a post-quantum public key by its name, and an unknown one by its OID", () => {
+		// 1.3.9999.3.6 (Open Quantum Safe's Falcon-512) and 1.2.3.4.5 (nobody's).
+		const falcon = spki(Buffer.from([0x2b, 0xce, 0x0f, 0x03, 0x06]), Buffer.alloc(897, 9));
+		const unknown = spki(Buffer.from([0x2a, 0x03, 0x04, 0x05]), Buffer.alloc(64, 1));
+		const found = discoverDetailed("keys.pem", Buffer.from(pem(falcon) + pem(unknown)));
+		expect(found.diagnostics).toEqual([]);
+		expect(found.discoveries.map((d) => (d.crypto.key as { algorithm: string }).algorithm)).toEqual([
+			"Falcon-512",
+			"1.2.3.4.5",
+		]);
+	});
+});
