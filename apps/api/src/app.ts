@@ -2,9 +2,9 @@ import { messages } from "@sensorium/api-contract";
 import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "./context.ts";
 import { failure, handleError } from "./errors.ts";
-import { requireAdminForBrowser, requireApiToken } from "./middleware/auth.ts";
+import { requireApiToken } from "./middleware/auth.ts";
 import { requestId } from "./middleware/request-id.ts";
-import { QUEUE_DASHBOARD_PATH } from "./queue-dashboard.ts";
+import { mountQueueDashboard } from "./queue-dashboard.ts";
 import { registerCallbacks } from "./routes/callbacks.ts";
 import { registerCbom } from "./routes/cbom.ts";
 import { registerConsole } from "./routes/console.ts";
@@ -36,11 +36,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 	registerHealth(app);
 	if (deps.consoleDir) registerConsole(app, deps.consoleDir);
 	registerDocs(app);
-	if (deps.queueDashboard) {
-		app.use(`${QUEUE_DASHBOARD_PATH}/*`, requireAdminForBrowser);
-		app.use(QUEUE_DASHBOARD_PATH, requireAdminForBrowser);
-		app.route(QUEUE_DASHBOARD_PATH, deps.queueDashboard);
-	}
+	if (deps.queueDashboard) mountQueueDashboard(app, deps.queueDashboard);
 	registerSession(app);
 	app.use("/v3/*", requireApiToken);
 	registerSignOut(app);

@@ -6,8 +6,8 @@ import type { HttpMetrics, Registry } from "@sensorium/metrics";
 import type { NetworkPolicy } from "@sensorium/network-policy";
 import type { AuthInvalidation, DeliveryQueue, ExecutionQueue } from "@sensorium/queue";
 import type { SecretBox } from "@sensorium/secrets";
-import type { Hono } from "hono";
 import type { PrincipalCache } from "./middleware/auth.ts";
+import type { QueueDashboard } from "./queue-dashboard.ts";
 
 /** Everything a route may use; built by main.ts (or a test) and injected into createApp. */
 export interface AppDeps {
@@ -26,8 +26,8 @@ export interface AppDeps {
 	announceAuthChange?: (change: AuthInvalidation) => Promise<void>;
 	/** Prometheus registry served at /metrics, with the HTTP metrics recorded for every request. */
 	metrics?: { registry: Registry; http: HttpMetrics };
-	/** The BullMQ dashboard, mounted at /admin/queues behind an Admin Token when present. */
-	queueDashboard?: Hono | null;
+	/** The operators' BullMQ dashboard at /admin/queues, when it is served on the API's own port. */
+	queueDashboard?: QueueDashboard | null;
 	/** The built web console, served under /console when present. */
 	consoleDir?: string;
 	/** Checks Postgres and Redis for /readyz. */

@@ -18,7 +18,7 @@ import { sensorTypeContracts } from "@sensorium/sensors";
 import { sql } from "drizzle-orm";
 import { createApp } from "./app.ts";
 import { listenForAuthInvalidations, PrincipalCache } from "./middleware/auth.ts";
-import { createQueueDashboard } from "./queue-dashboard.ts";
+import { createQueueDashboard, dashboardApp } from "./queue-dashboard.ts";
 
 const { env, secret, redisTarget } = loadConfigOrExit(() => {
 	const env = parseEnv(apiEnvSchema);
@@ -46,9 +46,24 @@ queueDepthMetrics(registry, {
 });
 organizationLoadMetrics(registry, () => organizationLoads(database.db));
 
-const queueDashboard = createQueueDashboard([queue.queue, deliveryQueue.queue], env.QUEUE_DASHBOARD_UI_PATH);
-if (!queueDashboard)
+const queueDashboard = env.QUEUE_DASHBOARD_PASSWORD
+	? createQueueDashboard([queue.queue, deliveryQueue.queue], {
+			password: env.QUEUE_DASHBOARD_PASSWORD,
+			readOnly: env.QUEUE_DASHBOARD_READ_ONLY,
+			uiPath: env.QUEUE_DASHBOARD_UI_PATH,
+		})
+	: null;
+if (env.QUEUE_DASHBOARD_PASSWORD && !queueDashboard)
 	logger.warn("bull-board UI files not found: /admin/queues is disabled (set QUEUE_DASHBOARD_UI_PATH)");
+// On a port of its own the dashboard can be kept to the operations network; otherwise it shares the API's.
+const dashboardServer =
+	queueDashboard && env.QUEUE_DASHBOARD_PORT
+		? serve({
+				fetch: dashboardApp(queueDashboard).fetch,
+				port: env.QUEUE_DASHBOARD_PORT,
+				hostname: env.QUEUE_DASHBOARD_HOST,
+			})
+		: null;
 
 const principalCache = new PrincipalCache(env.AUTH_CACHE_TTL_MS);
 // Not awaited: the API serves while Redis is away; the subscription starts when Redis answers.
@@ -61,7 +76,7 @@ listenForAuthInvalidations(authSubscriber, env.QUEUE_PREFIX, principalCache).cat
 );
 
 const app = createApp({
-	queueDashboard,
+	queueDashboard: dashboardServer ? null : queueDashboard,
 	consoleDir: env.CONSOLE_DIST_DIR ?? fileURLToPath(new URL("../../console/dist", import.meta.url)),
 	metrics: { registry, http: httpMetrics(registry) },
 	db: database.db,
@@ -95,6 +110,7 @@ async function shutdown(signal: string) {
 	}, env.SHUTDOWN_TIMEOUT_MS);
 	deadline.unref();
 	await new Promise<void>((resolve) => server.close(() => resolve()));
+	if (dashboardServer) await new Promise<void>((resolve) => dashboardServer.close(() => resolve()));
 	await queue.close();
 	await deliveryQueue.close();
 	redis.disconnect();

@@ -84,24 +84,25 @@ describe("/metrics", () => {
 });
 
 describe("/admin/queues", () => {
-	it("serves the BullMQ dashboard only with an Admin Token, as header or Basic password", async () => {
+	it("is the operators' dashboard: off without QUEUE_DASHBOARD_PASSWORD, then behind that password only", async () => {
 		const { createQueueDashboard } = await import("../src/queue-dashboard.ts");
-		const dashboard = createQueueDashboard([h.queue.queue]);
+		expect((await h.app.request("/admin/queues", { headers: { "isg-api-token": org.adminToken } })).status).toBe(404);
+
+		const dashboard = createQueueDashboard([h.queue.queue], { password: OPERATOR_PASSWORD, readOnly: true });
 		expect(dashboard).not.toBeNull();
 		const app = createApp({ ...h.deps, queueDashboard: dashboard });
-		const basic = (token: string) => `Basic ${Buffer.from(`admin:${token}`).toString("base64")}`;
-
 		const anonymous = await app.request("/admin/queues");
 		expect(anonymous.status).toBe(401);
 		expect(anonymous.headers.get("www-authenticate")).toMatch(/^Basic realm=/);
-		expect((await app.request("/admin/queues", { headers: { authorization: basic(org.apiToken) } })).status).toBe(401);
-		expect((await app.request("/admin/queues", { headers: { "isg-api-token": org.userToken } })).status).toBe(401);
 
-		const page = await app.request("/admin/queues", { headers: { authorization: basic(org.adminToken) } });
+		const page = await app.request("/admin/queues", { headers: { authorization: basic(OPERATOR_PASSWORD) } });
 		expect(page.status).toBe(200);
 		expect(await page.text()).toContain("Sensorium queues");
-		const api = await app.request("/admin/queues/api/queues", { headers: { "isg-api-token": org.adminToken } });
+		const api = await app.request("/admin/queues/api/queues", { headers: { authorization: basic(OPERATOR_PASSWORD) } });
 		expect(api.status).toBe(200);
 		expect(JSON.stringify(await api.json())).toContain("executions");
 	});
 });
+
+const OPERATOR_PASSWORD = "operators-only-0123456789";
+const basic = (password: string) => `Basic ${Buffer.from(`ops:${password}`).toString("base64")}`;

@@ -86,6 +86,13 @@ export const apiEnvSchema = baseEnvSchema.extend({
 	SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 	/** How long an accepted isg-api-token is remembered; 0 checks Postgres on every request. */
 	AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
+	/** The operators' queue dashboard (/admin/queues): off unless set; never an organisation's token. */
+	QUEUE_DASHBOARD_PASSWORD: z.string().min(16, "must be at least 16 characters").optional(),
+	/** Pause, empty, obliterate, retry, add and update-data are refused unless this is false. */
+	QUEUE_DASHBOARD_READ_ONLY: booleanString.default(true),
+	/** Serve the dashboard only on this port (operations network) instead of the public API port. */
+	QUEUE_DASHBOARD_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+	QUEUE_DASHBOARD_HOST: z.string().min(1).default("127.0.0.1"),
 	/** Where bull-board's UI files are; found in node_modules when unset (the container image sets it). */
 	QUEUE_DASHBOARD_UI_PATH: z.string().optional(),
 	/** The built web console; apps/console/dist of the checkout when unset (the container image sets it). */

@@ -92,23 +92,6 @@ export const requireAdminToken = createMiddleware<AppEnv>(async (c, next) => {
 	await next();
 });
 
-/**
- * For the queue dashboard, which a browser opens: the Admin Token comes as the password of HTTP
- * Basic authentication (the browser then sends it with every asset), or as isg-api-token.
- */
-export const requireAdminForBrowser = createMiddleware<AppEnv>(async (c, next) => {
-	let token = c.req.header("isg-api-token");
-	const basic = /^Basic\s+(.+)$/i.exec(c.req.header("authorization") ?? "");
-	if (!token && basic?.[1]) token = Buffer.from(basic[1], "base64").toString("utf8").split(":").slice(1).join(":");
-	const principal = token ? await authenticate(c.get("deps").db, token) : null;
-	if (!principal || !isAdmin(principal)) {
-		c.header("WWW-Authenticate", 'Basic realm="Sensorium queues (password: an Admin Token)", charset="UTF-8"');
-		return failure(c, 401, messages.unauthorized);
-	}
-	c.set("principal", principal);
-	await next();
-});
-
 /** Keeps a replica's PrincipalCache in step with changes announced by other replicas and the CLI. */
 export async function listenForAuthInvalidations(
 	subscriber: RedisConnection,

@@ -15,6 +15,7 @@ export interface CloneTarget {
 const FILE_TRANSPORT_REFUSED = /transport 'file' not allowed/i;
 const AUTH_FAILED =
 	/Authentication failed|could not read (Username|Password)|Invalid username or password|HTTP Basic: Access denied|Permission denied \(|returned error: 40[13]/i;
+const REDIRECTED = /returned error: 30[12378]/i;
 const BRANCH_MISSING = /Remote branch .* not found|Could not find remote branch/i;
 const REPOSITORY_MISSING = /repository .* not found|does not appear to be a git repository|returned error: 404/i;
 const UNREACHABLE =
@@ -66,6 +67,13 @@ export function cloneFailure(outcome: GitOutcome, target: CloneTarget): SensorEr
 			target.hasCredentials
 				? `Authentication to ${url} failed: check the username, password or token, and that they grant read access to this repository.`
 				: `${url} requires authentication: configure username and password, or a token.`,
+		);
+	}
+	if (REDIRECTED.test(stderr)) {
+		// Followed redirects could lead the worker to any address, past the network policy.
+		return new SensorError(
+			"GIT-1006",
+			`${url} answered with a redirect, which the worker does not follow: use the URL it redirects to.`,
 		);
 	}
 	if (target.branch !== undefined && BRANCH_MISSING.test(stderr)) {

@@ -5,6 +5,7 @@ import { createFileFilter, type FileFilter } from "../filters.ts";
 import { type Sensor, SensorError, type SensorRunContext, type SensorSnapshot, type SourceFile } from "../sensor.ts";
 import { type GitCredentials, prepareGitEnvironment } from "./git-environment.ts";
 import { cloneFailure, fileUrlsRefused, gitDetail } from "./git-errors.ts";
+import { pinRemote } from "./git-network.ts";
 import { type GitOutcome, runGit } from "./git-process.ts";
 import { isRegularFile, parseLsTree, parseRawDiff, type TreeChange, type TreeEntry } from "./git-tree.ts";
 
@@ -115,8 +116,8 @@ async function snapshotOf(
 		const changed = new Set(changes.map((change) => change.path));
 		selected = offered.filter((entry) => changed.has(entry.path));
 		const offeredPaths = new Set(offered.map((entry) => entry.path));
-		// Whatever was a scannable file before and is not offered now (removed, replaced by a symlink,
-		// grown past the size cap) must drop its old findings.
+		// Whatever was a scannable file before and is not offered now (removed, replaced by a symlink)
+		// must drop its old findings.
 		deleted = changes
 			.filter(
 				(change) => isRegularFile(change.oldMode) && !offeredPaths.has(change.path) && filter.matchesPath(change.path),
@@ -139,11 +140,13 @@ export const gitSensor: Sensor<GitSensorConfig> = {
 		checkUrl(config.url, allowGitFileUrls);
 		const credentials = credentialsOf(config);
 		const secrets = credentials ? [credentials.password] : [];
+		const pinned = await pinRemote(config.url, context.settings.networkPolicy);
 		const env = await prepareGitEnvironment({
 			workDir: context.workDir,
 			url: config.url,
 			credentials,
 			allowFileUrls: allowGitFileUrls,
+			pinned,
 		});
 		const repoDir = join(context.workDir, "repo");
 		const clone = await runGit({
