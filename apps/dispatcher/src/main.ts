@@ -2,7 +2,7 @@ import { reconcilePendingDeliveries } from "@sensorium/callback-store";
 import { parseRetrySchedule } from "@sensorium/callbacks";
 import { dispatcherEnvSchema, loadConfigOrExit, parseEnv, resolveSecretKey } from "@sensorium/config";
 import { createDatabase } from "@sensorium/db";
-import { createLogger } from "@sensorium/logger";
+import { createLogger, resolveLogFormat } from "@sensorium/logger";
 import { createOperationsServer, createRegistry, deliveryMetrics, reconcilerMetrics } from "@sensorium/metrics";
 import { createNetworkPolicy } from "@sensorium/network-policy";
 import { CALLBACKS_QUEUE, createWorkerConnection, DeliveryQueue, deliveryJobSchema } from "@sensorium/queue";
@@ -15,7 +15,11 @@ const { env, secret, schedule } = loadConfigOrExit(() => {
 	const env = parseEnv(dispatcherEnvSchema);
 	return { env, secret: resolveSecretKey(env), schedule: parseRetrySchedule(env.CALLBACK_RETRY_SCHEDULE) };
 });
-const logger = createLogger({ name: "sensorium-dispatcher", level: env.LOG_LEVEL });
+const logger = createLogger({
+	name: "sensorium-dispatcher",
+	level: env.LOG_LEVEL,
+	format: resolveLogFormat(env.LOG_FORMAT, { nodeEnv: env.NODE_ENV, isTTY: process.stdout.isTTY }),
+});
 if (secret.warning) logger.warn(secret.warning);
 
 const database = createDatabase(env.DATABASE_URL, { applicationName: "sensorium-dispatcher", max: 10 });

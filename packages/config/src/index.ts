@@ -28,6 +28,8 @@ export const baseEnvSchema = z.object({
 		.regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1-64 letters, digits, '_' or '-'")
 		.default("sensorium"),
 	LOG_LEVEL: logLevel.default("info"),
+	/** `auto`: human-readable lines on a terminal outside production, JSON otherwise. */
+	LOG_FORMAT: z.enum(["auto", "json", "pretty"]).default("auto"),
 	SENSORIUM_SECRET_KEY: z
 		.string()
 		.optional()
@@ -75,7 +77,7 @@ export const apiEnvSchema = baseEnvSchema.extend({
 	AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
 	/** Where bull-board's UI files are; found in node_modules when unset (the container image sets it). */
 	QUEUE_DASHBOARD_UI_PATH: z.string().optional(),
-	/** The built web console; apps/console/dist of the checkout when unset (the container image sets it). */
+	/** The built web console; console/ next to the api.mjs bundle, else dist/console of the checkout, when unset. */
 	CONSOLE_DIST_DIR: z.string().optional(),
 });
 
