@@ -14,6 +14,7 @@ import {
 	usersSetPassword,
 } from "./commands/accounts.ts";
 import { callbacksDelete, callbacksList, callbacksRegister } from "./commands/callbacks.ts";
+import { demo } from "./commands/demo.ts";
 import {
 	type ApiContext,
 	scanCbom,
@@ -46,6 +47,7 @@ const API_COMMANDS: Record<string, (ctx: ApiContext) => Promise<void>> = {
 	"scan wait": scanWait,
 	"scan findings": scanFindings,
 	"scan cbom": scanCbom,
+	demo,
 };
 
 const USAGE = `Usage: sensorium <command> [flags] [--json]
@@ -122,7 +124,7 @@ const { values, positionals } = parseArgs({
 });
 const out: Output = createOutput(values.json === true);
 const name = [positionals[0], positionals[1]].filter(Boolean).join(" ");
-const apiCommand = API_COMMANDS[name];
+const apiCommand = API_COMMANDS[name] ?? (positionals[0] === "demo" ? API_COMMANDS.demo : undefined);
 if (apiCommand && !values.help) {
 	await apiCommand({ flags: values, out });
 	process.exit(0);
