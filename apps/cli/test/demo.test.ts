@@ -101,7 +101,7 @@ it("demo bootstraps a demo organisation, scans a planted repository to successfu
 		headers: {
 			"isg-api-token": readFileSync(join(dataDir, "demo", "admin-token"), "utf8").trim(),
 		},
-	}).then((r) => r.json());
+	}).then((r) => r.json() as Promise<{ status: string }>);
 	expect(status.status).toBe("successful");
 }, 90_000);
 
