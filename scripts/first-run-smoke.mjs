@@ -83,20 +83,24 @@ try {
 	failed = true;
 	log(`FAILED: ${error instanceof Error ? error.message : String(error)}`);
 } finally {
-	if (system?.pid && system.exitCode === null) {
-		const exited = new Promise((r) => system.once("exit", r));
-		process.kill(-system.pid, "SIGTERM");
-		const timer = setTimeout(() => process.kill(-system.pid, "SIGKILL"), 30_000);
-		await exited;
-		clearTimeout(timer);
-		// npm start's children leave with it; anything still in the group is a leftover.
-		await new Promise((r) => setTimeout(r, 1000));
-		try {
-			process.kill(-system.pid, 0);
-			log("processes were left running after npm start stopped; killing them");
-			process.kill(-system.pid, "SIGKILL");
+	if (system?.pid) {
+		const group = -system.pid;
+		const alive = () => {
+			try {
+				process.kill(group, 0);
+				return true;
+			} catch {
+				return false;
+			}
+		};
+		if (alive()) process.kill(group, "SIGTERM");
+		// The roles shut down gracefully after npm itself has gone; wait for the whole group.
+		for (let i = 0; i < 300 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
+		if (alive()) {
+			log("processes were still running 30 s after SIGTERM; killing them");
+			process.kill(group, "SIGKILL");
 			failed = true;
-		} catch {}
+		}
 	}
 	try {
 		execFileSync("psql", ["-h", "127.0.0.1", "-U", "postgres", "-qc", `drop database if exists ${database}`], {
