@@ -6,11 +6,11 @@ export interface ScanProgress {
 
 const BAR_WIDTH = 20;
 
-function figures(status: Record<string, unknown>, startedAt: number): string {
+function figures(status: Record<string, unknown>, startedAt: number, now: () => number): string {
 	const progress = status.progress as { filesScanned?: number; bytesScanned?: number } | undefined;
 	const files = progress?.filesScanned ?? 0;
 	const mib = ((progress?.bytesScanned ?? 0) / 1048576).toFixed(1);
-	const elapsed = Math.round((Date.now() - startedAt) / 1000);
+	const elapsed = Math.round((now() - startedAt) / 1000);
 	return `${status.status} | ${files} files | ${mib} MiB | ${elapsed} s`;
 }
 
@@ -28,7 +28,7 @@ export function createScanProgress(
 	let last = "";
 	return {
 		update(status) {
-			const line = figures(status, startedAt);
+			const line = figures(status, startedAt, now);
 			if (stream.isTTY) {
 				const finished = status.status === "successful" || status.status === "failed";
 				const bar = finished

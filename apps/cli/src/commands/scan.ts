@@ -23,7 +23,7 @@ function required(ctx: ApiContext, name: string): string {
 
 /** Base URL and token from flags, else SENSORIUM_API_URL / SENSORIUM_API_TOKEN. */
 function connection(ctx: ApiContext): { baseUrl: string; token: string } {
-	const baseUrl = flag(ctx, "api-url") ?? process.env.SENSORIUM_API_URL ?? "http://127.0.0.1:8080";
+	const baseUrl = flag(ctx, "api-url") ?? process.env.SENSORIUM_API_URL ?? "http://localhost:8080";
 	const token = flag(ctx, "token") ?? process.env.SENSORIUM_API_TOKEN;
 	if (!token) ctx.out.fail("An API token is required: --token or SENSORIUM_API_TOKEN", 2);
 	return { baseUrl: baseUrl.replace(/\/+$/, ""), token };
