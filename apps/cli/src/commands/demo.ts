@@ -135,7 +135,8 @@ async function findingsByKindAndPriority(ctx: ApiContext, executionId: string): 
 		if (cursor) query.set("cursor", cursor);
 		const page = await call(ctx, "GET", `/v3/scan/${encodeURIComponent(executionId)}/findings?${query}`);
 		for (const finding of page.findings as { kind: string; analysis: { priority?: string } | null }[]) {
-			const row = (table[finding.kind] ??= {});
+			const row = table[finding.kind] ?? {};
+			table[finding.kind] = row;
 			const priority = finding.analysis?.priority ?? "info";
 			row[priority] = (row[priority] ?? 0) + 1;
 		}
