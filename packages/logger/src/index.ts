@@ -57,6 +57,7 @@ export function createLogger(options: {
 					colorize: options.destination === undefined && process.stdout.isTTY === true,
 					translateTime: "HH:MM:ss.l",
 					ignore: "pid,hostname",
+					singleLine: true,
 				})
 			: options.destination;
 	return pino(
