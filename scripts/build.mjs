@@ -3,7 +3,7 @@
 // (what the container images ship). Development and tests run the TypeScript through tsx instead.
 import { resolve } from "node:path";
 import { build } from "esbuild";
-import { build as buildConsole } from "vite";
+import { buildConsole } from "./console-build.mjs";
 
 const entries = {
 	api: "apps/api/src/main.ts",
@@ -54,10 +54,6 @@ console.log(
 		.join(", ")}`,
 );
 
-// The web console, served by the API under /console (CONSOLE_DIST_DIR in the image).
-await buildConsole({
-	root: "apps/console",
-	logLevel: "warn",
-	build: { outDir: resolve(outdir, "console"), emptyOutDir: true },
-});
+// The web console, served by the API under /console: next to api.mjs, where the bundle looks for it.
+if (!buildConsole(resolve(outdir, "console"))) process.exit(1);
 console.log(`built ${outdir}/console`);

@@ -3,8 +3,10 @@
 // way a laptop or a single VM runs it. Production deploys the roles separately (npm run start:api,
 // start:worker, start:dispatcher, or the compose file).
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildConsole, CONSOLE_DIST_DIR } from "./console-build.mjs";
 import { ensureLocalServices } from "./local-services.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -12,18 +14,29 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const roles = ["api", "worker", "dispatcher", ...(process.env.OPENSEARCH_URL ? ["exporter"] : [])].filter((role) =>
 	existsSync(`${root}apps/${role}/src/main.ts`),
 );
+const log = (line) => console.error(`[start] ${line}`);
 
-// The API serves the web console from apps/console/dist; build it once for a fresh checkout.
-if (!existsSync(`${root}apps/console/dist/index.html`)) {
-	console.error("[start] building the web console (apps/console/dist)");
-	const { build } = await import("vite");
-	await build({ root: `${root}apps/console`, logLevel: "warn" });
+// Taken before anything else runs, so no build step can change what the roles see (Vite's build
+// sets NODE_ENV=production in the process that calls it, which made the roles demand a secret key).
+const roleEnv = { ...process.env };
+
+// Single-machine mode: the Filesystem Sensor may read the demo's directory (`npx sensorium demo`);
+// separately started workers read nothing unless SENSOR_FS_ROOTS says so.
+const demoRoot = resolve(root, process.env.SENSORIUM_DATA_DIR ?? ".data", "demo");
+mkdirSync(demoRoot, { recursive: true });
+roleEnv.SENSOR_FS_ROOTS = [roleEnv.SENSOR_FS_ROOTS, demoRoot].filter(Boolean).join(",");
+
+const consoleDir = roleEnv.CONSOLE_DIST_DIR || CONSOLE_DIST_DIR;
+if (!existsSync(`${consoleDir}/index.html`)) {
+	log(`building the web console into ${consoleDir}`);
+	if (!buildConsole(consoleDir)) log("the console did not build; the API answers /console with how to build it");
 }
 
-const services = await ensureLocalServices({ root, log: (line) => console.error(`[start] ${line}`) });
+const services = await ensureLocalServices({ root, log });
 
 const migrate = spawnSync(process.execPath, ["--import", "tsx", "packages/db/src/migrate-cli.ts"], {
 	cwd: root,
+	env: roleEnv,
 	stdio: "inherit",
 });
 if (migrate.status !== 0) {
@@ -34,18 +47,20 @@ if (migrate.status !== 0) {
 const children = roles.map((role) => {
 	const child = spawn(process.execPath, ["--import", "tsx", `apps/${role}/src/main.ts`], {
 		cwd: root,
+		env: roleEnv,
 		stdio: ["ignore", "inherit", "inherit"],
 	});
 	child.on("exit", (code, signal) => {
 		if (!stopping) {
-			console.error(`[start] ${role} exited (${signal ?? code}); stopping the others`);
+			log(`${role} exited (${signal ?? code}); stopping the others`);
 			stop("SIGTERM");
 			process.exitCode = code ?? 1;
 		}
 	});
 	return child;
 });
-console.error(`[start] running ${roles.join(", ")}; Ctrl-C stops them all`);
+log(`single-machine mode: the Filesystem Sensor may read ${demoRoot} (for \`npx sensorium demo\`)`);
+log(`running ${roles.join(", ")} on http://localhost:${roleEnv.PORT ?? 8080}; Ctrl-C stops them all`);
 
 let stopping = false;
 function stop(signal) {

@@ -8,6 +8,7 @@ const api = process.env.SENSORIUM_API_URL ?? "http://localhost:8080";
 export default defineConfig({
 	base: "/console/",
 	plugins: [react()],
-	build: { outDir: "dist", emptyOutDir: true },
+	// Where `npm start`, `npm run start:api`, `npm run build` and the images serve it from.
+	build: { outDir: "../../dist/console", emptyOutDir: true },
 	server: { proxy: { "/v3": { target: api, changeOrigin: false } } },
 });

@@ -1,9 +1,8 @@
-import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { apiEnvSchema, loadConfigOrExit, parseEnv, redisTopology, resolveSecretKey } from "@sensorium/config";
 import { createDatabase } from "@sensorium/db";
 import { organizationLoads, SensorTypeRegistry } from "@sensorium/executions";
-import { createLogger } from "@sensorium/logger";
+import { createLogger, resolveLogFormat } from "@sensorium/logger";
 import { createRegistry, httpMetrics, organizationLoadMetrics, queueDepthMetrics } from "@sensorium/metrics";
 import { createNetworkPolicy } from "@sensorium/network-policy";
 import {
@@ -19,12 +18,17 @@ import { sql } from "drizzle-orm";
 import { createApp } from "./app.ts";
 import { listenForAuthInvalidations, PrincipalCache } from "./middleware/auth.ts";
 import { createQueueDashboard, dashboardApp } from "./queue-dashboard.ts";
+import { defaultConsoleDir } from "./routes/console.ts";
 
 const { env, secret, redisTarget } = loadConfigOrExit(() => {
 	const env = parseEnv(apiEnvSchema);
 	return { env, secret: resolveSecretKey(env), redisTarget: redisTopology(env) };
 });
-const logger = createLogger({ name: "sensorium-api", level: env.LOG_LEVEL });
+const logger = createLogger({
+	name: "sensorium-api",
+	level: env.LOG_LEVEL,
+	format: resolveLogFormat(env.LOG_FORMAT, { nodeEnv: env.NODE_ENV, isTTY: process.stdout.isTTY }),
+});
 if (secret.warning) logger.warn(secret.warning);
 
 const database = createDatabase(env.DATABASE_URL, { applicationName: "sensorium-api", max: 20 });
@@ -77,7 +81,7 @@ listenForAuthInvalidations(authSubscriber, env.QUEUE_PREFIX, principalCache).cat
 
 const app = createApp({
 	queueDashboard: dashboardServer ? null : queueDashboard,
-	consoleDir: env.CONSOLE_DIST_DIR ?? fileURLToPath(new URL("../../console/dist", import.meta.url)),
+	consoleDir: env.CONSOLE_DIST_DIR ?? defaultConsoleDir(import.meta.url),
 	metrics: { registry, http: httpMetrics(registry) },
 	db: database.db,
 	queue,

@@ -45,6 +45,10 @@ it("the migrate and api bundles run with plain node, outside the repository", as
 		expect(status).toBe(200);
 		const unauthorized = await fetch(`http://127.0.0.1:${port}/v3/scan/6b09d8a7197f6b4c7e9999b1`);
 		expect(unauthorized.status).toBe(401);
+		// The console is built next to the bundle, where the API looks for it by default.
+		const console = await fetch(`http://127.0.0.1:${port}/console/`);
+		expect(console.status).toBe(200);
+		expect(await console.text()).toContain('<div id="root">');
 	} finally {
 		api.kill("SIGTERM");
 		expect(await new Promise((r) => api.once("exit", r))).toBe(0);

@@ -14,6 +14,7 @@ import {
 	usersSetPassword,
 } from "./commands/accounts.ts";
 import { callbacksDelete, callbacksList, callbacksRegister } from "./commands/callbacks.ts";
+import { demo } from "./commands/demo.ts";
 import { exportNdjson } from "./commands/export.ts";
 import {
 	type ApiContext,
@@ -24,6 +25,7 @@ import {
 	scanStatus,
 	scanWait,
 } from "./commands/scan.ts";
+import { COMMAND_HELP, commandUsage, usage } from "./help.ts";
 import { createOutput, type Output } from "./output.ts";
 
 const COMMANDS: Record<string, (ctx: CommandContext) => Promise<void>> = {
@@ -48,39 +50,8 @@ const API_COMMANDS: Record<string, (ctx: ApiContext) => Promise<void>> = {
 	"scan wait": scanWait,
 	"scan findings": scanFindings,
 	"scan cbom": scanCbom,
+	demo,
 };
-
-const USAGE = `Usage: sensorium <command> [flags] [--json]
-
-Operator commands (talk to Postgres at DATABASE_URL):
-  bootstrap --org NAME --email EMAIL [--domain DOMAIN]   new organisation, admin user, Admin Token and a
-                one-time console password
-  users create --org ORG_ID --email EMAIL [--role admin|user]
-  users deactivate (--user USER_ID | --email EMAIL)
-  users set-password (--user USER_ID | --email EMAIL) --password-stdin   console password, read from stdin
-  tokens create (--user USER_ID | --email EMAIL) --name NAME [--type "API Token"|"Admin Token"]
-                [--description TEXT] [--expires-in-days 7|30|60|90|180|365]
-  tokens revoke --org ORG_ID --token TOKEN_ID
-  orgs set-licence --org ORG_ID --expires (ISO-8601-DATE | never)
-  callbacks register --org ORG_ID --name NAME --url URL [--auth-type none|bearer|apiToken]
-                [--header-name HEADER] [--token-value TOKEN]   (needs SENSORIUM_SECRET_KEY like the API)
-  callbacks list --org ORG_ID
-  callbacks delete --org ORG_ID --callback CALLBACK_ID
-  export ndjson (--execution EXECUTION_ID | --sensor SENSOR_ID) [--output FILE] [--index-prefix agilesec]
-                the OpenSearch bulk NDJSON of the findings (stdout without --output)
-
-Scan commands (talk to a running API: --api-url or SENSORIUM_API_URL, default http://127.0.0.1:8080;
---token or SENSORIUM_API_TOKEN):
-  scan create --type "GIT Sensor" --name NAME (--config JSON | --config-file PATH) [--priority high|medium|low]
-              [--callback-id ID] [--incremental] [--auto-resolution-days N] [--labels k=v,k2=v2]
-  scan execute --sensor SENSOR_ID
-  scan status --execution EXECUTION_ID
-  scan wait --execution EXECUTION_ID [--interval SECONDS] [--timeout SECONDS]
-              exit 0 when successful, 1 when failed, 3 on timeout
-  scan findings --execution EXECUTION_ID [--type x509|key|token|...]
-  scan cbom (--execution EXECUTION_ID | --sensor SENSOR_ID) [--output FILE]   CycloneDX 1.6 CBOM
-
---json prints exactly one JSON object.`;
 
 const STRING_FLAGS = [
 	"org",
@@ -127,18 +98,22 @@ const { values, positionals } = parseArgs({
 });
 const out: Output = createOutput(values.json === true);
 const name = [positionals[0], positionals[1]].filter(Boolean).join(" ");
-const apiCommand = API_COMMANDS[name];
-if (apiCommand && !values.help) {
+const commandName = COMMAND_HELP[name] ? name : (positionals[0] ?? "");
+if (values.help) {
+	process.stdout.write(`${commandUsage(commandName) ?? usage()}\n`);
+	process.exit(0);
+}
+if (positionals.length === 0) {
+	process.stdout.write(`${usage()}\n`);
+	process.exit(2);
+}
+const apiCommand = API_COMMANDS[commandName];
+if (apiCommand) {
 	await apiCommand({ flags: values, out });
 	process.exit(0);
 }
-const command = COMMANDS[name] ?? COMMANDS[positionals[0] ?? ""];
-
-if (values.help || !command) {
-	if (!command && positionals.length > 0) out.fail(`Unknown command: ${positionals.join(" ")}\n\n${USAGE}`, 2);
-	process.stdout.write(`${USAGE}\n`);
-	process.exit(values.help ? 0 : 2);
-}
+const command = COMMANDS[commandName];
+if (!command) out.fail(`Unknown command: ${positionals.join(" ")}\n\n${usage()}`, 2);
 
 function databaseUrl(): string {
 	try {

@@ -200,3 +200,56 @@ describe("sensorium CLI", () => {
 		expect(unknown.code).toBe(2);
 	});
 });
+
+describe("sensorium --help and exit codes", () => {
+	it("--help lists every command with one line each, the common flags and the exit codes", async () => {
+		const res = await sensorium("--help");
+		expect(res.code).toBe(0);
+		const { COMMAND_HELP } = await import("../src/help.ts");
+		for (const name of Object.keys(COMMAND_HELP)) expect(res.stdout).toMatch(new RegExp(`^  ${name}\\s+\\S`, "m"));
+		expect(res.stdout).toMatch(/^ {2}--json\s+\S/m);
+		expect(res.stdout).toContain("Exit codes: 0 success; 1 failure");
+		expect(res.stdout).toContain("2 usage error");
+		expect(res.stdout).toContain("3 timeout");
+	});
+
+	it("<command> --help lists each of the command's flags on its own line", async () => {
+		const { COMMAND_HELP } = await import("../src/help.ts");
+		for (const [name, help] of Object.entries(COMMAND_HELP)) {
+			const res = await sensorium(...name.split(" "), "--help");
+			expect(res.code, name).toBe(0);
+			expect(res.stdout.split("\n")[0]).toBe(`Usage: sensorium ${name} [flags] [--json]`);
+			for (const [flag] of help.flags)
+				expect(res.stdout, `${name} ${flag}`).toMatch(
+					new RegExp(`^  ${flag.replace(/[|.*+?()[\]]/g, "\\$&")}\\s+\\S`, "m"),
+				);
+		}
+	}, 120_000);
+
+	it("exits 2 for an unknown command or no command, and for a missing flag", async () => {
+		const unknown = await sensorium("frobnicate", "--json");
+		expect(unknown.code).toBe(2);
+		expect(unknown.json).toMatchObject({ status: "failed" });
+		expect(String(unknown.json.message)).toMatch(/^Unknown command: frobnicate/);
+		expect((await sensorium()).code).toBe(2);
+		const missing = await sensorium("scan", "wait", "--token", "isg_x", "--json");
+		expect(missing.code).toBe(2);
+		expect(missing.json).toEqual({ status: "failed", message: "--execution is required" });
+	});
+
+	it("scan wait exits 1 when the API cannot be reached", async () => {
+		const res = await sensorium(
+			"scan",
+			"wait",
+			"--execution",
+			"6b09d8a7197f6b4c7e9999b1",
+			"--token",
+			"isg_x",
+			"--api-url",
+			"http://127.0.0.1:9",
+			"--json",
+		);
+		expect(res.code).toBe(1);
+		expect(String(res.json.message)).toMatch(/^Cannot reach the API at http:\/\/127\.0\.0\.1:9/);
+	});
+});

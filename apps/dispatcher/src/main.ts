@@ -2,7 +2,7 @@ import { reconcilePendingDeliveries } from "@sensorium/callback-store";
 import { parseRetrySchedule } from "@sensorium/callbacks";
 import { dispatcherEnvSchema, loadConfigOrExit, parseEnv, redisTopology, resolveSecretKey } from "@sensorium/config";
 import { createDatabase } from "@sensorium/db";
-import { createLogger } from "@sensorium/logger";
+import { createLogger, resolveLogFormat } from "@sensorium/logger";
 import { createOperationsServer, createRegistry, deliveryMetrics, reconcilerMetrics } from "@sensorium/metrics";
 import { createNetworkPolicy } from "@sensorium/network-policy";
 import {
@@ -26,7 +26,11 @@ const { env, secret, schedule, redis } = loadConfigOrExit(() => {
 		redis: redisTopology(env),
 	};
 });
-const logger = createLogger({ name: "sensorium-dispatcher", level: env.LOG_LEVEL });
+const logger = createLogger({
+	name: "sensorium-dispatcher",
+	level: env.LOG_LEVEL,
+	format: resolveLogFormat(env.LOG_FORMAT, { nodeEnv: env.NODE_ENV, isTTY: process.stdout.isTTY }),
+});
 if (secret.warning) logger.warn(secret.warning);
 
 const database = createDatabase(env.DATABASE_URL, { applicationName: "sensorium-dispatcher", max: 10 });

@@ -5,7 +5,7 @@ import { loadConfigOrExit, parseEnv, redisTopology, resolveSecretKey, workerEnvS
 import { createDatabase } from "@sensorium/db";
 import { DEFAULT_KEYSTORE_PASSWORDS } from "@sensorium/discovery";
 import { reconcileExpiredLeases, reconcileQueuedExecutions } from "@sensorium/executions";
-import { createLogger } from "@sensorium/logger";
+import { createLogger, resolveLogFormat } from "@sensorium/logger";
 import { createOperationsServer, createRegistry, executionMetrics, reconcilerMetrics } from "@sensorium/metrics";
 import { createNetworkPolicy } from "@sensorium/network-policy";
 import { createWorkerConnection, DeliveryQueue, ExecutionQueue, ExportQueue } from "@sensorium/queue";
@@ -30,7 +30,11 @@ const { env, secret, redis } = loadConfigOrExit(() => {
 	return { env, secret: resolveSecretKey(env), redis: redisTopology(env) };
 });
 const workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
-const logger = createLogger({ name: "sensorium-worker", level: env.LOG_LEVEL }).child({ workerId });
+const logger = createLogger({
+	name: "sensorium-worker",
+	level: env.LOG_LEVEL,
+	format: resolveLogFormat(env.LOG_FORMAT, { nodeEnv: env.NODE_ENV, isTTY: process.stdout.isTTY }),
+}).child({ workerId });
 if (secret.warning) logger.warn(secret.warning);
 
 // Policy is kept apart from detection: one evaluator, its rules overridable by ANALYSIS_RULES.

@@ -87,6 +87,8 @@ describe("sensorium scan … against a running API", () => {
 		const waited = await sensorium("scan", "wait", "--execution", executionId, "--interval", "0.2", "--json");
 		expect(waited.code).toBe(1);
 		expect(JSON.parse(waited.stdout)).toMatchObject({ status: "failed", errorCode: "FS-1001" });
+		// The path is not a secret: the message names it, so the user knows what to fix.
+		expect(JSON.parse(waited.stdout).message).toMatch(/^Path \/etc is outside the roots/);
 	});
 
 	it("the worker's /metrics counts finished executions by status and findings by type", async () => {

@@ -39,6 +39,8 @@ export const baseEnvSchema = z.object({
 	/** TLS to every Redis node (`rediss://` in REDIS_URL does the same for a single server). */
 	REDIS_TLS: booleanString.default(false),
 	LOG_LEVEL: logLevel.default("info"),
+	/** `auto`: human-readable lines on a terminal outside production, JSON otherwise. */
+	LOG_FORMAT: z.enum(["auto", "json", "pretty"]).default("auto"),
 	SENSORIUM_SECRET_KEY: z
 		.string()
 		.optional()
@@ -95,7 +97,7 @@ export const apiEnvSchema = baseEnvSchema.extend({
 	QUEUE_DASHBOARD_HOST: z.string().min(1).default("127.0.0.1"),
 	/** Where bull-board's UI files are; found in node_modules when unset (the container image sets it). */
 	QUEUE_DASHBOARD_UI_PATH: z.string().optional(),
-	/** The built web console; apps/console/dist of the checkout when unset (the container image sets it). */
+	/** The built web console; console/ next to the api.mjs bundle, else dist/console of the checkout, when unset. */
 	CONSOLE_DIST_DIR: z.string().optional(),
 });
 

@@ -1,4 +1,5 @@
 import { type DestinationStream, type Logger, pino } from "pino";
+import pretty from "pino-pretty";
 
 export type { Logger } from "pino";
 
@@ -26,7 +27,39 @@ export const REDACT_PATHS = [
 	"*.sensorConfig.token",
 ];
 
-export function createLogger(options: { level: string; name: string; destination?: DestinationStream }): Logger {
+export type LogFormat = "auto" | "json" | "pretty";
+
+/**
+ * `auto` is human-readable lines for a person at a terminal (stdout is a TTY, not production) and
+ * JSON everywhere else, where a collector reads the logs.
+ */
+export function resolveLogFormat(
+	format: LogFormat,
+	context: { nodeEnv: string; isTTY: boolean | undefined },
+): "json" | "pretty" {
+	if (format !== "auto") return format;
+	return context.isTTY === true && context.nodeEnv !== "production" ? "pretty" : "json";
+}
+
+export function createLogger(options: {
+	level: string;
+	name: string;
+	destination?: DestinationStream;
+	/** JSON when unset. */
+	format?: "json" | "pretty";
+}): Logger {
+	// Redaction happens before formatting, so pretty lines censor exactly what JSON lines do.
+	const destination =
+		options.format === "pretty"
+			? pretty({
+					destination: options.destination ?? 1,
+					sync: true,
+					colorize: options.destination === undefined && process.stdout.isTTY === true,
+					translateTime: "HH:MM:ss.l",
+					ignore: "pid,hostname",
+					singleLine: true,
+				})
+			: options.destination;
 	return pino(
 		{
 			name: options.name,
@@ -34,6 +67,6 @@ export function createLogger(options: { level: string; name: string; destination
 			redact: { paths: REDACT_PATHS, censor: "[redacted]" },
 			timestamp: pino.stdTimeFunctions.isoTime,
 		},
-		options.destination,
+		destination,
 	);
 }

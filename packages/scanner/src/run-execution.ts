@@ -18,7 +18,7 @@ import { type Observation, recordObservations } from "@sensorium/findings";
 import type { Logger } from "@sensorium/logger";
 import type { ExecutionMetrics } from "@sensorium/metrics";
 import { type DeliveryQueue, type ExportQueue, isRedisUnavailable } from "@sensorium/queue";
-import type { SecretBox } from "@sensorium/secrets";
+import { isSealed, type SecretBox } from "@sensorium/secrets";
 import { redactSecrets, type Sensor, SensorError, type SensorSettings, type SensorSnapshot } from "@sensorium/sensors";
 import { SCAN_ERRORS } from "./errors.ts";
 import { type Analyzer, type Detector, type ScanOptions, scanFile } from "./file-scan.ts";
@@ -131,7 +131,11 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 			"The sensor's stored credentials cannot be decrypted: SENSORIUM_SECRET_KEY differs from the key they were stored with.",
 		);
 	}
-	const secrets = Object.values(config).filter((v): v is string => typeof v === "string" && v.length >= 4);
+	// Only what was sealed at rest is secret: redacting every string would hide paths and URLs too.
+	const secrets = Object.keys(sensor.config)
+		.filter((key) => isSealed(sensor.config[key]))
+		.map((key) => config[key])
+		.filter((v): v is string => typeof v === "string" && v.length >= 4);
 
 	const timeLimit = AbortSignal.timeout(deps.executionTimeoutMs);
 	const lease = new AbortController();

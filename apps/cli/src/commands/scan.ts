@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { Output } from "../output.ts";
+import { createScanProgress } from "../progress.ts";
 import type { Flags } from "./accounts.ts";
 
 export interface ApiContext {
@@ -9,7 +10,7 @@ export interface ApiContext {
 
 const TERMINAL = new Set(["successful", "failed"]);
 
-function flag(ctx: ApiContext, name: string): string | undefined {
+export function flag(ctx: ApiContext, name: string): string | undefined {
 	const value = ctx.flags[name];
 	return typeof value === "string" && value !== "" ? value : undefined;
 }
@@ -22,13 +23,18 @@ function required(ctx: ApiContext, name: string): string {
 
 /** Base URL and token from flags, else SENSORIUM_API_URL / SENSORIUM_API_TOKEN. */
 function connection(ctx: ApiContext): { baseUrl: string; token: string } {
-	const baseUrl = flag(ctx, "api-url") ?? process.env.SENSORIUM_API_URL ?? "http://127.0.0.1:8080";
+	const baseUrl = flag(ctx, "api-url") ?? process.env.SENSORIUM_API_URL ?? "http://localhost:8080";
 	const token = flag(ctx, "token") ?? process.env.SENSORIUM_API_TOKEN;
 	if (!token) ctx.out.fail("An API token is required: --token or SENSORIUM_API_TOKEN", 2);
 	return { baseUrl: baseUrl.replace(/\/+$/, ""), token };
 }
 
-async function call(ctx: ApiContext, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+export async function call(
+	ctx: ApiContext,
+	method: string,
+	path: string,
+	body?: unknown,
+): Promise<Record<string, unknown>> {
 	const { baseUrl, token } = connection(ctx);
 	let res: Response;
 	try {
@@ -110,29 +116,36 @@ export async function scanStatus(ctx: ApiContext) {
 	ctx.out.result(res, describeStatus(res));
 }
 
-/**
- * Polls until the execution finishes, with a progress line on stderr; exits 0 when successful,
- * 1 when failed and 3 on --timeout, so a CI pipeline can gate on it.
- */
-export async function scanWait(ctx: ApiContext) {
-	const executionId = required(ctx, "execution");
-	const intervalMs = Number(flag(ctx, "interval") ?? 2) * 1000;
-	const timeoutMs = Number(flag(ctx, "timeout") ?? 3600) * 1000;
-	const deadline = Date.now() + timeoutMs;
+/** Polls until the execution finishes, with progress on stderr; returns the final status or null on timeout. */
+export async function waitForExecution(
+	ctx: ApiContext,
+	executionId: string,
+	options: { intervalMs: number; timeoutMs: number },
+): Promise<{ status: Record<string, unknown>; timedOut: boolean }> {
+	const progress = ctx.out.json ? null : createScanProgress();
+	const deadline = Date.now() + options.timeoutMs;
 	for (;;) {
 		const status = await call(ctx, "GET", `/v3/scan/${encodeURIComponent(executionId)}`);
-		if (!ctx.out.json) process.stderr.write(`\r${describeStatus(status).slice(0, 160)}\u001b[K`);
-		if (TERMINAL.has(String(status.status))) {
-			if (!ctx.out.json) process.stderr.write("\n");
-			ctx.out.result(status, describeStatus(status));
-			process.exit(status.status === "successful" ? 0 : 1);
+		progress?.update(status);
+		if (TERMINAL.has(String(status.status)) || Date.now() > deadline) {
+			progress?.done();
+			return { status, timedOut: !TERMINAL.has(String(status.status)) };
 		}
-		if (Date.now() > deadline) {
-			if (!ctx.out.json) process.stderr.write("\n");
-			ctx.out.fail(`Timed out after ${timeoutMs / 1000} s; the execution is still ${status.status}`, 3);
-		}
-		await new Promise((r) => setTimeout(r, intervalMs));
+		await new Promise((r) => setTimeout(r, options.intervalMs));
 	}
+}
+
+/** Exits 0 when successful, 1 when failed and 3 on --timeout, so a CI pipeline can gate on it. */
+export async function scanWait(ctx: ApiContext) {
+	const executionId = required(ctx, "execution");
+	const timeoutMs = Number(flag(ctx, "timeout") ?? 3600) * 1000;
+	const { status, timedOut } = await waitForExecution(ctx, executionId, {
+		intervalMs: Number(flag(ctx, "interval") ?? 2) * 1000,
+		timeoutMs,
+	});
+	if (timedOut) ctx.out.fail(`Timed out after ${timeoutMs / 1000} s; the execution is still ${status.status}`, 3);
+	ctx.out.result(status, describeStatus(status));
+	process.exit(status.status === "successful" ? 0 : 1);
 }
 
 /** Every page of an execution's findings, as one list. */
