@@ -4,7 +4,7 @@ import type { SensorTypeRegistry } from "@sensorium/executions";
 import type { Logger } from "@sensorium/logger";
 import type { HttpMetrics, Registry } from "@sensorium/metrics";
 import type { NetworkPolicy } from "@sensorium/network-policy";
-import type { AuthInvalidation, DeliveryQueue, ExecutionQueue } from "@sensorium/queue";
+import type { AuthInvalidation, DeliveryQueue, ExecutionQueue, FailureCounter } from "@sensorium/queue";
 import type { SecretBox } from "@sensorium/secrets";
 import type { PrincipalCache } from "./middleware/auth.ts";
 import type { QueueDashboard } from "./queue-dashboard.ts";
@@ -30,6 +30,8 @@ export interface AppDeps {
 	queueDashboard?: QueueDashboard | null;
 	/** The built web console, served under /console when present. */
 	consoleDir?: string;
+	/** Failed sign-ins per account and per client address across replicas (absent: only the database's lockout). */
+	signInFailures?: FailureCounter;
 	/** Checks Postgres and Redis for /readyz. */
 	ready?: () => Promise<boolean>;
 }

@@ -1,4 +1,5 @@
 import { serve } from "@hono/node-server";
+import { LOCKOUT_MS } from "@sensorium/accounts";
 import { apiEnvSchema, loadConfigOrExit, parseEnv, redisTopology, resolveSecretKey } from "@sensorium/config";
 import { createDatabase } from "@sensorium/db";
 import { organizationLoads, SensorTypeRegistry } from "@sensorium/executions";
@@ -10,6 +11,7 @@ import {
 	createWorkerConnection,
 	DeliveryQueue,
 	ExecutionQueue,
+	FailureCounter,
 	publishAuthInvalidation,
 } from "@sensorium/queue";
 import { SecretBox } from "@sensorium/secrets";
@@ -93,6 +95,7 @@ const app = createApp({
 	logger,
 	principalCache,
 	announceAuthChange: (change) => publishAuthInvalidation(redis, env.QUEUE_PREFIX, change),
+	signInFailures: new FailureCounter(redis, env.QUEUE_PREFIX, LOCKOUT_MS),
 	ready: async () => {
 		await database.db.execute(sql`select 1`);
 		return (await redis.ping()) === "PONG";

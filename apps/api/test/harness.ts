@@ -1,9 +1,15 @@
-import { bootstrapOrganization, createUser, issueApiToken } from "@sensorium/accounts";
+import { bootstrapOrganization, createUser, issueApiToken, LOCKOUT_MS } from "@sensorium/accounts";
 import { createDatabase, type DatabaseHandle } from "@sensorium/db";
 import { SensorTypeRegistry } from "@sensorium/executions";
 import { createLogger } from "@sensorium/logger";
 import { createNetworkPolicy } from "@sensorium/network-policy";
-import { createProducerConnection, DeliveryQueue, ExecutionQueue, type RedisConnection } from "@sensorium/queue";
+import {
+	createProducerConnection,
+	DeliveryQueue,
+	ExecutionQueue,
+	FailureCounter,
+	type RedisConnection,
+} from "@sensorium/queue";
 import { SecretBox } from "@sensorium/secrets";
 import { sensorTypeContracts } from "@sensorium/sensors";
 import { createTestDatabase, TEST_REDIS_URL, type TestDatabase, uniqueQueuePrefix } from "@sensorium/testing";
@@ -62,6 +68,7 @@ export async function createHarness(): Promise<Harness> {
 		secretBox,
 		sensorTypes,
 		logger: createLogger({ name: "test", level: "silent" }),
+		signInFailures: new FailureCounter(redis, prefix, LOCKOUT_MS),
 	};
 	const app = createApp(deps);
 

@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { type DbExecutor, organizations, sessions, users } from "@sensorium/db";
 import { notFound, validationError } from "@sensorium/errors";
-import { and, eq, gt, isNull, lt, sql } from "drizzle-orm";
+import { and, eq, gt, isNull, lt, lte, or, sql } from "drizzle-orm";
 import { generatePassword, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from "./passwords.ts";
 import type { Principal } from "./tokens.ts";
 
@@ -54,6 +54,13 @@ export type SignInResult =
  * account is locked for LOCKOUT_MS. An unknown email, an inactive user and a wrong password all
  * look the same to the caller.
  */
+let dummy: Promise<string> | undefined;
+/** A hash of a random password no one knows: verifying against it costs what a real verification costs. */
+function dummyHash(): Promise<string> {
+	dummy ??= hashPassword(randomBytes(18).toString("base64url"));
+	return dummy;
+}
+
 export async function signIn(
 	db: DbExecutor,
 	email: string,
@@ -65,23 +72,36 @@ export async function signIn(
 		.from(users)
 		.innerJoin(organizations, eq(organizations.id, users.orgId))
 		.where(sql`lower(${users.email}) = ${email.trim().toLowerCase()}`);
-	if (!row) return { outcome: "invalid", failedAttempts: 1 };
+	if (!row) {
+		// The same scrypt work as for a real account, so timing does not tell which emails exist.
+		await verifyPassword(password, await dummyHash());
+		return { outcome: "invalid", failedAttempts: 1 };
+	}
 	const { user, org } = row;
-	if (user.lockedUntil && user.lockedUntil > now)
-		return { outcome: "locked", retryAfterMs: user.lockedUntil.getTime() - now.getTime() };
-	const usable = user.active && !user.deletedAt && (!org.licenceExpiresAt || org.licenceExpiresAt > now);
-	const ok = user.passwordHash ? await verifyPassword(password, user.passwordHash) : false;
-	if (!ok || !usable) {
-		const failedAttempts = user.failedSignIns + 1;
-		const locked = failedAttempts >= MAX_FAILED_SIGN_INS;
+	// Counted before verifying, in one statement: parallel guesses each take a number, and none beyond the
+	// limit is verified at all.
+	const [counted] = await db
+		.update(users)
+		.set({ failedSignIns: sql`${users.failedSignIns} + 1` })
+		.where(and(eq(users.id, user.id), or(isNull(users.lockedUntil), lte(users.lockedUntil, now))))
+		.returning({ failedSignIns: users.failedSignIns });
+	if (!counted) {
+		const until = user.lockedUntil ?? new Date(now.getTime() + LOCKOUT_MS);
+		return { outcome: "locked", retryAfterMs: Math.max(1_000, until.getTime() - now.getTime()) };
+	}
+	const lock = async () => {
 		await db
 			.update(users)
-			.set({
-				failedSignIns: locked ? 0 : failedAttempts,
-				lockedUntil: locked ? new Date(now.getTime() + LOCKOUT_MS) : null,
-			})
+			.set({ failedSignIns: 0, lockedUntil: new Date(now.getTime() + LOCKOUT_MS) })
 			.where(eq(users.id, user.id));
-		return locked ? { outcome: "locked", retryAfterMs: LOCKOUT_MS } : { outcome: "invalid", failedAttempts };
+		return { outcome: "locked", retryAfterMs: LOCKOUT_MS } as const;
+	};
+	if (counted.failedSignIns > MAX_FAILED_SIGN_INS) return lock();
+	const usable = user.active && !user.deletedAt && (!org.licenceExpiresAt || org.licenceExpiresAt > now);
+	const ok = await verifyPassword(password, user.passwordHash ?? (await dummyHash()));
+	if (!ok || !usable) {
+		if (counted.failedSignIns >= MAX_FAILED_SIGN_INS) return lock();
+		return { outcome: "invalid", failedAttempts: counted.failedSignIns };
 	}
 	await db.update(users).set({ failedSignIns: 0, lockedUntil: null }).where(eq(users.id, user.id));
 	const secret = randomBytes(32).toString("base64url");

@@ -40,3 +40,4 @@ export {
 	exportJobOptions,
 	exportJobSchema,
 } from "./exports.ts";
+export { FailureCounter } from "./failure-counter.ts";

@@ -1,4 +1,13 @@
-import { csrfTokenFor, SESSION_TTL_MS, sessionPrincipal, signIn, signOut } from "@sensorium/accounts";
+import { createHash } from "node:crypto";
+import {
+	csrfTokenFor,
+	LOCKOUT_MS,
+	MAX_FAILED_SIGN_INS,
+	SESSION_TTL_MS,
+	sessionPrincipal,
+	signIn,
+	signOut,
+} from "@sensorium/accounts";
 import { messages } from "@sensorium/api-contract";
 import type { Context, Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
@@ -26,19 +35,70 @@ const overTls = (c: Context<AppEnv>) => c.req.url.startsWith("https:") || c.req.
 const delayFor = (failedAttempts: number) =>
 	new Promise((r) => setTimeout(r, Math.min(2_000, 150 * 2 ** (failedAttempts - 1))));
 
+/** Failures allowed per client address in one lockout window: a shared office NAT stays usable. */
+const ADDRESS_FAILURE_LIMIT = 50;
+
+function locked(c: Context<AppEnv>, retryAfterMs: number) {
+	c.header("Retry-After", String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+	return failure(c, 429, messages.signInLocked(Math.max(1, Math.ceil(retryAfterMs / 60_000))));
+}
+
+/** Counter keys: the account by a hash of its email (known or not, alike), and the client's address. */
+function failureKeys(c: Context<AppEnv>, email: string): { account: string; address: string } {
+	const account = createHash("sha256").update(email.trim().toLowerCase()).digest("hex");
+	const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
+	return {
+		account: `signin:account:${account}`,
+		address: `signin:address:${incoming?.socket?.remoteAddress ?? "unknown"}`,
+	};
+}
+
+/**
+ * The shared counters answer the same for known and unknown emails; when Redis is away they are skipped and the
+ * database's lockout still protects real accounts.
+ */
+async function overLimit(c: Context<AppEnv>, keys: { account: string; address: string }): Promise<number | null> {
+	const counter = c.get("deps").signInFailures;
+	if (!counter) return null;
+	try {
+		const [account, address] = await Promise.all([counter.current(keys.account), counter.current(keys.address)]);
+		if (account.count >= MAX_FAILED_SIGN_INS) return account.retryAfterMs;
+		if (address.count >= ADDRESS_FAILURE_LIMIT) return address.retryAfterMs;
+	} catch (error) {
+		c.get("deps").logger.warn({ err: error }, "sign-in failure counters unavailable");
+	}
+	return null;
+}
+
+/** Records a failure on both counters; returns the account's count (0 when the counters are unavailable). */
+async function recordFailure(c: Context<AppEnv>, keys: { account: string; address: string }): Promise<number> {
+	const counter = c.get("deps").signInFailures;
+	if (!counter) return 0;
+	try {
+		const [account] = await Promise.all([counter.record(keys.account), counter.record(keys.address)]);
+		return account;
+	} catch (error) {
+		c.get("deps").logger.warn({ err: error }, "sign-in failure counters unavailable");
+		return 0;
+	}
+}
+
 /** The console's sign-in: a server-side session in Postgres behind an HttpOnly, SameSite=Strict cookie. */
 export function registerSession(app: Hono<AppEnv>) {
 	app.post("/v3/session", jsonBody, validJson(signInSchema), async (c) => {
 		const { email, password } = c.req.valid("json");
+		const counters = failureKeys(c, email);
+		const refused = await overLimit(c, counters);
+		if (refused !== null) return locked(c, refused);
 		const result = await signIn(c.get("deps").db, email, password);
-		if (result.outcome === "locked") {
-			c.header("Retry-After", String(Math.ceil(result.retryAfterMs / 1000)));
-			return failure(c, 429, messages.signInLocked(Math.max(1, Math.ceil(result.retryAfterMs / 60_000))));
-		}
+		if (result.outcome === "locked") return locked(c, result.retryAfterMs);
 		if (result.outcome === "invalid") {
+			// The failure that reaches the limit is answered like the account lockout, known account or not.
+			if ((await recordFailure(c, counters)) >= MAX_FAILED_SIGN_INS) return locked(c, LOCKOUT_MS);
 			await delayFor(result.failedAttempts);
 			return failure(c, 401, messages.signInFailed);
 		}
+		c.header("Cache-Control", "no-store");
 		setCookie(c, SESSION_COOKIE, result.secret, {
 			httpOnly: true,
 			sameSite: "Strict",
