@@ -19,7 +19,7 @@ export class FailureCounter {
 	async current(name: string): Promise<{ count: number; retryAfterMs: number }> {
 		const key = this.key(name);
 		const [count, ttl] = await Promise.all([this.redis.get(key), this.redis.pttl(key)]);
-		return { count: Number(count ?? 0), retryAfterMs: ttl > 0 ? ttl : 0 };
+		return { count: Number(count ?? 0), retryAfterMs: Math.max(ttl, 0) };
 	}
 
 	/** Counts one more failure; returns the count in the current window, this one included. */
