@@ -6,24 +6,12 @@ export interface GitCredentials {
 	password: string;
 }
 
-/** Inherited from the worker because git, curl or ssh need them; everything else stays out of git's reach. */
-const PASSED_THROUGH = [
-	"PATH",
-	"TMPDIR",
-	"SSH_AUTH_SOCK",
-	"http_proxy",
-	"https_proxy",
-	"no_proxy",
-	"all_proxy",
-	"HTTP_PROXY",
-	"HTTPS_PROXY",
-	"NO_PROXY",
-	"ALL_PROXY",
-	"GIT_SSL_CAINFO",
-	"GIT_SSL_CAPATH",
-	"SSL_CERT_FILE",
-	"SSL_CERT_DIR",
-];
+/**
+ * Inherited from the worker because git or curl need them; everything else stays out of git's reach.
+ * Not the proxy variables (no_proxy would let a host bypass the egress proxy) nor SSH_AUTH_SOCK (the
+ * worker's agent keys are not the tenants').
+ */
+const PASSED_THROUGH = ["PATH", "TMPDIR", "GIT_SSL_CAINFO", "GIT_SSL_CAPATH", "SSL_CERT_FILE", "SSL_CERT_DIR"];
 
 /**
  * Answers git's credential prompts from environment variables, so the secret never appears in a URL,
@@ -47,6 +35,30 @@ function shellQuote(value: string): string {
 	return `'${value.replaceAll("'", "'\\''")}'`;
 }
 
+export interface SshPin {
+	host: string;
+	address: string;
+}
+
+/**
+ * ssh reads ~ from the password database, not HOME: without -F /dev/null and explicit identity and
+ * known_hosts files it would use the worker's own ~/.ssh keys and config for every tenant.
+ */
+function sshCommand(home: string, pin: SshPin | undefined): string {
+	const options = [
+		"-F /dev/null",
+		"-o BatchMode=yes",
+		"-o IdentitiesOnly=yes",
+		"-o IdentityAgent=none",
+		`-o IdentityFile=${shellQuote(join(home, ".ssh", "id_sensor"))}`,
+		"-o StrictHostKeyChecking=accept-new",
+		`-o UserKnownHostsFile=${shellQuote(join(home, ".ssh", "known_hosts"))}`,
+	];
+	// Host keys stay filed under the name, while the connection goes to the checked address only.
+	if (pin) options.push(`-o HostName=${shellQuote(pin.address)}`, `-o HostKeyAlias=${shellQuote(pin.host)}`);
+	return `ssh ${options.join(" ")}`;
+}
+
 /**
  * Builds the environment every git command of one scan runs with: an empty private HOME, no system
  * config, no prompts, only the protocols the worker allows, and credentials (if any) via GIT_ASKPASS.
@@ -56,6 +68,10 @@ export async function prepareGitEnvironment(options: {
 	url: string;
 	credentials: GitCredentials | null;
 	allowFileUrls: boolean;
+	/** The worker's egress proxy: every http(s) connection git makes goes through it. */
+	proxyUrl: string;
+	/** For ssh URLs, the address the host name was checked against; ssh connects there and nowhere else. */
+	sshPin?: SshPin;
 }): Promise<NodeJS.ProcessEnv> {
 	const home = join(options.workDir, "git-home");
 	await mkdir(join(home, ".ssh"), { recursive: true, mode: 0o700 });
@@ -72,8 +88,13 @@ export async function prepareGitEnvironment(options: {
 		GIT_TERMINAL_PROMPT: "0",
 		// Equivalent to protocol.allow=never plus protocol.<name>.allow=always for each listed one.
 		GIT_ALLOW_PROTOCOL: options.allowFileUrls ? "https:http:ssh:file" : "https:http:ssh",
-		// ssh reads ~ from the password database, not HOME, so known_hosts is pointed at the private home.
-		GIT_SSH_COMMAND: `ssh -o BatchMode=yes -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=${shellQuote(join(home, ".ssh", "known_hosts"))}`,
+		// Like `git -c`, but for every git command of the scan, including the fetch after the clone.
+		GIT_CONFIG_COUNT: "2",
+		GIT_CONFIG_KEY_0: "http.proxy",
+		GIT_CONFIG_VALUE_0: options.proxyUrl,
+		GIT_CONFIG_KEY_1: "http.followRedirects",
+		GIT_CONFIG_VALUE_1: "false",
+		GIT_SSH_COMMAND: sshCommand(home, options.sshPin),
 	});
 	const authority = HTTP_AUTHORITY.exec(options.url)?.[1];
 	if (options.credentials && authority) {

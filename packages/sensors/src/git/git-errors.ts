@@ -8,6 +8,8 @@ export interface CloneTarget {
 	hasCredentials: boolean;
 	secrets: readonly string[];
 	timeoutMs: number;
+	/** Why the egress proxy could not connect to the server, when it could not. */
+	proxyFailure: string | undefined;
 }
 
 // Matched against git's English (LC_ALL=C) output, most specific first: an auth failure over ssh
@@ -74,9 +76,20 @@ export function cloneFailure(outcome: GitOutcome, target: CloneTarget): SensorEr
 	if (REPOSITORY_MISSING.test(stderr)) {
 		return new SensorError("GIT-1001", `Repository ${url} was not found, or it is not a Git repository.`);
 	}
+	if (target.proxyFailure !== undefined) {
+		return new SensorError("GIT-1001", `Could not reach the Git server of ${url}: ${target.proxyFailure}`, true);
+	}
 	if (UNREACHABLE.test(stderr)) {
 		const detail = gitDetail(stderr, target.secrets, UNREACHABLE);
 		return new SensorError("GIT-1001", `Could not reach the Git server of ${url}: ${detail}`, true);
 	}
 	return new SensorError("GIT-1099", `Cloning ${url} failed: ${gitDetail(stderr, target.secrets)}`, true);
+}
+
+/** The same message whether or not anything listens there: only the address and its range are named. */
+export function addressNotAllowed(reason: string): SensorError {
+	return new SensorError(
+		"GIT-1007",
+		`Git server address not allowed: ${reason}. An administrator can allow it with SENSOR_ALLOWED_NETWORKS.`,
+	);
 }

@@ -1,10 +1,13 @@
+import { lookup } from "node:dns/promises";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { isIP } from "node:net";
 import { join } from "node:path";
+import { type EgressProxy, type NetworkPolicy, startEgressProxy } from "@sensorium/network-policy";
 import { type GitSensorConfig, isAcceptedGitUrl } from "../config-schemas.ts";
 import { createFileFilter, type FileFilter } from "../filters.ts";
 import { type Sensor, SensorError, type SensorRunContext, type SensorSnapshot, type SourceFile } from "../sensor.ts";
-import { type GitCredentials, prepareGitEnvironment } from "./git-environment.ts";
-import { cloneFailure, fileUrlsRefused, gitDetail } from "./git-errors.ts";
+import { type GitCredentials, prepareGitEnvironment, type SshPin } from "./git-environment.ts";
+import { addressNotAllowed, cloneFailure, fileUrlsRefused, gitDetail } from "./git-errors.ts";
 import { type GitOutcome, runGit } from "./git-process.ts";
 import { isRegularFile, parseLsTree, parseRawDiff, type TreeChange, type TreeEntry } from "./git-tree.ts";
 
@@ -34,6 +37,41 @@ function checkUrl(url: string, allowGitFileUrls: boolean): void {
 			"The repository URL is not accepted: use https://, http://, ssh:// or user@host:path, without credentials in it.",
 		);
 	}
+}
+
+const SCP_HOST = /^[^@]+@([^:]+):/;
+
+/** The host an ssh URL connects to, or undefined for http(s) and file URLs. */
+function sshHostOf(url: string): string | undefined {
+	if (/^ssh:/i.test(url)) return new URL(url).hostname.replace(/^\[|\]$/g, "");
+	return /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? undefined : SCP_HOST.exec(url)?.[1];
+}
+
+/**
+ * Resolves the ssh host once and checks every address, so ssh can be pinned to one that passed: a
+ * second lookup by ssh itself could answer differently (DNS rebinding).
+ */
+async function pinSshHost(url: string, policy: NetworkPolicy): Promise<SshPin | undefined> {
+	const host = sshHostOf(url);
+	if (host === undefined) return undefined;
+	let addresses: string[];
+	if (isIP(host) !== 0) {
+		addresses = [host];
+	} else {
+		try {
+			addresses = (await lookup(host, { all: true })).map((entry) => entry.address);
+		} catch {
+			throw new SensorError(
+				"GIT-1001",
+				`Could not reach the Git server of ${url}: could not resolve host ${host}`,
+				true,
+			);
+		}
+	}
+	const refused = addresses.find((address) => !policy.isAllowed(address));
+	if (refused !== undefined) throw addressNotAllowed(policy.describe(refused));
+	const [address = host] = addresses;
+	return { host, address };
 }
 
 function gitIn(cwd: string, env: NodeJS.ProcessEnv, signal: AbortSignal, secrets: readonly string[]): Git {
@@ -134,44 +172,67 @@ async function snapshotOf(
 export const gitSensor: Sensor<GitSensorConfig> = {
 	sensorType: "GIT Sensor",
 	async open(config, context) {
-		const { allowGitFileUrls, gitTimeoutMs } = context.settings;
+		const { allowGitFileUrls } = context.settings;
 		checkUrl(config.url, allowGitFileUrls);
 		const credentials = credentialsOf(config);
 		const secrets = credentials ? [credentials.password] : [];
-		const env = await prepareGitEnvironment({
-			workDir: context.workDir,
-			url: config.url,
-			credentials,
-			allowFileUrls: allowGitFileUrls,
-		});
-		const repoDir = join(context.workDir, "repo");
-		const clone = await runGit({
-			args: [
-				"clone",
-				"--quiet",
-				"--depth=1",
-				"--single-branch",
-				"--no-tags",
-				"--no-checkout",
-				...(config.branch ? ["--branch", config.branch] : []),
-				"--",
-				config.url,
-				repoDir,
-			],
-			cwd: context.workDir,
-			env,
-			signal: context.signal,
-			timeoutMs: gitTimeoutMs,
-		});
-		if (clone.exitCode !== 0 || clone.timedOut) {
-			throw cloneFailure(clone, {
+		const sshPin = await pinSshHost(config.url, context.settings.networkPolicy);
+		const proxy = await startEgressProxy(context.settings.networkPolicy);
+		try {
+			const env = await prepareGitEnvironment({
+				workDir: context.workDir,
 				url: config.url,
-				branch: config.branch,
-				hasCredentials: credentials !== null,
-				secrets,
-				timeoutMs: gitTimeoutMs,
+				credentials,
+				allowFileUrls: allowGitFileUrls,
+				proxyUrl: proxy.url,
+				...(sshPin ? { sshPin } : {}),
 			});
+			return await cloneAndSnapshot(config, context, env, secrets, credentials !== null, proxy);
+		} finally {
+			await proxy.close();
 		}
-		return snapshotOf(config, context, gitIn(repoDir, env, context.signal, secrets), repoDir);
 	},
 };
+
+async function cloneAndSnapshot(
+	config: GitSensorConfig,
+	context: SensorRunContext,
+	env: NodeJS.ProcessEnv,
+	secrets: readonly string[],
+	hasCredentials: boolean,
+	proxy: Pick<EgressProxy, "refusals" | "failures">,
+): Promise<SensorSnapshot> {
+	const { gitTimeoutMs } = context.settings;
+	const repoDir = join(context.workDir, "repo");
+	const clone = await runGit({
+		args: [
+			"clone",
+			"--quiet",
+			"--depth=1",
+			"--single-branch",
+			"--no-tags",
+			"--no-checkout",
+			...(config.branch ? ["--branch", config.branch] : []),
+			"--",
+			config.url,
+			repoDir,
+		],
+		cwd: context.workDir,
+		env,
+		signal: context.signal,
+		timeoutMs: gitTimeoutMs,
+	});
+	const [refused] = proxy.refusals;
+	if (refused !== undefined) throw addressNotAllowed(refused);
+	if (clone.exitCode !== 0 || clone.timedOut) {
+		throw cloneFailure(clone, {
+			url: config.url,
+			branch: config.branch,
+			hasCredentials,
+			secrets,
+			timeoutMs: gitTimeoutMs,
+			proxyFailure: proxy.failures[0],
+		});
+	}
+	return snapshotOf(config, context, gitIn(repoDir, env, context.signal, secrets), repoDir);
+}
