@@ -17,7 +17,7 @@ import { type Observation, recordObservations } from "@sensorium/findings";
 import type { Logger } from "@sensorium/logger";
 import type { ExecutionMetrics } from "@sensorium/metrics";
 import type { DeliveryQueue, ExportQueue } from "@sensorium/queue";
-import type { SecretBox } from "@sensorium/secrets";
+import { isSealed, type SecretBox } from "@sensorium/secrets";
 import { redactSecrets, type Sensor, SensorError, type SensorSettings, type SensorSnapshot } from "@sensorium/sensors";
 import { SCAN_ERRORS } from "./errors.ts";
 import { workDirPrefix } from "./work-dirs.ts";
@@ -128,7 +128,12 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 			"The sensor's stored credentials cannot be decrypted: SENSORIUM_SECRET_KEY differs from the key they were stored with.",
 		);
 	}
-	const secrets = Object.values(config).filter((v): v is string => typeof v === "string" && v.length >= 4);
+	// Only what was sealed at rest is secret: the URL's host or a path is the user's own and helps them
+	// understand the error. redactSecrets also removes URL userinfo wherever it appears.
+	const secrets = Object.keys(sensor.config)
+		.filter((key) => isSealed(sensor.config[key]))
+		.map((key) => config[key])
+		.filter((value): value is string => typeof value === "string" && value.length >= 4);
 
 	const timeLimit = AbortSignal.timeout(deps.executionTimeoutMs);
 	const lease = new AbortController();
