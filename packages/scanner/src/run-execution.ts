@@ -161,6 +161,7 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 			previousCursor: previous?.cursor ?? null,
 			incremental: sensor.incremental,
 			settings: deps.settings,
+			orgId: sensor.orgId,
 		});
 		if (snapshot.progress) progress.sensor = snapshot.progress;
 		const scanOptions: ScanOptions = {

@@ -16,6 +16,7 @@ export { sensorImplementations } from "./implementations.ts";
 export { redactSecrets } from "./redact.ts";
 export { type SensorTypeContract, sensorTypeContracts } from "./registry.ts";
 export {
+	type FilesystemRoot,
 	type Sensor,
 	SensorError,
 	type SensorRunContext,

@@ -18,6 +18,14 @@ export interface SensorRunContext {
 	incremental: boolean;
 	/** Worker settings that are not part of the sensor's config. */
 	settings: SensorSettings;
+	/** The organisation the execution belongs to: some settings (filesystem roots) are per organisation. */
+	orgId: string;
+}
+
+/** A directory the Filesystem Sensor may read below: for one organisation, or for all when orgId is null. */
+export interface FilesystemRoot {
+	orgId: string | null;
+	path: string;
 }
 
 export interface SensorSettings {
@@ -29,7 +37,7 @@ export interface SensorSettings {
 	networkPolicy: NetworkPolicy;
 	allowGitFileUrls: boolean;
 	/** Roots the Filesystem Sensor may read below (SENSOR_FS_ROOTS). */
-	filesystemRoots: string[];
+	filesystemRoots: FilesystemRoot[];
 	/** Upper bound on git clone/fetch time in ms. */
 	gitTimeoutMs: number;
 	/** Artifacts the Artifactory Sensor downloads at once (ARTIFACTORY_DOWNLOAD_CONCURRENCY). */

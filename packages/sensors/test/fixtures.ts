@@ -27,6 +27,7 @@ export async function runContext(
 		previousCursor?: string | null;
 		incremental?: boolean;
 		signal?: AbortSignal;
+		orgId?: string;
 	} = {},
 ): Promise<SensorRunContext> {
 	return {
@@ -35,6 +36,7 @@ export async function runContext(
 		previousCursor: options.previousCursor ?? null,
 		incremental: options.incremental ?? options.previousCursor !== undefined,
 		settings: { ...TEST_SETTINGS, ...options.settings },
+		orgId: options.orgId ?? "org-test",
 	};
 }
 
