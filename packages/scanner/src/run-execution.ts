@@ -20,6 +20,7 @@ import type { DeliveryQueue, ExportQueue } from "@sensorium/queue";
 import { isSealed, type SecretBox } from "@sensorium/secrets";
 import { redactSecrets, type Sensor, SensorError, type SensorSettings, type SensorSnapshot } from "@sensorium/sensors";
 import { SCAN_ERRORS } from "./errors.ts";
+import { sshHostKeyStore } from "./ssh-host-keys.ts";
 import { workDirPrefix } from "./work-dirs.ts";
 
 export interface ScannerDeps {
@@ -162,6 +163,7 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 			incremental: sensor.incremental,
 			settings: deps.settings,
 			orgId: sensor.orgId,
+			sshHostKeys: sshHostKeyStore(deps.db, sensor.id),
 		});
 		if (snapshot.progress) progress.sensor = snapshot.progress;
 		const scanOptions: ScanOptions = {

@@ -64,6 +64,7 @@ async function measure<C>(sensor: Sensor<C>, config: C): Promise<{ seconds: numb
 		incremental: false,
 		settings,
 		orgId: "bench",
+		sshHostKeys: { load: async () => null, pin: async () => {} },
 	};
 	const started = performance.now();
 	const snapshot = await sensor.open(config, context);

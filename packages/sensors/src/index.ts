@@ -24,4 +24,5 @@ export {
 	type SensorSnapshot,
 	type SourceDiagnostic,
 	type SourceFile,
+	type SshHostKeyStore,
 } from "./sensor.ts";

@@ -36,26 +36,37 @@ function shellQuote(value: string): string {
 }
 
 export interface SshPin {
-	host: string;
 	address: string;
+	/** The name host keys are filed under: the host, or `[host]:port` for another port than 22. */
+	alias: string;
+}
+
+export function sshKnownHostsFile(home: string): string {
+	return join(home, ".ssh", "known_hosts");
+}
+
+function sshIdentityFile(home: string): string {
+	return join(home, ".ssh", "id_sensor");
 }
 
 /**
  * ssh reads ~ from the password database, not HOME: without -F /dev/null and explicit identity and
  * known_hosts files it would use the worker's own ~/.ssh keys and config for every tenant.
  */
-function sshCommand(home: string, pin: SshPin | undefined): string {
+export function sshCommand(home: string, pin: SshPin | undefined, knownHostsGiven: boolean): string {
 	const options = [
 		"-F /dev/null",
 		"-o BatchMode=yes",
 		"-o IdentitiesOnly=yes",
 		"-o IdentityAgent=none",
-		`-o IdentityFile=${shellQuote(join(home, ".ssh", "id_sensor"))}`,
-		"-o StrictHostKeyChecking=accept-new",
-		`-o UserKnownHostsFile=${shellQuote(join(home, ".ssh", "known_hosts"))}`,
+		`-o IdentityFile=${shellQuote(sshIdentityFile(home))}`,
+		`-o StrictHostKeyChecking=${knownHostsGiven ? "yes" : "accept-new"}`,
+		`-o UserKnownHostsFile=${shellQuote(sshKnownHostsFile(home))}`,
+		"-o GlobalKnownHostsFile=/dev/null",
+		"-o UpdateHostKeys=no",
 	];
 	// Host keys stay filed under the name, while the connection goes to the checked address only.
-	if (pin) options.push(`-o HostName=${shellQuote(pin.address)}`, `-o HostKeyAlias=${shellQuote(pin.host)}`);
+	if (pin) options.push(`-o HostName=${shellQuote(pin.address)}`, `-o HostKeyAlias=${shellQuote(pin.alias)}`);
 	return `ssh ${options.join(" ")}`;
 }
 
@@ -72,9 +83,18 @@ export async function prepareGitEnvironment(options: {
 	proxyUrl: string;
 	/** For ssh URLs, the address the host name was checked against; ssh connects there and nowhere else. */
 	sshPin?: SshPin;
+	sshPrivateKey?: string;
+	/** Host keys ssh must see (the sensor's ssh_known_hosts or its pinned keys); else the first one is accepted. */
+	sshKnownHosts?: string;
 }): Promise<NodeJS.ProcessEnv> {
 	const home = join(options.workDir, "git-home");
 	await mkdir(join(home, ".ssh"), { recursive: true, mode: 0o700 });
+	if (options.sshPrivateKey !== undefined) {
+		await writeFile(sshIdentityFile(home), `${options.sshPrivateKey.trim()}\n`, { mode: 0o600, flag: "wx" });
+	}
+	if (options.sshKnownHosts !== undefined) {
+		await writeFile(sshKnownHostsFile(home), `${options.sshKnownHosts.trim()}\n`, { mode: 0o600, flag: "wx" });
+	}
 	const env: NodeJS.ProcessEnv = {};
 	for (const name of PASSED_THROUGH) {
 		if (process.env[name] !== undefined) env[name] = process.env[name];
@@ -94,7 +114,7 @@ export async function prepareGitEnvironment(options: {
 		GIT_CONFIG_VALUE_0: options.proxyUrl,
 		GIT_CONFIG_KEY_1: "http.followRedirects",
 		GIT_CONFIG_VALUE_1: "false",
-		GIT_SSH_COMMAND: sshCommand(home, options.sshPin),
+		GIT_SSH_COMMAND: sshCommand(home, options.sshPin, options.sshKnownHosts !== undefined),
 	});
 	const authority = HTTP_AUTHORITY.exec(options.url)?.[1];
 	if (options.credentials && authority) {

@@ -15,6 +15,8 @@ export interface CloneTarget {
 // Matched against git's English (LC_ALL=C) output, most specific first: an auth failure over ssh
 // also says "Could not read from remote repository".
 const FILE_TRANSPORT_REFUSED = /transport 'file' not allowed/i;
+const HOST_KEY_MISMATCH =
+	/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No .* host key is known for/i;
 const AUTH_FAILED =
 	/Authentication failed|could not read (Username|Password)|Invalid username or password|HTTP Basic: Access denied|Permission denied \(|returned error: 40[13]/i;
 const BRANCH_MISSING = /Remote branch .* not found|Could not find remote branch/i;
@@ -62,6 +64,12 @@ export function cloneFailure(outcome: GitOutcome, target: CloneTarget): SensorEr
 	}
 	const stderr = outcome.stderr;
 	if (FILE_TRANSPORT_REFUSED.test(stderr)) return fileUrlsRefused();
+	if (HOST_KEY_MISMATCH.test(stderr)) {
+		return new SensorError(
+			"GIT-1008",
+			`The ssh host key of ${url} does not match the one pinned for this sensor or given in ssh_known_hosts: the server's key changed, or someone is in between. If the change is expected, update ssh_known_hosts or create a new sensor.`,
+		);
+	}
 	if (AUTH_FAILED.test(stderr)) {
 		return new SensorError(
 			"GIT-1002",

@@ -6,7 +6,7 @@ import { type EgressProxy, type NetworkPolicy, startEgressProxy } from "@sensori
 import { type GitSensorConfig, isAcceptedGitUrl } from "../config-schemas.ts";
 import { createFileFilter, type FileFilter } from "../filters.ts";
 import { type Sensor, SensorError, type SensorRunContext, type SensorSnapshot, type SourceFile } from "../sensor.ts";
-import { type GitCredentials, prepareGitEnvironment, type SshPin } from "./git-environment.ts";
+import { type GitCredentials, prepareGitEnvironment, type SshPin, sshKnownHostsFile } from "./git-environment.ts";
 import { addressNotAllowed, cloneFailure, fileUrlsRefused, gitDetail } from "./git-errors.ts";
 import { type GitOutcome, runGit } from "./git-process.ts";
 import { isRegularFile, parseLsTree, parseRawDiff, type TreeChange, type TreeEntry } from "./git-tree.ts";
@@ -41,10 +41,15 @@ function checkUrl(url: string, allowGitFileUrls: boolean): void {
 
 const SCP_HOST = /^[^@]+@([^:]+):/;
 
-/** The host an ssh URL connects to, or undefined for http(s) and file URLs. */
-function sshHostOf(url: string): string | undefined {
-	if (/^ssh:/i.test(url)) return new URL(url).hostname.replace(/^\[|\]$/g, "");
-	return /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? undefined : SCP_HOST.exec(url)?.[1];
+/** The host and port an ssh URL connects to, or undefined for http(s) and file URLs. */
+function sshTargetOf(url: string): { host: string; port: number } | undefined {
+	if (/^ssh:/i.test(url)) {
+		const parsed = new URL(url);
+		return { host: parsed.hostname.replace(/^\[|\]$/g, ""), port: Number(parsed.port || 22) };
+	}
+	if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return undefined;
+	const host = SCP_HOST.exec(url)?.[1];
+	return host === undefined ? undefined : { host, port: 22 };
 }
 
 /**
@@ -52,8 +57,9 @@ function sshHostOf(url: string): string | undefined {
  * second lookup by ssh itself could answer differently (DNS rebinding).
  */
 async function pinSshHost(url: string, policy: NetworkPolicy): Promise<SshPin | undefined> {
-	const host = sshHostOf(url);
-	if (host === undefined) return undefined;
+	const target = sshTargetOf(url);
+	if (target === undefined) return undefined;
+	const { host, port } = target;
 	let addresses: string[];
 	if (isIP(host) !== 0) {
 		addresses = [host];
@@ -71,7 +77,7 @@ async function pinSshHost(url: string, policy: NetworkPolicy): Promise<SshPin | 
 	const refused = addresses.find((address) => !policy.isAllowed(address));
 	if (refused !== undefined) throw addressNotAllowed(policy.describe(refused));
 	const [address = host] = addresses;
-	return { host, address };
+	return { address, alias: port === 22 ? host : `[${host}]:${port}` };
 }
 
 function gitIn(cwd: string, env: NodeJS.ProcessEnv, signal: AbortSignal, secrets: readonly string[]): Git {
@@ -177,6 +183,8 @@ export const gitSensor: Sensor<GitSensorConfig> = {
 		const credentials = credentialsOf(config);
 		const secrets = credentials ? [credentials.password] : [];
 		const sshPin = await pinSshHost(config.url, context.settings.networkPolicy);
+		const pinnedKeys = sshPin && config.ssh_known_hosts === undefined ? await context.sshHostKeys.load() : null;
+		const sshKnownHosts = config.ssh_known_hosts ?? pinnedKeys ?? undefined;
 		const proxy = await startEgressProxy(context.settings.networkPolicy);
 		try {
 			const env = await prepareGitEnvironment({
@@ -186,13 +194,23 @@ export const gitSensor: Sensor<GitSensorConfig> = {
 				allowFileUrls: allowGitFileUrls,
 				proxyUrl: proxy.url,
 				...(sshPin ? { sshPin } : {}),
+				...(config.ssh_private_key ? { sshPrivateKey: config.ssh_private_key } : {}),
+				...(sshKnownHosts !== undefined ? { sshKnownHosts } : {}),
 			});
-			return await cloneAndSnapshot(config, context, env, secrets, credentials !== null, proxy);
+			const snapshot = await cloneAndSnapshot(config, context, env, secrets, credentials !== null, proxy);
+			if (sshPin && sshKnownHosts === undefined) await pinFirstHostKeys(context);
+			return snapshot;
 		} finally {
 			await proxy.close();
 		}
 	},
 };
+
+/** After the first successful ssh connection, keeps the host keys ssh accepted for every later scan. */
+async function pinFirstHostKeys(context: SensorRunContext): Promise<void> {
+	const accepted = await readFile(sshKnownHostsFile(join(context.workDir, "git-home")), "utf8").catch(() => "");
+	if (accepted.trim() !== "") await context.sshHostKeys.pin(accepted.trim());
+}
 
 async function cloneAndSnapshot(
 	config: GitSensorConfig,
