@@ -89,7 +89,8 @@ describe("GIT Sensor: credentials", () => {
 		const error = await rejection(
 			gitSensor.open({ url: `http://127.0.0.1:${port}/org/repo.git`, token: TOKEN }, await runContext(base)),
 		);
-		expect(error.code).toBe("GIT-1099");
+		expect(error.code).toBe("GIT-1006");
+		expect(error.message).toMatch(/redirects/);
 		expect(elsewhere.authorizations).toEqual([]);
 	});
 });

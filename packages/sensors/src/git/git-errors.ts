@@ -19,6 +19,7 @@ const HOST_KEY_MISMATCH =
 	/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No .* host key is known for/i;
 const AUTH_FAILED =
 	/Authentication failed|could not read (Username|Password)|Invalid username or password|HTTP Basic: Access denied|Permission denied \(|returned error: 40[13]/i;
+const REDIRECTED = /returned error: 30[1278]/;
 const BRANCH_MISSING = /Remote branch .* not found|Could not find remote branch/i;
 const REPOSITORY_MISSING = /repository .* not found|does not appear to be a git repository|returned error: 404/i;
 const UNREACHABLE =
@@ -76,6 +77,12 @@ export function cloneFailure(outcome: GitOutcome, target: CloneTarget): SensorEr
 			target.hasCredentials
 				? `Authentication to ${url} failed: check the username, password or token, and that they grant read access to this repository.`
 				: `${url} requires authentication: configure username and password, or a token.`,
+		);
+	}
+	if (REDIRECTED.test(stderr)) {
+		return new SensorError(
+			"GIT-1006",
+			`${url} redirects elsewhere, and the worker does not follow redirects: configure the URL the server redirects to.`,
 		);
 	}
 	if (target.branch !== undefined && BRANCH_MISSING.test(stderr)) {
