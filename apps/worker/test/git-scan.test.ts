@@ -93,7 +93,7 @@ describe("a Git scan through the API, the queue and a worker process", () => {
 		expect((await h.api("GET", `/v3/scan/${executionId}/findings?limit=0`)).status).toBe(400);
 	});
 
-	it("a Git failure ends failed with the sensor's error code", async () => {
+	it("a Git failure ends failed with the sensor's error code, naming the repository URL", async () => {
 		const created = await h.api("POST", "/v3/scan/create", {
 			sensorType: "GIT Sensor",
 			sensorName: "no-such-branch",
@@ -101,7 +101,8 @@ describe("a Git scan through the API, the queue and a worker process", () => {
 		});
 		const status = await h.waitForFinish(created.body.executionId as string);
 		expect(status).toMatchObject({ status: "failed", errorCode: "GIT-1003" });
-		expect(status.message).toBeTruthy();
+		// Only sealed credentials are redacted; the user's own URL stays readable.
+		expect(status.message).toBe(`Branch "release/9" does not exist in ${repo.url}.`);
 	});
 
 	it("a Filesystem Sensor path outside SENSOR_FS_ROOTS ends failed with FS-1001", async () => {
@@ -112,6 +113,8 @@ describe("a Git scan through the API, the queue and a worker process", () => {
 		});
 		const status = await h.waitForFinish(created.body.executionId as string);
 		expect(status).toMatchObject({ status: "failed", errorCode: "FS-1001" });
+		expect(status.message).toContain("/etc");
+		expect(status.message).not.toContain("***");
 	});
 
 	it("a Filesystem Sensor below the roots finds the same assets", async () => {

@@ -119,17 +119,28 @@ export const workerEnvSchema = baseEnvSchema.extend({
 	RECONCILE_INTERVAL_MS: milliseconds(30_000),
 	RECONCILE_GRACE_MS: milliseconds(60_000),
 	SHUTDOWN_TIMEOUT_MS: milliseconds(30_000),
-	/** Comma-separated absolute directories the Filesystem Sensor may read below; empty allows none. */
+	/**
+	 * Comma-separated absolute directories the Filesystem Sensor may read below; empty allows none.
+	 * `ORG_ID=/path` is a root of that organisation only, a plain `/path` one of every organisation.
+	 */
 	SENSOR_FS_ROOTS: z
 		.string()
 		.default("")
 		.transform((v) =>
 			v
 				.split(",")
-				.map((p) => p.trim())
-				.filter(Boolean),
+				.map((entry) => entry.trim())
+				.filter(Boolean)
+				.map((entry) => {
+					const separator = entry.startsWith("/") ? -1 : entry.indexOf("=");
+					if (separator === -1) return { orgId: null, path: entry };
+					return { orgId: entry.slice(0, separator).trim(), path: entry.slice(separator + 1).trim() };
+				}),
 		)
-		.refine((roots) => roots.every((r) => r.startsWith("/")), "must be absolute paths separated by commas"),
+		.refine(
+			(roots) => roots.every((root) => root.path.startsWith("/") && root.orgId !== ""),
+			"must be absolute paths or ORG_ID=/path entries, separated by commas",
+		),
 	SENSOR_GIT_TIMEOUT_MS: milliseconds(10 * 60 * 1000),
 	/** Non-public networks a sensor may connect to (on-premises Git servers, registries, Artifactory). */
 	SENSOR_ALLOWED_NETWORKS: allowedNetworks,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { apiEnvSchema, ConfigError, parseEnv, resolveSecretKey } from "../src/index.ts";
+import { apiEnvSchema, ConfigError, parseEnv, resolveSecretKey, workerEnvSchema } from "../src/index.ts";
 
 describe("parseEnv", () => {
 	it("applies the documented defaults", () => {
@@ -33,6 +33,21 @@ describe("parseEnv", () => {
 	it("parses booleans strictly", () => {
 		expect(parseEnv(apiEnvSchema, { SENSOR_GIT_ALLOW_FILE_URLS: "true" }).SENSOR_GIT_ALLOW_FILE_URLS).toBe(true);
 		expect(() => parseEnv(apiEnvSchema, { SENSOR_GIT_ALLOW_FILE_URLS: "yes" })).toThrow(/SENSOR_GIT_ALLOW_FILE_URLS/);
+	});
+});
+
+describe("SENSOR_FS_ROOTS", () => {
+	it("takes global roots and ORG_ID=/path roots of one organisation", () => {
+		const env = parseEnv(workerEnvSchema, { SENSOR_FS_ROOTS: "/srv/shared, org_a=/srv/a ,org_b=/srv/b=c" });
+		expect(env.SENSOR_FS_ROOTS).toEqual([
+			{ orgId: null, path: "/srv/shared" },
+			{ orgId: "org_a", path: "/srv/a" },
+			{ orgId: "org_b", path: "/srv/b=c" },
+		]);
+	});
+
+	it.each(["relative/path", "org_a=relative", "=/srv/a"])("refuses %s, naming the variable", (value) => {
+		expect(() => parseEnv(workerEnvSchema, { SENSOR_FS_ROOTS: value })).toThrow(/SENSOR_FS_ROOTS/);
 	});
 });
 

@@ -1,3 +1,4 @@
+export { type EgressProxy, startEgressProxy } from "./egress-proxy.ts";
 export {
 	AddressNotAllowedError,
 	createGuardedAgent,

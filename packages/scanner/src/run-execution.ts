@@ -22,6 +22,7 @@ import { isSealed, type SecretBox } from "@sensorium/secrets";
 import { redactSecrets, type Sensor, SensorError, type SensorSettings, type SensorSnapshot } from "@sensorium/sensors";
 import { SCAN_ERRORS } from "./errors.ts";
 import { type Analyzer, type Detector, type ScanOptions, scanFile } from "./file-scan.ts";
+import { sshHostKeyStore } from "./ssh-host-keys.ts";
 import { workDirPrefix } from "./work-dirs.ts";
 
 export interface ScannerDeps {
@@ -131,11 +132,12 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 			"The sensor's stored credentials cannot be decrypted: SENSORIUM_SECRET_KEY differs from the key they were stored with.",
 		);
 	}
-	// Only what was sealed at rest is secret: redacting every string would hide paths and URLs too.
+	// Only what was sealed at rest is secret: the URL's host or a path is the user's own and helps them
+	// understand the error. redactSecrets also removes URL userinfo wherever it appears.
 	const secrets = Object.keys(sensor.config)
 		.filter((key) => isSealed(sensor.config[key]))
 		.map((key) => config[key])
-		.filter((v): v is string => typeof v === "string" && v.length >= 4);
+		.filter((value): value is string => typeof value === "string" && value.length >= 4);
 
 	const timeLimit = AbortSignal.timeout(deps.executionTimeoutMs);
 	const lease = new AbortController();
@@ -164,6 +166,8 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 			previousCursor: previous?.cursor ?? null,
 			incremental: sensor.incremental,
 			settings: deps.settings,
+			orgId: sensor.orgId,
+			sshHostKeys: sshHostKeyStore(deps.db, sensor.id),
 		});
 		if (snapshot.progress) progress.sensor = snapshot.progress;
 		// Stored configs may predate SENSOR_MAX_FILE_SIZE_MB: the operator's cap wins over any of them.

@@ -41,7 +41,7 @@ for (let i = 0; i < ARTIFACTS; i += 1) {
 
 const settings: SensorSettings = {
 	allowGitFileUrls: false,
-	filesystemRoots: [base],
+	filesystemRoots: [{ orgId: null, path: base }],
 	gitTimeoutMs: 60_000,
 	networkPolicy: createNetworkPolicy(["127.0.0.0/8"]),
 	artifactoryDownloadConcurrency: CONCURRENCY,
@@ -63,6 +63,8 @@ async function measure<C>(sensor: Sensor<C>, config: C): Promise<{ seconds: numb
 		previousCursor: null,
 		incremental: false,
 		settings,
+		orgId: "bench",
+		sshHostKeys: { load: async () => null, pin: async () => {} },
 	};
 	const started = performance.now();
 	const snapshot = await sensor.open(config, context);

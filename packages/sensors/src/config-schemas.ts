@@ -27,7 +27,8 @@ function filters(options: Partial<SensorConfigOptions>) {
 const SCP_LIKE = /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:(?!\/\/)[^\s]+$/;
 
 export function isAcceptedGitUrl(url: string, options: SensorConfigOptions): boolean {
-	if (SCP_LIKE.test(url)) return true;
+	// ssh would read a host or user starting with "-" as an option.
+	if (SCP_LIKE.test(url)) return !url.startsWith("-") && !url.includes("@-");
 	let parsed: URL;
 	try {
 		parsed = new URL(url);
@@ -37,7 +38,9 @@ export function isAcceptedGitUrl(url: string, options: SensorConfigOptions): boo
 	// Credentials belong in username/password/token, where they are stored encrypted.
 	if (parsed.password) return false;
 	if (parsed.protocol === "https:" || parsed.protocol === "http:") return parsed.hostname !== "" && !parsed.username;
-	if (parsed.protocol === "ssh:") return parsed.hostname !== "";
+	if (parsed.protocol === "ssh:") {
+		return parsed.hostname !== "" && !parsed.hostname.startsWith("-") && !parsed.username.startsWith("-");
+	}
 	if (parsed.protocol === "file:") return options.allowGitFileUrls && parsed.pathname.length > 1;
 	return false;
 }
@@ -59,6 +62,19 @@ export function gitConfigSchema(options: SensorConfigOptions) {
 			username: z.string().min(1).max(256).optional(),
 			password: z.string().min(1).max(4096).optional(),
 			token: z.string().min(1).max(4096).optional(),
+			/** An unencrypted OpenSSH or PEM private key; the only key ssh offers. Sealed at rest. */
+			ssh_private_key: z
+				.string()
+				.max(16_384)
+				.refine((key) => /^-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----\s/.test(key.trim()))
+				.optional(),
+			/** known_hosts lines for the server; without them the first key seen is pinned for this sensor. */
+			ssh_known_hosts: z
+				.string()
+				.min(1)
+				.max(65_536)
+				.refine((text) => !text.includes("\0"))
+				.optional(),
 			...filters(options),
 		})
 		.refine((c) => !(c.password && c.token), "password and token are mutually exclusive")

@@ -16,6 +16,7 @@ export { sensorImplementations } from "./implementations.ts";
 export { redactSecrets } from "./redact.ts";
 export { type SensorTypeContract, sensorTypeContracts } from "./registry.ts";
 export {
+	type FilesystemRoot,
 	type Sensor,
 	SensorError,
 	type SensorRunContext,
@@ -23,4 +24,5 @@ export {
 	type SensorSnapshot,
 	type SourceDiagnostic,
 	type SourceFile,
+	type SshHostKeyStore,
 } from "./sensor.ts";

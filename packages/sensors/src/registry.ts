@@ -21,7 +21,7 @@ export function sensorTypeContracts(options: SensorConfigOptions): SensorTypeCon
 			sensorType: "GIT Sensor",
 			errorNamespace: "GIT",
 			configSchema: gitConfigSchema(options),
-			secretKeys: ["password", "token"],
+			secretKeys: ["password", "token", "ssh_private_key"],
 		},
 		{
 			sensorType: "Filesystem Sensor",

@@ -18,6 +18,24 @@ export interface SensorRunContext {
 	incremental: boolean;
 	/** Worker settings that are not part of the sensor's config. */
 	settings: SensorSettings;
+	/** The organisation the execution belongs to: some settings (filesystem roots) are per organisation. */
+	orgId: string;
+	/** Where the sensor's ssh host keys are pinned on first use. */
+	sshHostKeys: SshHostKeyStore;
+}
+
+/** The ssh host keys one sensor pinned, in known_hosts format; kept across executions. */
+export interface SshHostKeyStore {
+	/** The pinned known_hosts text, or null before the sensor's first ssh connection. */
+	load(): Promise<string | null>;
+	/** Pins the keys of the first successful connection; an existing pin is kept. */
+	pin(knownHosts: string): Promise<void>;
+}
+
+/** A directory the Filesystem Sensor may read below: for one organisation, or for all when orgId is null. */
+export interface FilesystemRoot {
+	orgId: string | null;
+	path: string;
 }
 
 export interface SensorSettings {
@@ -29,7 +47,7 @@ export interface SensorSettings {
 	networkPolicy: NetworkPolicy;
 	allowGitFileUrls: boolean;
 	/** Roots the Filesystem Sensor may read below (SENSOR_FS_ROOTS). */
-	filesystemRoots: string[];
+	filesystemRoots: FilesystemRoot[];
 	/** Upper bound on git clone/fetch time in ms. */
 	gitTimeoutMs: number;
 	/** Artifacts the Artifactory Sensor downloads at once (ARTIFACTORY_DOWNLOAD_CONCURRENCY). */

@@ -13,8 +13,13 @@ let root: string;
 let scan: string;
 let outside: string;
 
+const everyOrg = (path: string) => ({ orgId: null, path });
+
 async function open(config: FilesystemSensorConfig, settings: Partial<SensorSettings> = {}) {
-	return filesystemSensor.open(config, await runContext(base, { settings: { filesystemRoots: [root], ...settings } }));
+	return filesystemSensor.open(
+		config,
+		await runContext(base, { settings: { filesystemRoots: [everyOrg(root)], ...settings } }),
+	);
 }
 
 beforeAll(async () => {
@@ -74,12 +79,15 @@ describe("Filesystem Sensor: walking", () => {
 	it("accepts a root given through a symlink", async () => {
 		const linkedRoot = join(base, "root-link");
 		await symlink(root, linkedRoot);
-		const snapshot = await open({ path: join(linkedRoot, "scan", "sub") }, { filesystemRoots: [linkedRoot] });
+		const snapshot = await open({ path: join(linkedRoot, "scan", "sub") }, { filesystemRoots: [everyOrg(linkedRoot)] });
 		expect([...(await collect(snapshot)).keys()]).toEqual(["cert.pem", "deeper/key.pem"]);
 	});
 
 	it("ignores the previous cursor: every scan is full", async () => {
-		const context = await runContext(base, { settings: { filesystemRoots: [root] }, previousCursor: "anything" });
+		const context = await runContext(base, {
+			settings: { filesystemRoots: [everyOrg(root)] },
+			previousCursor: "anything",
+		});
 		expect((await filesystemSensor.open({ path: scan }, context)).mode).toBe("full");
 	});
 });
@@ -96,6 +104,17 @@ describe("Filesystem Sensor: confinement", () => {
 		expect(error).toMatchObject({ code: "FS-1001", retryable: false });
 		expect(error.message).toContain("SENSOR_FS_ROOTS");
 		expect(error.message).not.toContain(SECRET);
+	});
+
+	it("reads an organisation's own root, and refuses it to another organisation (FS-1001)", async () => {
+		const settings = { filesystemRoots: [{ orgId: "org-a", path: root }] };
+		const own = await filesystemSensor.open({ path: scan }, await runContext(base, { settings, orgId: "org-a" }));
+		expect((await collect(own)).has("a.txt")).toBe(true);
+		const other = await rejection(
+			filesystemSensor.open({ path: scan }, await runContext(base, { settings, orgId: "org-b" })),
+		);
+		expect(other).toMatchObject({ code: "FS-1001", retryable: false });
+		expect(other.message).toContain(scan);
 	});
 
 	it("refuses everything when no roots are configured", async () => {
@@ -117,7 +136,7 @@ describe("Filesystem Sensor: confinement", () => {
 		await mkdir(locked, { mode: 0o000 });
 		try {
 			if (process.getuid?.() !== 0) {
-				expect((await rejection(open({ path: locked }, { filesystemRoots: [parent] }))).code).toBe("FS-1004");
+				expect((await rejection(open({ path: locked }, { filesystemRoots: [everyOrg(parent)] }))).code).toBe("FS-1004");
 				return;
 			}
 			// Root reads everything, so the check runs in a child process as `nobody`.
@@ -125,7 +144,7 @@ describe("Filesystem Sensor: confinement", () => {
 			const script = `
 				const { filesystemSensor } = await import(${JSON.stringify(source)});
 				const context = { workDir: ${JSON.stringify(parent)}, signal: new AbortController().signal, previousCursor: null,
-					incremental: false, settings: { allowGitFileUrls: false, filesystemRoots: [${JSON.stringify(parent)}], gitTimeoutMs: 1000 } };
+					incremental: false, orgId: "org", settings: { allowGitFileUrls: false, filesystemRoots: [{ orgId: null, path: ${JSON.stringify(parent)} }], gitTimeoutMs: 1000 } };
 				await filesystemSensor.open({ path: ${JSON.stringify(locked)} }, context).then(() => console.log("opened"), (e) => console.log(e.code));`;
 			const tsx = new URL("../../../node_modules/tsx/dist/loader.mjs", import.meta.url).href;
 			const output = execFileSync(process.execPath, ["--import", tsx, "--input-type=module", "-e", script], {

@@ -4,7 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createNetworkPolicy } from "@sensorium/network-policy";
-import { SensorError, type SensorRunContext, type SensorSettings, type SensorSnapshot } from "../src/index.ts";
+import {
+	SensorError,
+	type SensorRunContext,
+	type SensorSettings,
+	type SensorSnapshot,
+	type SshHostKeyStore,
+} from "../src/index.ts";
 
 export async function makeTempDir(prefix: string): Promise<string> {
 	// Real path, because the sensors report real paths and tmpdir() may be a symlink (macOS).
@@ -19,6 +25,18 @@ export const TEST_SETTINGS: SensorSettings = {
 	networkPolicy: createNetworkPolicy(["127.0.0.0/8", "::1/128"]),
 };
 
+/** A host key store kept in memory, standing in for the worker's Postgres table; `pinned` shows what it holds. */
+export function memoryHostKeys(initial: string | null = null): SshHostKeyStore & { pinned: string | null } {
+	const store = {
+		pinned: initial,
+		load: async () => store.pinned,
+		async pin(knownHosts: string) {
+			store.pinned ??= knownHosts;
+		},
+	};
+	return store;
+}
+
 /** A fresh workDir per open, as the worker gives one per execution. */
 export async function runContext(
 	base: string,
@@ -27,6 +45,8 @@ export async function runContext(
 		previousCursor?: string | null;
 		incremental?: boolean;
 		signal?: AbortSignal;
+		orgId?: string;
+		sshHostKeys?: SshHostKeyStore;
 	} = {},
 ): Promise<SensorRunContext> {
 	return {
@@ -35,6 +55,8 @@ export async function runContext(
 		previousCursor: options.previousCursor ?? null,
 		incremental: options.incremental ?? options.previousCursor !== undefined,
 		settings: { ...TEST_SETTINGS, ...options.settings },
+		orgId: options.orgId ?? "org-test",
+		sshHostKeys: options.sshHostKeys ?? memoryHostKeys(),
 	};
 }
 

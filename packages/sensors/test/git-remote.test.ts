@@ -3,7 +3,6 @@ import { createServer as createHttpServer, type Server as HttpServer } from "nod
 import type { AddressInfo } from "node:net";
 import { createServer as createTcpServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
-import { createNetworkPolicy } from "@sensorium/network-policy";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { gitSensor } from "../src/index.ts";
 import { makeTempDir, rejection, runContext } from "./fixtures.ts";
@@ -80,7 +79,7 @@ describe("GIT Sensor: credentials", () => {
 		expect(server.authorizations.every((header) => header === undefined)).toBe(true);
 	});
 
-	it("does not follow a redirect at all, so neither credentials nor connections reach another host", async () => {
+	it("does not follow redirects, so another host gets neither the request nor the credentials", async () => {
 		const elsewhere = await refusingServer();
 		const port = await listen(
 			createHttpServer((request, response) => {
@@ -90,8 +89,8 @@ describe("GIT Sensor: credentials", () => {
 		const error = await rejection(
 			gitSensor.open({ url: `http://127.0.0.1:${port}/org/repo.git`, token: TOKEN }, await runContext(base)),
 		);
-		expect(error).toMatchObject({ code: "GIT-1006", retryable: false });
-		expect(error.message).toContain("redirect");
+		expect(error.code).toBe("GIT-1006");
+		expect(error.message).toMatch(/redirects/);
 		expect(elsewhere.authorizations).toEqual([]);
 	});
 });
@@ -137,59 +136,5 @@ describe("GIT Sensor: network failures", () => {
 		);
 		expect(ssh).toMatchObject({ code: "GIT-1001", retryable: true });
 		expect(ssh.message).toMatch(/Connection refused/);
-	});
-});
-
-describe("GIT Sensor: network policy", () => {
-	const strict = () => runContext(base, { settings: { networkPolicy: createNetworkPolicy([]) } });
-
-	/** A listener that only counts who connects. */
-	async function countingListener(): Promise<{ port: number; connections: () => number }> {
-		let connections = 0;
-		const port = await listen(
-			createTcpServer((socket) => {
-				connections++;
-				socket.destroy();
-			}),
-		);
-		return { port, connections: () => connections };
-	}
-
-	it("refuses a loopback server by default, before any connection, with GIT-1007 (http and ssh)", async () => {
-		const listener = await countingListener();
-		for (const url of [
-			`http://127.0.0.1:${listener.port}/org/repo.git`,
-			`https://localhost:${listener.port}/org/repo.git`,
-			`ssh://git@127.0.0.1:${listener.port}/org/repo.git`,
-			"git@127.0.0.1:org/repo.git",
-			`http://[::1]:${listener.port}/repo.git`,
-		]) {
-			const error = await rejection(gitSensor.open({ url }, await strict()));
-			expect(error, url).toMatchObject({ code: "GIT-1007", retryable: false });
-		}
-		expect(listener.connections()).toBe(0);
-	});
-
-	it("says the same for an open and a closed port, so it cannot scan ports", async () => {
-		const open = await countingListener();
-		const closedPort = await new Promise<number>((resolve) => {
-			const probe = createTcpServer();
-			probe.listen(0, "127.0.0.1", () => {
-				const { port } = probe.address() as AddressInfo;
-				probe.close(() => resolve(port));
-			});
-		});
-		const messageFor = async (port: number) =>
-			(await rejection(gitSensor.open({ url: `http://127.0.0.1:${port}/repo.git` }, await strict()))).message;
-		expect(await messageFor(open.port)).toBe(await messageFor(closedPort));
-		expect(open.connections()).toBe(0);
-	});
-
-	it("reaches the server once SENSOR_ALLOWED_NETWORKS allows it", async () => {
-		const server = await refusingServer();
-		const allowed = await runContext(base, { settings: { networkPolicy: createNetworkPolicy(["127.0.0.0/8"]) } });
-		const error = await rejection(gitSensor.open({ url: server.url }, allowed));
-		expect(error.code).toBe("GIT-1002");
-		expect(server.authorizations.length).toBeGreaterThan(0);
 	});
 });

@@ -152,6 +152,18 @@ export const sensors = pgTable(
 	],
 );
 
+/**
+ * Host keys a GIT Sensor without `ssh_known_hosts` accepted on its first ssh connection, in
+ * known_hosts format: later scans require the same key (trust on first use per sensor).
+ */
+export const sshHostKeys = pgTable("ssh_host_keys", {
+	sensorId: objectId("sensor_id")
+		.primaryKey()
+		.references(() => sensors.id, { onDelete: "cascade" }),
+	knownHosts: text("known_hosts").notNull(),
+	createdAt: createdAt(),
+});
+
 export const executions = pgTable(
 	"executions",
 	{

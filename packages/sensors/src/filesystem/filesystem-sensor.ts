@@ -70,7 +70,10 @@ async function* walk(
 export const filesystemSensor: Sensor<FilesystemSensorConfig> = {
 	sensorType: "Filesystem Sensor",
 	async open(config, context) {
-		const root = await resolveScanRoot(config.path, context.settings.filesystemRoots);
+		const roots = context.settings.filesystemRoots
+			.filter((root) => root.orgId === null || root.orgId === context.orgId)
+			.map((root) => root.path);
+		const root = await resolveScanRoot(config.path, roots);
 		const filter = createFileFilter(config);
 		// Without history to compare against, every scan is full; unchanged files cost a re-read only.
 		return { cursor: null, mode: "full", deleted: [], files: () => walk(root, "", filter, context.signal) };

@@ -1,6 +1,5 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { PinnedRemote } from "./git-network.ts";
 
 export interface GitCredentials {
 	username: string;
@@ -8,9 +7,9 @@ export interface GitCredentials {
 }
 
 /**
- * Inherited from the worker because git, curl or ssh need them; everything else stays out of git's reach.
- * Not the ssh agent (tenants would use the worker's keys) and not proxies (a proxy would connect wherever it
- * is told, past the network policy).
+ * Inherited from the worker because git or curl need them; everything else stays out of git's reach.
+ * Not the proxy variables (no_proxy would let a host bypass the egress proxy) nor SSH_AUTH_SOCK (the
+ * worker's agent keys are not the tenants').
  */
 const PASSED_THROUGH = ["PATH", "TMPDIR", "GIT_SSL_CAINFO", "GIT_SSL_CAPATH", "SSL_CERT_FILE", "SSL_CERT_DIR"];
 
@@ -36,6 +35,41 @@ function shellQuote(value: string): string {
 	return `'${value.replaceAll("'", "'\\''")}'`;
 }
 
+export interface SshPin {
+	address: string;
+	/** The name host keys are filed under: the host, or `[host]:port` for another port than 22. */
+	alias: string;
+}
+
+export function sshKnownHostsFile(home: string): string {
+	return join(home, ".ssh", "known_hosts");
+}
+
+function sshIdentityFile(home: string): string {
+	return join(home, ".ssh", "id_sensor");
+}
+
+/**
+ * ssh reads ~ from the password database, not HOME: without -F /dev/null and explicit identity and
+ * known_hosts files it would use the worker's own ~/.ssh keys and config for every tenant.
+ */
+export function sshCommand(home: string, pin: SshPin | undefined, knownHostsGiven: boolean): string {
+	const options = [
+		"-F /dev/null",
+		"-o BatchMode=yes",
+		"-o IdentitiesOnly=yes",
+		"-o IdentityAgent=none",
+		`-o IdentityFile=${shellQuote(sshIdentityFile(home))}`,
+		`-o StrictHostKeyChecking=${knownHostsGiven ? "yes" : "accept-new"}`,
+		`-o UserKnownHostsFile=${shellQuote(sshKnownHostsFile(home))}`,
+		"-o GlobalKnownHostsFile=/dev/null",
+		"-o UpdateHostKeys=no",
+	];
+	// Host keys stay filed under the name, while the connection goes to the checked address only.
+	if (pin) options.push(`-o HostName=${shellQuote(pin.address)}`, `-o HostKeyAlias=${shellQuote(pin.alias)}`);
+	return `ssh ${options.join(" ")}`;
+}
+
 /**
  * Builds the environment every git command of one scan runs with: an empty private HOME, no system
  * config, no prompts, only the protocols the worker allows, and credentials (if any) via GIT_ASKPASS.
@@ -45,11 +79,22 @@ export async function prepareGitEnvironment(options: {
 	url: string;
 	credentials: GitCredentials | null;
 	allowFileUrls: boolean;
-	/** The remote's checked address, pinned for every git and ssh connection of the scan. */
-	pinned: PinnedRemote;
+	/** The worker's egress proxy: every http(s) connection git makes goes through it. */
+	proxyUrl: string;
+	/** For ssh URLs, the address the host name was checked against; ssh connects there and nowhere else. */
+	sshPin?: SshPin;
+	sshPrivateKey?: string;
+	/** Host keys ssh must see (the sensor's ssh_known_hosts or its pinned keys); else the first one is accepted. */
+	sshKnownHosts?: string;
 }): Promise<NodeJS.ProcessEnv> {
 	const home = join(options.workDir, "git-home");
 	await mkdir(join(home, ".ssh"), { recursive: true, mode: 0o700 });
+	if (options.sshPrivateKey !== undefined) {
+		await writeFile(sshIdentityFile(home), `${options.sshPrivateKey.trim()}\n`, { mode: 0o600, flag: "wx" });
+	}
+	if (options.sshKnownHosts !== undefined) {
+		await writeFile(sshKnownHostsFile(home), `${options.sshKnownHosts.trim()}\n`, { mode: 0o600, flag: "wx" });
+	}
 	const env: NodeJS.ProcessEnv = {};
 	for (const name of PASSED_THROUGH) {
 		if (process.env[name] !== undefined) env[name] = process.env[name];
@@ -63,22 +108,14 @@ export async function prepareGitEnvironment(options: {
 		GIT_TERMINAL_PROMPT: "0",
 		// Equivalent to protocol.allow=never plus protocol.<name>.allow=always for each listed one.
 		GIT_ALLOW_PROTOCOL: options.allowFileUrls ? "https:http:ssh:file" : "https:http:ssh",
-		// ssh reads ~ from the password database, not HOME: no config file, no agent and no identity of the
-		// worker's own, and known_hosts in the private home.
-		GIT_SSH_COMMAND: [
-			"ssh -F /dev/null -o BatchMode=yes -o IdentitiesOnly=yes -o IdentityAgent=none -o IdentityFile=none",
-			"-o StrictHostKeyChecking=accept-new",
-			`-o UserKnownHostsFile=${shellQuote(join(home, ".ssh", "known_hosts"))}`,
-			...options.pinned.sshOptions.map((option) => `-o ${shellQuote(option)}`),
-		].join(" "),
+		// Like `git -c`, but for every git command of the scan, including the fetch after the clone.
+		GIT_CONFIG_COUNT: "2",
+		GIT_CONFIG_KEY_0: "http.proxy",
+		GIT_CONFIG_VALUE_0: options.proxyUrl,
+		GIT_CONFIG_KEY_1: "http.followRedirects",
+		GIT_CONFIG_VALUE_1: "false",
+		GIT_SSH_COMMAND: sshCommand(home, options.sshPin, options.sshKnownHosts !== undefined),
 	});
-	// Redirects could lead git to any address; the pinned resolve entry keeps it on the checked one.
-	const config: [string, string][] = [["http.followRedirects", "false"], ...options.pinned.config];
-	env.GIT_CONFIG_COUNT = String(config.length);
-	for (const [i, [key, value]] of config.entries()) {
-		env[`GIT_CONFIG_KEY_${i}`] = key;
-		env[`GIT_CONFIG_VALUE_${i}`] = value;
-	}
 	const authority = HTTP_AUTHORITY.exec(options.url)?.[1];
 	if (options.credentials && authority) {
 		const askpass = join(options.workDir, "git-askpass.sh");

@@ -8,14 +8,18 @@ export interface CloneTarget {
 	hasCredentials: boolean;
 	secrets: readonly string[];
 	timeoutMs: number;
+	/** Why the egress proxy could not connect to the server, when it could not. */
+	proxyFailure: string | undefined;
 }
 
 // Matched against git's English (LC_ALL=C) output, most specific first: an auth failure over ssh
 // also says "Could not read from remote repository".
 const FILE_TRANSPORT_REFUSED = /transport 'file' not allowed/i;
+const HOST_KEY_MISMATCH =
+	/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No .* host key is known for/i;
 const AUTH_FAILED =
 	/Authentication failed|could not read (Username|Password)|Invalid username or password|HTTP Basic: Access denied|Permission denied \(|returned error: 40[13]/i;
-const REDIRECTED = /returned error: 30[12378]/i;
+const REDIRECTED = /returned error: 30[1278]/;
 const BRANCH_MISSING = /Remote branch .* not found|Could not find remote branch/i;
 const REPOSITORY_MISSING = /repository .* not found|does not appear to be a git repository|returned error: 404/i;
 const UNREACHABLE =
@@ -61,6 +65,12 @@ export function cloneFailure(outcome: GitOutcome, target: CloneTarget): SensorEr
 	}
 	const stderr = outcome.stderr;
 	if (FILE_TRANSPORT_REFUSED.test(stderr)) return fileUrlsRefused();
+	if (HOST_KEY_MISMATCH.test(stderr)) {
+		return new SensorError(
+			"GIT-1008",
+			`The ssh host key of ${url} does not match the one pinned for this sensor or given in ssh_known_hosts: the server's key changed, or someone is in between. If the change is expected, update ssh_known_hosts or create a new sensor.`,
+		);
+	}
 	if (AUTH_FAILED.test(stderr)) {
 		return new SensorError(
 			"GIT-1002",
@@ -70,10 +80,9 @@ export function cloneFailure(outcome: GitOutcome, target: CloneTarget): SensorEr
 		);
 	}
 	if (REDIRECTED.test(stderr)) {
-		// Followed redirects could lead the worker to any address, past the network policy.
 		return new SensorError(
 			"GIT-1006",
-			`${url} answered with a redirect, which the worker does not follow: use the URL it redirects to.`,
+			`${url} redirects elsewhere, and the worker does not follow redirects: configure the URL the server redirects to.`,
 		);
 	}
 	if (target.branch !== undefined && BRANCH_MISSING.test(stderr)) {
@@ -82,9 +91,20 @@ export function cloneFailure(outcome: GitOutcome, target: CloneTarget): SensorEr
 	if (REPOSITORY_MISSING.test(stderr)) {
 		return new SensorError("GIT-1001", `Repository ${url} was not found, or it is not a Git repository.`);
 	}
+	if (target.proxyFailure !== undefined) {
+		return new SensorError("GIT-1001", `Could not reach the Git server of ${url}: ${target.proxyFailure}`, true);
+	}
 	if (UNREACHABLE.test(stderr)) {
 		const detail = gitDetail(stderr, target.secrets, UNREACHABLE);
 		return new SensorError("GIT-1001", `Could not reach the Git server of ${url}: ${detail}`, true);
 	}
 	return new SensorError("GIT-1099", `Cloning ${url} failed: ${gitDetail(stderr, target.secrets)}`, true);
+}
+
+/** The same message whether or not anything listens there: only the address and its range are named. */
+export function addressNotAllowed(reason: string): SensorError {
+	return new SensorError(
+		"GIT-1007",
+		`Git server address not allowed: ${reason}. An administrator can allow it with SENSOR_ALLOWED_NETWORKS.`,
+	);
 }

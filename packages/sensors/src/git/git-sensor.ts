@@ -1,11 +1,13 @@
+import { lookup } from "node:dns/promises";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { isIP } from "node:net";
 import { join } from "node:path";
+import { type EgressProxy, type NetworkPolicy, startEgressProxy } from "@sensorium/network-policy";
 import { type GitSensorConfig, isAcceptedGitUrl } from "../config-schemas.ts";
 import { createFileFilter, type FileFilter } from "../filters.ts";
 import { type Sensor, SensorError, type SensorRunContext, type SensorSnapshot, type SourceFile } from "../sensor.ts";
-import { type GitCredentials, prepareGitEnvironment } from "./git-environment.ts";
-import { cloneFailure, fileUrlsRefused, gitDetail } from "./git-errors.ts";
-import { pinRemote } from "./git-network.ts";
+import { type GitCredentials, prepareGitEnvironment, type SshPin, sshKnownHostsFile } from "./git-environment.ts";
+import { addressNotAllowed, cloneFailure, fileUrlsRefused, gitDetail } from "./git-errors.ts";
 import { type GitOutcome, runGit } from "./git-process.ts";
 import { isRegularFile, parseLsTree, parseRawDiff, type TreeChange, type TreeEntry } from "./git-tree.ts";
 
@@ -35,6 +37,47 @@ function checkUrl(url: string, allowGitFileUrls: boolean): void {
 			"The repository URL is not accepted: use https://, http://, ssh:// or user@host:path, without credentials in it.",
 		);
 	}
+}
+
+const SCP_HOST = /^[^@]+@([^:]+):/;
+
+/** The host and port an ssh URL connects to, or undefined for http(s) and file URLs. */
+function sshTargetOf(url: string): { host: string; port: number } | undefined {
+	if (/^ssh:/i.test(url)) {
+		const parsed = new URL(url);
+		return { host: parsed.hostname.replace(/^\[|\]$/g, ""), port: Number(parsed.port || 22) };
+	}
+	if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return undefined;
+	const host = SCP_HOST.exec(url)?.[1];
+	return host === undefined ? undefined : { host, port: 22 };
+}
+
+/**
+ * Resolves the ssh host once and checks every address, so ssh can be pinned to one that passed: a
+ * second lookup by ssh itself could answer differently (DNS rebinding).
+ */
+async function pinSshHost(url: string, policy: NetworkPolicy): Promise<SshPin | undefined> {
+	const target = sshTargetOf(url);
+	if (target === undefined) return undefined;
+	const { host, port } = target;
+	let addresses: string[];
+	if (isIP(host) !== 0) {
+		addresses = [host];
+	} else {
+		try {
+			addresses = (await lookup(host, { all: true })).map((entry) => entry.address);
+		} catch {
+			throw new SensorError(
+				"GIT-1001",
+				`Could not reach the Git server of ${url}: could not resolve host ${host}`,
+				true,
+			);
+		}
+	}
+	const refused = addresses.find((address) => !policy.isAllowed(address));
+	if (refused !== undefined) throw addressNotAllowed(policy.describe(refused));
+	const [address = host] = addresses;
+	return { address, alias: port === 22 ? host : `[${host}]:${port}` };
 }
 
 function gitIn(cwd: string, env: NodeJS.ProcessEnv, signal: AbortSignal, secrets: readonly string[]): Git {
@@ -88,8 +131,7 @@ async function* listFiles(
 }
 
 function isOffered(entry: TreeEntry, filter: FileFilter): boolean {
-	// Files over max_file_size_mb are offered too: the scanner skips them unread, with a diagnostic.
-	return isRegularFile(entry.mode) && filter.matchesPath(entry.path);
+	return isRegularFile(entry.mode) && entry.size <= filter.maxBytes && filter.matchesPath(entry.path);
 }
 
 async function snapshotOf(
@@ -116,8 +158,8 @@ async function snapshotOf(
 		const changed = new Set(changes.map((change) => change.path));
 		selected = offered.filter((entry) => changed.has(entry.path));
 		const offeredPaths = new Set(offered.map((entry) => entry.path));
-		// Whatever was a scannable file before and is not offered now (removed, replaced by a symlink)
-		// must drop its old findings.
+		// Whatever was a scannable file before and is not offered now (removed, replaced by a symlink,
+		// grown past the size cap) must drop its old findings.
 		deleted = changes
 			.filter(
 				(change) => isRegularFile(change.oldMode) && !offeredPaths.has(change.path) && filter.matchesPath(change.path),
@@ -136,46 +178,79 @@ async function snapshotOf(
 export const gitSensor: Sensor<GitSensorConfig> = {
 	sensorType: "GIT Sensor",
 	async open(config, context) {
-		const { allowGitFileUrls, gitTimeoutMs } = context.settings;
+		const { allowGitFileUrls } = context.settings;
 		checkUrl(config.url, allowGitFileUrls);
 		const credentials = credentialsOf(config);
 		const secrets = credentials ? [credentials.password] : [];
-		const pinned = await pinRemote(config.url, context.settings.networkPolicy);
-		const env = await prepareGitEnvironment({
-			workDir: context.workDir,
-			url: config.url,
-			credentials,
-			allowFileUrls: allowGitFileUrls,
-			pinned,
-		});
-		const repoDir = join(context.workDir, "repo");
-		const clone = await runGit({
-			args: [
-				"clone",
-				"--quiet",
-				"--depth=1",
-				"--single-branch",
-				"--no-tags",
-				"--no-checkout",
-				...(config.branch ? ["--branch", config.branch] : []),
-				"--",
-				config.url,
-				repoDir,
-			],
-			cwd: context.workDir,
-			env,
-			signal: context.signal,
-			timeoutMs: gitTimeoutMs,
-		});
-		if (clone.exitCode !== 0 || clone.timedOut) {
-			throw cloneFailure(clone, {
+		const sshPin = await pinSshHost(config.url, context.settings.networkPolicy);
+		const pinnedKeys = sshPin && config.ssh_known_hosts === undefined ? await context.sshHostKeys.load() : null;
+		const sshKnownHosts = config.ssh_known_hosts ?? pinnedKeys ?? undefined;
+		const proxy = await startEgressProxy(context.settings.networkPolicy);
+		try {
+			const env = await prepareGitEnvironment({
+				workDir: context.workDir,
 				url: config.url,
-				branch: config.branch,
-				hasCredentials: credentials !== null,
-				secrets,
-				timeoutMs: gitTimeoutMs,
+				credentials,
+				allowFileUrls: allowGitFileUrls,
+				proxyUrl: proxy.url,
+				...(sshPin ? { sshPin } : {}),
+				...(config.ssh_private_key ? { sshPrivateKey: config.ssh_private_key } : {}),
+				...(sshKnownHosts !== undefined ? { sshKnownHosts } : {}),
 			});
+			const snapshot = await cloneAndSnapshot(config, context, env, secrets, credentials !== null, proxy);
+			if (sshPin && sshKnownHosts === undefined) await pinFirstHostKeys(context);
+			return snapshot;
+		} finally {
+			await proxy.close();
 		}
-		return snapshotOf(config, context, gitIn(repoDir, env, context.signal, secrets), repoDir);
 	},
 };
+
+/** After the first successful ssh connection, keeps the host keys ssh accepted for every later scan. */
+async function pinFirstHostKeys(context: SensorRunContext): Promise<void> {
+	const accepted = await readFile(sshKnownHostsFile(join(context.workDir, "git-home")), "utf8").catch(() => "");
+	if (accepted.trim() !== "") await context.sshHostKeys.pin(accepted.trim());
+}
+
+async function cloneAndSnapshot(
+	config: GitSensorConfig,
+	context: SensorRunContext,
+	env: NodeJS.ProcessEnv,
+	secrets: readonly string[],
+	hasCredentials: boolean,
+	proxy: Pick<EgressProxy, "refusals" | "failures">,
+): Promise<SensorSnapshot> {
+	const { gitTimeoutMs } = context.settings;
+	const repoDir = join(context.workDir, "repo");
+	const clone = await runGit({
+		args: [
+			"clone",
+			"--quiet",
+			"--depth=1",
+			"--single-branch",
+			"--no-tags",
+			"--no-checkout",
+			...(config.branch ? ["--branch", config.branch] : []),
+			"--",
+			config.url,
+			repoDir,
+		],
+		cwd: context.workDir,
+		env,
+		signal: context.signal,
+		timeoutMs: gitTimeoutMs,
+	});
+	const [refused] = proxy.refusals;
+	if (refused !== undefined) throw addressNotAllowed(refused);
+	if (clone.exitCode !== 0 || clone.timedOut) {
+		throw cloneFailure(clone, {
+			url: config.url,
+			branch: config.branch,
+			hasCredentials,
+			secrets,
+			timeoutMs: gitTimeoutMs,
+			proxyFailure: proxy.failures[0],
+		});
+	}
+	return snapshotOf(config, context, gitIn(repoDir, env, context.signal, secrets), repoDir);
+}
