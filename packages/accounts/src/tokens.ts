@@ -116,8 +116,7 @@ export async function authenticate(
 		email: row.email,
 		role: row.role,
 		orgId: row.orgId,
-		validUntil:
-			row.licenceExpiresAt && row.licenceExpiresAt < row.expiresAt ? row.licenceExpiresAt : row.expiresAt,
+		validUntil: row.licenceExpiresAt && row.licenceExpiresAt < row.expiresAt ? row.licenceExpiresAt : row.expiresAt,
 	};
 }
 
