@@ -1,5 +1,6 @@
 import { messages } from "@sensorium/api-contract";
 import { Hono } from "hono";
+import { createMiddleware } from "hono/factory";
 import type { AppDeps, AppEnv } from "./context.ts";
 import { failure, handleError } from "./errors.ts";
 import { requireApiToken } from "./middleware/auth.ts";
@@ -22,6 +23,35 @@ import { registerScanStatus } from "./routes/scan-status.ts";
 import { registerSession, registerSignOut } from "./routes/session.ts";
 import { registerTokens } from "./routes/tokens.ts";
 
+const CONTENT_SECURITY_POLICY = [
+	"default-src 'self'",
+	"script-src 'self'",
+	"style-src 'self'",
+	"img-src 'self' data:",
+	"connect-src 'self'",
+	"object-src 'none'",
+	"base-uri 'none'",
+	"form-action 'self'",
+	"frame-ancestors 'none'",
+].join("; ");
+
+/**
+ * On every response: no inline script or style anywhere (/console and /docs load theirs from this origin), no
+ * framing, no type sniffing; API answers are never cached (some carry secrets: new tokens, callback
+ * registrations, sessions); HSTS once the request came over https (directly, or as a proxy in front says).
+ */
+const securityHeaders = createMiddleware<AppEnv>(async (c, next) => {
+	await next();
+	c.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+	c.header("X-Frame-Options", "DENY");
+	c.header("X-Content-Type-Options", "nosniff");
+	c.header("Referrer-Policy", "no-referrer");
+	if (c.req.path.startsWith("/v3/")) c.header("Cache-Control", "no-store");
+	if (c.req.url.startsWith("https:") || c.req.header("x-forwarded-proto") === "https") {
+		c.header("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+	}
+});
+
 /** The whole HTTP surface, without a port or environment: main.ts serves it, tests call app.request(). */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
 	const app = new Hono<AppEnv>();
@@ -30,6 +60,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 		await next();
 	});
 	app.use("*", requestId);
+	app.use("*", securityHeaders);
 	app.onError(handleError);
 	app.notFound((c) => failure(c, 404, messages.notFoundRoute));
 

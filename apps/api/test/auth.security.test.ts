@@ -226,6 +226,25 @@ describe("PrincipalCache", () => {
 		expect((await get()).status).toBe(401);
 	});
 
+	it("stops serving a cached token at its expiry instant, not a TTL later", async () => {
+		const { PrincipalCache } = await import("../src/middleware/auth.ts");
+		const cache = new PrincipalCache(60_000);
+		const now = Date.now();
+		const principal = {
+			tokenId: "t",
+			tokenType: "API Token" as const,
+			via: "token" as const,
+			userId: "u",
+			email: "e@example.test",
+			role: "user" as const,
+			orgId: "o",
+			validUntil: new Date(now + 500),
+		};
+		cache.set("isg_x", principal, now);
+		expect(cache.get("isg_x", now + 499)?.tokenId).toBe("t");
+		expect(cache.get("isg_x", now + 500)).toBeUndefined();
+	});
+
 	it("expires entries and never caches refusals", async () => {
 		const { PrincipalCache } = await import("../src/middleware/auth.ts");
 		const cache = new PrincipalCache(1_000);

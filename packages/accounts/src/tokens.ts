@@ -17,6 +17,8 @@ export interface Principal {
 	email: string;
 	role: "admin" | "user";
 	orgId: string;
+	/** When the credential stops working by itself (token expiry, or the licence's if sooner); caches honour it. */
+	validUntil?: Date;
 }
 
 /**
@@ -114,6 +116,7 @@ export async function authenticate(
 		email: row.email,
 		role: row.role,
 		orgId: row.orgId,
+		validUntil: row.licenceExpiresAt && row.licenceExpiresAt < row.expiresAt ? row.licenceExpiresAt : row.expiresAt,
 	};
 }
 

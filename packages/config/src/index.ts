@@ -343,6 +343,11 @@ export interface SecretKeyResolution {
 
 /** SENSORIUM_SECRET_KEY is mandatory in production; elsewhere a fixed, public key stands in. */
 export function resolveSecretKey(env: Pick<BaseEnv, "NODE_ENV" | "SENSORIUM_SECRET_KEY">): SecretKeyResolution {
+	if (env.NODE_ENV === "production" && env.SENSORIUM_SECRET_KEY === DEVELOPMENT_SECRET_KEY) {
+		throw new ConfigError(
+			"Invalid configuration:\n  SENSORIUM_SECRET_KEY: is the built-in development key, which is public; production needs its own (`openssl rand -base64 32`)",
+		);
+	}
 	if (env.SENSORIUM_SECRET_KEY) return { key: Buffer.from(env.SENSORIUM_SECRET_KEY, "base64") };
 	if (env.NODE_ENV === "production") {
 		throw new ConfigError(

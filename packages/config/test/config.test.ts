@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { apiEnvSchema, ConfigError, parseEnv, resolveSecretKey, workerEnvSchema } from "../src/index.ts";
+import {
+	apiEnvSchema,
+	ConfigError,
+	DEVELOPMENT_SECRET_KEY,
+	parseEnv,
+	resolveSecretKey,
+	workerEnvSchema,
+} from "../src/index.ts";
 
 describe("parseEnv", () => {
 	it("applies the documented defaults", () => {
@@ -64,6 +71,15 @@ describe("resolveSecretKey", () => {
 		expect(() => resolveSecretKey({ NODE_ENV: "production", SENSORIUM_SECRET_KEY: undefined })).toThrow(
 			/SENSORIUM_SECRET_KEY/,
 		);
+	});
+
+	it("refuses the built-in development key in production, even when set explicitly", () => {
+		expect(() => resolveSecretKey({ NODE_ENV: "production", SENSORIUM_SECRET_KEY: DEVELOPMENT_SECRET_KEY })).toThrow(
+			/SENSORIUM_SECRET_KEY: is the built-in development key/,
+		);
+		expect(
+			resolveSecretKey({ NODE_ENV: "development", SENSORIUM_SECRET_KEY: DEVELOPMENT_SECRET_KEY }).key,
+		).toHaveLength(32);
 	});
 
 	it("falls back to the development key with a loud warning elsewhere", () => {

@@ -31,7 +31,9 @@ export class PrincipalCache {
 	set(token: string, principal: Principal, now = Date.now()): void {
 		if (this.ttlMs <= 0) return;
 		if (this.entries.size >= this.maxEntries) this.entries.clear();
-		this.entries.set(token, { principal, until: now + this.ttlMs });
+		// A token expiring within the TTL is remembered only until its expiry instant.
+		const until = Math.min(now + this.ttlMs, principal.validUntil?.getTime() ?? Number.POSITIVE_INFINITY);
+		this.entries.set(token, { principal, until });
 	}
 
 	/** Drops what a revocation, deactivation or licence change (here or on another replica) affects. */

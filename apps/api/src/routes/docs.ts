@@ -12,13 +12,24 @@ export function registerDocs(app: Hono<AppEnv>) {
 	const document = buildOpenApiDocument(API_VERSION);
 	app.get("/openapi.json", (c) => c.json(document));
 	app.get("/docs", (c) => c.html(DOCS_PAGE));
+	app.get("/docs/docs.css", (c) => c.body(DOCS_CSS, 200, { "content-type": "text/css; charset=utf-8" }));
+	app.get("/docs/docs.js", (c) => c.body(DOCS_JS, 200, { "content-type": "text/javascript; charset=utf-8" }));
 }
 
 const DOCS_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Sensorium Scan API</title>
-<style>
-body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#1b1f24;background:#f6f8fa}
+<link rel="stylesheet" href="/docs/docs.css">
+<script src="/docs/docs.js" defer></script></head><body>
+<header><h1>Sensorium Scan API</h1><div>Wire-compatible with the AgileSec Scan API v3 · <a class="light" href="/openapi.json">openapi.json</a></div></header>
+<main>
+<p><label for="token">isg-api-token</label><input id="token" type="password" autocomplete="off" placeholder="isg_…"></p>
+<div id="routes">Loading…</div>
+</main>
+</body></html>`;
+
+// Served as files, not inline: the Content-Security-Policy allows scripts and styles from this origin only.
+const DOCS_CSS = `body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#1b1f24;background:#f6f8fa}
 header{background:#0b3d60;color:#fff;padding:16px 24px}header h1{margin:0;font-size:20px}
 main{max-width:1000px;margin:0 auto;padding:16px}
 label{font-weight:600}input,textarea{font:13px ui-monospace,monospace;width:100%;box-sizing:border-box;padding:6px;border:1px solid #c9d1d9;border-radius:6px}
@@ -28,14 +39,10 @@ details{background:#fff;border:1px solid #d0d7de;border-radius:8px;margin:8px 0}
 pre{background:#0d1117;color:#e6edf3;padding:10px;border-radius:6px;overflow:auto;max-height:360px}
 button{background:#0b3d60;color:#fff;border:0;border-radius:6px;padding:6px 14px;cursor:pointer}
 h2{margin-top:24px;font-size:17px}
-</style></head><body>
-<header><h1>Sensorium Scan API</h1><div>Wire-compatible with the AgileSec Scan API v3 · <a style="color:#9cd" href="/openapi.json">openapi.json</a></div></header>
-<main>
-<p><label for="token">isg-api-token</label><input id="token" type="password" autocomplete="off" placeholder="isg_…"></p>
-<div id="routes">Loading…</div>
-</main>
-<script>
-const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({"&":"&amp;","<":"&lt;",">":"&gt;",'"':"&quot;","'":"&#39;"})[c]);
+a.light{color:#9cd}
+`;
+
+const DOCS_JS = `const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({"&":"&amp;","<":"&lt;",">":"&gt;",'"':"&quot;","'":"&#39;"})[c]);
 fetch("/openapi.json").then((r) => r.json()).then((doc) => {
   const byTag = {};
   for (const [path, ops] of Object.entries(doc.paths)) for (const [method, op] of Object.entries(ops)) (byTag[op.tags[0]] ??= []).push({ path, method, op });
@@ -77,4 +84,4 @@ fetch("/openapi.json").then((r) => r.json()).then((doc) => {
     out.textContent = res.status + " " + res.statusText + "\\n\\n" + shown;
   });
 });
-</script></body></html>`;
+`;
