@@ -131,7 +131,8 @@ async function* listFiles(
 }
 
 function isOffered(entry: TreeEntry, filter: FileFilter): boolean {
-	return isRegularFile(entry.mode) && entry.size <= filter.maxBytes && filter.matchesPath(entry.path);
+	// Files over max_file_size_mb are offered too: the scanner skips them unread, with a diagnostic.
+	return isRegularFile(entry.mode) && filter.matchesPath(entry.path);
 }
 
 async function snapshotOf(
@@ -158,8 +159,8 @@ async function snapshotOf(
 		const changed = new Set(changes.map((change) => change.path));
 		selected = offered.filter((entry) => changed.has(entry.path));
 		const offeredPaths = new Set(offered.map((entry) => entry.path));
-		// Whatever was a scannable file before and is not offered now (removed, replaced by a symlink,
-		// grown past the size cap) must drop its old findings.
+		// Whatever was a scannable file before and is not offered now (removed, replaced by a symlink)
+		// must drop its old findings.
 		deleted = changes
 			.filter(
 				(change) => isRegularFile(change.oldMode) && !offeredPaths.has(change.path) && filter.matchesPath(change.path),
