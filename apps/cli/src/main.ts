@@ -93,6 +93,7 @@ const { values, positionals } = parseArgs({
 		help: { type: "boolean", short: "h" },
 		incremental: { type: "boolean" },
 		"password-stdin": { type: "boolean" },
+		"token-value-stdin": { type: "boolean" },
 		...Object.fromEntries(STRING_FLAGS.map((flag) => [flag, { type: "string" as const }])),
 	},
 });

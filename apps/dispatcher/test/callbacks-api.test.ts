@@ -221,5 +221,39 @@ describe("sensorium callbacks … (operator CLI)", () => {
 		});
 		const invalid = await run("callbacks", "register", "--org", h.orgId, "--name", "x", "--url", "ftp://x");
 		expect(invalid.code).toBe(2);
+
+		// The endpoint's secret from stdin, so it is on no command line: the receiver gets it as the bearer token.
+		const piped = await new Promise<{ code: number; json: Record<string, unknown> }>((resolve) => {
+			const child = execFile(
+				process.execPath,
+				[
+					bin,
+					"callbacks",
+					"register",
+					"--org",
+					h.orgId,
+					"--name",
+					"piped",
+					"--url",
+					receiver.url,
+					"--auth-type",
+					"bearer",
+					"--token-value-stdin",
+					"--json",
+				],
+				{
+					env: {
+						...process.env,
+						DATABASE_URL: h.testDb.url,
+						SENSORIUM_SECRET_KEY: SECRET_KEY,
+						CALLBACK_ALLOWED_NETWORKS: "127.0.0.0/8",
+					},
+				},
+				(error, stdout) => resolve({ code: error ? (error.code as number) : 0, json: JSON.parse(stdout) }),
+			);
+			child.stdin?.end("piped-secret\n");
+		});
+		expect(piped.code).toBe(0);
+		expect(receiver.requests.at(-1)?.headers.authorization).toBe("Bearer piped-secret");
 	});
 });

@@ -17,6 +17,17 @@ function orgId(ctx: CommandContext): string {
 }
 
 /** The same validation, reachability probe and encryption as POST /v3/callbacks. */
+/** The endpoint's secret from stdin (`--token-value-stdin`), so it appears in no command line or shell history. */
+async function tokenValue(ctx: CommandContext): Promise<string | undefined> {
+	if (ctx.flags["token-value-stdin"] !== true) return option(ctx, "token-value");
+	if (option(ctx, "token-value") !== undefined) ctx.out.fail("give --token-value or --token-value-stdin, not both", 2);
+	const chunks: Buffer[] = [];
+	for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+	return Buffer.concat(chunks)
+		.toString("utf8")
+		.replace(/\r?\n$/, "");
+}
+
 export async function callbacksRegister(ctx: CommandContext) {
 	const env = parseEnv(
 		apiEnvSchema.pick({
@@ -31,7 +42,7 @@ export async function callbacksRegister(ctx: CommandContext) {
 		url: option(ctx, "url"),
 		authType: option(ctx, "auth-type"),
 		headerName: option(ctx, "header-name"),
-		tokenValue: option(ctx, "token-value"),
+		tokenValue: await tokenValue(ctx),
 	});
 	if (!request.success) ctx.out.fail(request.error.issues[0]?.message ?? "Invalid input.", 2);
 	const registration = await registerEndpoint(
