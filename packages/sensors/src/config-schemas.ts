@@ -126,3 +126,49 @@ export function artifactoryConfigSchema() {
 }
 
 export type ArtifactorySensorConfig = z.infer<ReturnType<typeof artifactoryConfigSchema>>;
+
+const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,98})$/;
+const repositoryGlobs = z.array(z.string().min(1).max(500)).max(200);
+
+/** `https://api.github.com` or a GitHub Enterprise Server `https://HOST/api/v3`, without credentials, query or fragment. */
+export function isAcceptedApiUrl(url: string): boolean {
+	let parsed: URL;
+	try {
+		parsed = new URL(url);
+	} catch {
+		return false;
+	}
+	if (parsed.protocol !== "https:" && parsed.protocol !== "http:") return false;
+	if (parsed.username || parsed.password || parsed.search || parsed.hash || url.includes("#")) return false;
+	return parsed.hostname !== "";
+}
+
+export function githubConfigSchema() {
+	return z
+		.strictObject({
+			organization: z.string().regex(GITHUB_LOGIN).optional(),
+			user: z.string().regex(GITHUB_LOGIN).optional(),
+			token: z
+				.string()
+				.min(1)
+				.max(4096)
+				.regex(/^[\x21-\x7e]+$/),
+			url: z.string().max(2048).refine(isAcceptedApiUrl).optional(),
+			include_repositories: repositoryGlobs.optional(),
+			exclude_repositories: repositoryGlobs.optional(),
+			include_forks: z.boolean().optional(),
+			include_archived: z.boolean().optional(),
+			max_repositories: z.number().int().positive().max(100_000).optional(),
+			branch: z
+				.string()
+				.min(1)
+				.max(255)
+				.regex(/^[^\s~^:?*[\\]+$/)
+				.refine((b) => !b.startsWith("-") && !b.includes(".."))
+				.optional(),
+			...filters,
+		})
+		.refine((c) => (c.organization === undefined) !== (c.user === undefined), "exactly one of organization or user");
+}
+
+export type GitHubSensorConfig = z.infer<ReturnType<typeof githubConfigSchema>>;

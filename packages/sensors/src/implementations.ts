@@ -1,6 +1,7 @@
 import { artifactorySensor } from "./artifactory/artifactory-sensor.ts";
 import { filesystemSensor } from "./filesystem/filesystem-sensor.ts";
 import { gitSensor } from "./git/git-sensor.ts";
+import { githubSensor } from "./github/github-sensor.ts";
 import type { Sensor } from "./sensor.ts";
 
 /**
@@ -11,4 +12,7 @@ export const sensorImplementations: Readonly<Record<string, Sensor<Record<string
 	[gitSensor.sensorType]: gitSensor,
 	[filesystemSensor.sensorType]: filesystemSensor,
 	[artifactorySensor.sensorType]: artifactorySensor,
+	[githubSensor.sensorType]: githubSensor,
+	// The alias GitHub's own spelling aside; both run the same sensor.
+	"Github Sensor": githubSensor,
 };

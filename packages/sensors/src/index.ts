@@ -4,14 +4,17 @@ export {
 	artifactoryConfigSchema,
 	type FilesystemSensorConfig,
 	filesystemConfigSchema,
+	type GitHubSensorConfig,
 	type GitSensorConfig,
 	gitConfigSchema,
+	githubConfigSchema,
 	isAcceptedGitUrl,
 	type SensorConfigOptions,
 } from "./config-schemas.ts";
 export { filesystemSensor } from "./filesystem/filesystem-sensor.ts";
 export { DEFAULT_MAX_FILE_SIZE_MB } from "./filters.ts";
 export { gitSensor } from "./git/git-sensor.ts";
+export { githubSensor } from "./github/github-sensor.ts";
 export { sensorImplementations } from "./implementations.ts";
 export { redactSecrets } from "./redact.ts";
 export { type SensorTypeContract, sensorTypeContracts } from "./registry.ts";

@@ -3,6 +3,7 @@ import {
 	artifactoryConfigSchema,
 	filesystemConfigSchema,
 	gitConfigSchema,
+	githubConfigSchema,
 	type SensorConfigOptions,
 } from "./config-schemas.ts";
 
@@ -35,5 +36,11 @@ export function sensorTypeContracts(options: SensorConfigOptions): SensorTypeCon
 			configSchema: artifactoryConfigSchema(),
 			secretKeys: ["access_token", "password"],
 		},
+		...["GitHub Sensor", "Github Sensor"].map((sensorType) => ({
+			sensorType,
+			errorNamespace: "GITHUB",
+			configSchema: githubConfigSchema(),
+			secretKeys: ["token"],
+		})),
 	];
 }
