@@ -26,6 +26,8 @@ interface StoredRepository {
 	owner: string;
 	name: string;
 	options: GitHubRepositoryOptions;
+	/** What the listing says, kept when the git data is removed behind the API's back. */
+	empty: boolean;
 }
 
 /**
@@ -83,12 +85,13 @@ export class GitHubContractServer {
 		options: GitHubRepositoryOptions = {},
 	): string | null {
 		const [owner = "", name = ""] = fullName.split("/");
-		this.stored.set(fullName, { owner, name, options });
+		this.stored.set(fullName, { owner, name, options, empty: files === undefined });
 		return this.repositories.create(fullName, options.defaultBranch ?? "main", files);
 	}
 
 	commit(fullName: string, files: Record<string, string | Buffer | null>, branch?: string): string {
 		const stored = this.stored.get(fullName);
+		if (stored) stored.empty = false;
 		return this.repositories.commit(fullName, branch ?? stored?.options.defaultBranch ?? "main", files);
 	}
 
@@ -163,7 +166,6 @@ export class GitHubContractServer {
 	private describe(repository: StoredRepository): Record<string, unknown> {
 		const fullName = `${repository.owner}/${repository.name}`;
 		const branch = repository.options.defaultBranch ?? "main";
-		const empty = this.repositories.head(fullName, branch) === null;
 		return {
 			name: repository.name,
 			full_name: fullName,
@@ -172,7 +174,7 @@ export class GitHubContractServer {
 			fork: repository.options.fork ?? false,
 			archived: repository.options.archived ?? false,
 			default_branch: branch,
-			size: empty ? 0 : 1,
+			size: repository.empty ? 0 : 1,
 			clone_url: `${this.origin}/git/${fullName}.git`,
 			html_url: `${this.origin}/${fullName}`,
 		};
