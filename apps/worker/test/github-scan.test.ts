@@ -2,7 +2,6 @@ import { findings } from "@sensorium/db";
 import { GitHubContractServer } from "@sensorium/testing";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { WorkerProcess } from "./fixtures.ts";
 import { rsaPrivateKeyPem, selfSignedCertificate, tempDir } from "./fixtures.ts";
 import { createScanHarness, type ScanHarness } from "./harness.ts";
 
@@ -10,7 +9,6 @@ const TOKEN = "ghp_workerContractToken0123456789abcdefAB";
 const dir = tempDir("github-scan");
 let h: ScanHarness;
 let server: GitHubContractServer;
-let worker: WorkerProcess;
 let key: string;
 
 const pad = (n: number) => String(n).padStart(2, "0");
@@ -22,7 +20,7 @@ const pad = (n: number) => String(n).padStart(2, "0");
  */
 beforeAll(async () => {
 	h = await createScanHarness(dir.path);
-	worker = h.startWorker({
+	h.startWorker({
 		SENSOR_ALLOWED_NETWORKS: "127.0.0.0/8",
 		SENSOR_ERROR_ATTEMPTS: "1",
 		ORG_SENSOR_REPOSITORY_CONCURRENCY: "3",

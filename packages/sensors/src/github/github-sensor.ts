@@ -3,13 +3,7 @@ import { join } from "node:path";
 import picomatch from "picomatch";
 import type { GitHubSensorConfig, GitSensorConfig } from "../config-schemas.ts";
 import { gitSensor } from "../git/git-sensor.ts";
-import {
-	type Sensor,
-	SensorError,
-	type SensorSnapshot,
-	type SourceDiagnostic,
-	type SourceFile,
-} from "../sensor.ts";
+import { type Sensor, SensorError, type SensorSnapshot, type SourceDiagnostic, type SourceFile } from "../sensor.ts";
 import { GITHUB_ERRORS, GitHubClient } from "./github-client.ts";
 
 export const DEFAULT_GITHUB_API = "https://api.github.com";
