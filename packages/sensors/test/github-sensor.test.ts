@@ -2,6 +2,7 @@ import { rm } from "node:fs/promises";
 import { createNetworkPolicy } from "@sensorium/network-policy";
 import { GitHubContractServer } from "@sensorium/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { nextLink, rateLimitWaitMs } from "../src/github/github-client.ts";
 import { type GitHubSensorConfig, githubConfigSchema, githubSensor, sensorTypeContracts } from "../src/index.ts";
 import { collect, makeTempDir, rejection, runContext } from "./fixtures.ts";
 
@@ -236,5 +237,27 @@ describe("GitHub Sensor against the contract server", () => {
 		);
 		expect(error.code).toBe("GITHUB-1001");
 		expect(server.apiRequests).toHaveLength(0);
+	});
+});
+
+describe("GitHub rate-limit answers", () => {
+	const now = 1_800_000_000_000;
+	it("waits for retry-after, then x-ratelimit-reset, then a minute doubling, and not for a plain 403", () => {
+		expect(rateLimitWaitMs(403, { "retry-after": "7" }, 0, "", now)).toBe(7000);
+		expect(
+			rateLimitWaitMs(403, { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(now / 1000 + 30) }, 0, "", now),
+		).toBe(31_000);
+		expect(rateLimitWaitMs(429, {}, 0, "", now)).toBe(60_000);
+		expect(rateLimitWaitMs(429, {}, 2, "", now)).toBe(240_000);
+		expect(rateLimitWaitMs(403, {}, 1, "You have exceeded a secondary rate limit.", now)).toBe(120_000);
+		expect(rateLimitWaitMs(403, {}, 0, "Resource not accessible by integration", now)).toBeNull();
+		expect(rateLimitWaitMs(500, { "retry-after": "1" }, 0, "", now)).toBeNull();
+	});
+	it("follows only rel=next of a Link header", () => {
+		const link =
+			'<https://api.github.com/organizations/1/repos?page=3>; rel="next", <https://api.github.com/organizations/1/repos?page=9>; rel="last"';
+		expect(nextLink(link)).toBe("https://api.github.com/organizations/1/repos?page=3");
+		expect(nextLink('<https://api.github.com/x?page=1>; rel="prev"')).toBeNull();
+		expect(nextLink(undefined)).toBeNull();
 	});
 });

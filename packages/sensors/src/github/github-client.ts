@@ -43,6 +43,7 @@ export function rateLimitWaitMs(
 	status: number,
 	headers: Dispatcher.ResponseData["headers"],
 	attempt: number,
+	message: string,
 	now = Date.now(),
 ): number | null {
 	if (status !== 403 && status !== 429) return null;
@@ -52,7 +53,8 @@ export function rateLimitWaitMs(
 		const reset = Number(header(headers, "x-ratelimit-reset"));
 		if (Number.isFinite(reset)) return Math.max(reset * 1000 - now, 0) + 1000;
 	}
-	if (status === 429) return SECONDARY_LIMIT_WAIT_MS * 2 ** attempt;
+	// GitHub may send a secondary limit as a bare 403: only its message tells it from a missing scope.
+	if (status === 429 || /rate limit/i.test(message)) return SECONDARY_LIMIT_WAIT_MS * 2 ** attempt;
 	return null;
 }
 
@@ -172,7 +174,7 @@ export class GitHubClient {
 				return { body, headers };
 			}
 			const detail = githubMessage((await readText(response.body, ERROR_BODY_LIMIT)) ?? "");
-			const delay = rateLimitWaitMs(status, headers, attempt);
+			const delay = rateLimitWaitMs(status, headers, attempt, detail);
 			if (delay === null) throw statusFailure(status, what, detail);
 			if (attempt + 1 >= MAX_ATTEMPTS) {
 				throw new SensorError(
