@@ -1,7 +1,8 @@
 import type { GitHubSensorConfig } from "../config-schemas.ts";
+import type { OrgApiClient } from "../org/org-api-client.ts";
 import { type OrgRepository, scanRepositories, selectRepositories } from "../org/org-scan.ts";
 import { type Sensor, SensorError } from "../sensor.ts";
-import { GITHUB_ERRORS, GitHubClient } from "./github-client.ts";
+import { GITHUB_ERRORS, githubClient } from "./github-client.ts";
 
 export const DEFAULT_GITHUB_API = "https://api.github.com";
 /** GitHub's username for tokens over git's HTTP. */
@@ -18,7 +19,7 @@ interface GitHubRepository {
 	size: number;
 }
 
-async function listRepositories(client: GitHubClient, config: GitHubSensorConfig): Promise<OrgRepository[]> {
+async function listRepositories(client: OrgApiClient, config: GitHubSensorConfig): Promise<OrgRepository[]> {
 	const owner = config.organization ?? config.user ?? "";
 	const kind = config.organization ? "organization" : "user";
 	const path = config.organization
@@ -26,7 +27,10 @@ async function listRepositories(client: GitHubClient, config: GitHubSensorConfig
 		: `/users/${encodeURIComponent(owner)}/repos?per_page=100&type=owner`;
 	const listed: OrgRepository[] = [];
 	try {
-		for await (const page of client.paginate<GitHubRepository>(path, `listing the repositories of ${kind} ${owner}`)) {
+		for await (const page of client.paginate<GitHubRepository>(
+			client.url(path),
+			`listing the repositories of ${kind} ${owner}`,
+		)) {
 			for (const repository of page) {
 				if (repository.fork && !config.include_forks) continue;
 				if (repository.archived && !config.include_archived) continue;
@@ -54,7 +58,7 @@ async function listRepositories(client: GitHubClient, config: GitHubSensorConfig
 export const githubSensor: Sensor<GitHubSensorConfig> = {
 	sensorType: "GitHub Sensor",
 	async open(config, context) {
-		const client = new GitHubClient(
+		const client = githubClient(
 			new URL(config.url ?? DEFAULT_GITHUB_API),
 			config.token,
 			context.settings.networkPolicy,
