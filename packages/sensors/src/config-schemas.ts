@@ -129,6 +129,12 @@ export type ArtifactorySensorConfig = z.infer<ReturnType<typeof artifactoryConfi
 
 const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,98})$/;
 const repositoryGlobs = z.array(z.string().min(1).max(500)).max(200);
+const gitBranch = z
+	.string()
+	.min(1)
+	.max(255)
+	.regex(/^[^\s~^:?*[\\]+$/)
+	.refine((b) => !b.startsWith("-") && !b.includes(".."));
 
 /** `https://api.github.com` or a GitHub Enterprise Server `https://HOST/api/v3`, without credentials, query or fragment. */
 export function isAcceptedApiUrl(url: string): boolean {
@@ -159,16 +165,37 @@ export function githubConfigSchema() {
 			include_forks: z.boolean().optional(),
 			include_archived: z.boolean().optional(),
 			max_repositories: z.number().int().positive().max(100_000).optional(),
-			branch: z
-				.string()
-				.min(1)
-				.max(255)
-				.regex(/^[^\s~^:?*[\\]+$/)
-				.refine((b) => !b.startsWith("-") && !b.includes(".."))
-				.optional(),
+			branch: gitBranch.optional(),
 			...filters,
 		})
 		.refine((c) => (c.organization === undefined) !== (c.user === undefined), "exactly one of organization or user");
 }
 
 export type GitHubSensorConfig = z.infer<ReturnType<typeof githubConfigSchema>>;
+
+/** A numeric group id or a full path (`acme/platform`): GitLab's path characters only, no `..`. */
+const GITLAB_GROUP = /^(?:[0-9]+|[A-Za-z0-9_][A-Za-z0-9_.-]*(?:\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*)$/;
+
+export function gitlabConfigSchema() {
+	return z.strictObject({
+		group: z
+			.union([z.number().int().positive(), z.string().max(1024).regex(GITLAB_GROUP)])
+			.refine((g) => typeof g === "number" || !g.includes("..")),
+		token: z
+			.string()
+			.min(1)
+			.max(4096)
+			.regex(/^[\x21-\x7e]+$/),
+		url: z.string().max(2048).refine(isAcceptedApiUrl).optional(),
+		include_subgroups: z.boolean().optional(),
+		include_shared: z.boolean().optional(),
+		include_archived: z.boolean().optional(),
+		include_repositories: repositoryGlobs.optional(),
+		exclude_repositories: repositoryGlobs.optional(),
+		max_repositories: z.number().int().positive().max(100_000).optional(),
+		branch: gitBranch.optional(),
+		...filters,
+	});
+}
+
+export type GitLabSensorConfig = z.infer<ReturnType<typeof gitlabConfigSchema>>;

@@ -2,6 +2,7 @@ import { artifactorySensor } from "./artifactory/artifactory-sensor.ts";
 import { filesystemSensor } from "./filesystem/filesystem-sensor.ts";
 import { gitSensor } from "./git/git-sensor.ts";
 import { githubSensor } from "./github/github-sensor.ts";
+import { gitlabSensor } from "./gitlab/gitlab-sensor.ts";
 import type { Sensor } from "./sensor.ts";
 
 /**
@@ -13,6 +14,8 @@ export const sensorImplementations: Readonly<Record<string, Sensor<Record<string
 	[filesystemSensor.sensorType]: filesystemSensor,
 	[artifactorySensor.sensorType]: artifactorySensor,
 	[githubSensor.sensorType]: githubSensor,
-	// The alias GitHub's own spelling aside; both run the same sensor.
+	// The aliases beside the hosts' own spelling; both run the same sensor.
 	"Github Sensor": githubSensor,
+	[gitlabSensor.sensorType]: gitlabSensor,
+	"Gitlab Sensor": gitlabSensor,
 };

@@ -4,6 +4,7 @@ import {
 	filesystemConfigSchema,
 	gitConfigSchema,
 	githubConfigSchema,
+	gitlabConfigSchema,
 	type SensorConfigOptions,
 } from "./config-schemas.ts";
 
@@ -40,6 +41,12 @@ export function sensorTypeContracts(options: SensorConfigOptions): SensorTypeCon
 			sensorType,
 			errorNamespace: "GITHUB",
 			configSchema: githubConfigSchema(),
+			secretKeys: ["token"],
+		})),
+		...["GitLab Sensor", "Gitlab Sensor"].map((sensorType) => ({
+			sensorType,
+			errorNamespace: "GITLAB",
+			configSchema: gitlabConfigSchema(),
 			secretKeys: ["token"],
 		})),
 	];

@@ -27,6 +27,7 @@ export function uniqueQueuePrefix(label = "t"): string {
 }
 export { BareRepositories, isolatedGitEnv, serveGitHttp } from "./git-http.ts";
 export { GitHubContractServer, type GitHubRateLimit, type GitHubRepositoryOptions } from "./github-server.ts";
+export { GitLabContractServer, type GitLabProjectOptions, type GitLabRateLimit } from "./gitlab-server.ts";
 export {
 	type BulkLogEntry,
 	invalidIndexReason,
