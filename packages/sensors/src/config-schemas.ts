@@ -199,3 +199,45 @@ export function gitlabConfigSchema() {
 }
 
 export type GitLabSensorConfig = z.infer<ReturnType<typeof gitlabConfigSchema>>;
+
+const BITBUCKET_SLUG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+export function bitbucketConfigSchema() {
+	return z
+		.strictObject({
+			workspace: z.string().regex(BITBUCKET_SLUG).optional(),
+			project_key: z
+				.string()
+				.regex(/^[A-Za-z~][A-Za-z0-9_]{0,127}$/)
+				.optional(),
+			token: z
+				.string()
+				.min(1)
+				.max(4096)
+				.regex(/^[\x21-\x7e]+$/)
+				.optional(),
+			username: z
+				.string()
+				.min(1)
+				.max(256)
+				.regex(NO_CONTROL_CHARACTERS)
+				.refine((u) => !u.includes(":"))
+				.optional(),
+			password: z.string().min(1).max(4096).regex(NO_CONTROL_CHARACTERS).optional(),
+			url: z.string().max(2048).refine(isAcceptedApiUrl).optional(),
+			include_repositories: repositoryGlobs.optional(),
+			exclude_repositories: repositoryGlobs.optional(),
+			max_repositories: z.number().int().positive().max(100_000).optional(),
+			branch: gitBranch.optional(),
+			...filters,
+		})
+		.refine(
+			(c) => (c.workspace === undefined) !== (c.project_key === undefined),
+			"exactly one of workspace or project_key",
+		)
+		.refine((c) => (c.token === undefined) !== (c.password === undefined), "exactly one of token or password")
+		.refine((c) => c.password === undefined || c.username !== undefined, "password needs a username")
+		.refine((c) => c.project_key === undefined || c.url !== undefined, "project_key (Data Center) needs url");
+}
+
+export type BitbucketSensorConfig = z.infer<ReturnType<typeof bitbucketConfigSchema>>;

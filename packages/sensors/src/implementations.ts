@@ -1,4 +1,5 @@
 import { artifactorySensor } from "./artifactory/artifactory-sensor.ts";
+import { bitbucketSensor } from "./bitbucket/bitbucket-sensor.ts";
 import { filesystemSensor } from "./filesystem/filesystem-sensor.ts";
 import { gitSensor } from "./git/git-sensor.ts";
 import { githubSensor } from "./github/github-sensor.ts";
@@ -18,4 +19,5 @@ export const sensorImplementations: Readonly<Record<string, Sensor<Record<string
 	"Github Sensor": githubSensor,
 	[gitlabSensor.sensorType]: gitlabSensor,
 	"Gitlab Sensor": gitlabSensor,
+	[bitbucketSensor.sensorType]: bitbucketSensor,
 };

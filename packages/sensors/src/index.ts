@@ -1,7 +1,10 @@
 export { artifactorySensor } from "./artifactory/artifactory-sensor.ts";
+export { bitbucketSensor } from "./bitbucket/bitbucket-sensor.ts";
 export {
 	type ArtifactorySensorConfig,
 	artifactoryConfigSchema,
+	type BitbucketSensorConfig,
+	bitbucketConfigSchema,
 	type FilesystemSensorConfig,
 	filesystemConfigSchema,
 	type GitHubSensorConfig,

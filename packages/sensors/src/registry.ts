@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import {
 	artifactoryConfigSchema,
+	bitbucketConfigSchema,
 	filesystemConfigSchema,
 	gitConfigSchema,
 	githubConfigSchema,
@@ -49,5 +50,11 @@ export function sensorTypeContracts(options: SensorConfigOptions): SensorTypeCon
 			configSchema: gitlabConfigSchema(),
 			secretKeys: ["token"],
 		})),
+		{
+			sensorType: "Bitbucket Sensor",
+			errorNamespace: "BITBUCKET",
+			configSchema: bitbucketConfigSchema(),
+			secretKeys: ["token", "password"],
+		},
 	];
 }

@@ -33,8 +33,10 @@ export interface OrgApiHost {
 	codes: OrgErrorCodes;
 	/** Authentication and content negotiation, sent only to the API's own origin. */
 	headers: Record<string, string>;
-	/** The next page after `current`, or null on the last one. */
-	nextPage(headers: Headers, current: URL): URL | null;
+	/** The next page after `current` (from the answer's headers or its parsed body), or null on the last one. */
+	nextPage(headers: Headers, current: URL, body: unknown): URL | null;
+	/** The items of one page; the body itself when it is the list. */
+	items?(body: unknown): unknown;
 	/** How long a refused answer asks to wait, or null when it is not a rate limit. */
 	rateLimitWaitMs(status: number, headers: Headers, attempt: number, message: string): number | null;
 	/** What a 403 that is not a rate limit means for this host's tokens. */
@@ -120,12 +122,13 @@ export class OrgApiClient {
 		let target: URL | null = first;
 		while (target !== null) {
 			const { body, headers } = await this.get(target, what);
-			const items = JSON.parse(body) as unknown;
+			const parsed = JSON.parse(body) as unknown;
+			const items = this.host.items ? this.host.items(parsed) : parsed;
 			if (!Array.isArray(items)) {
 				throw new SensorError(this.host.codes.unreachable, `${this.host.label} answered ${what} with no list.`);
 			}
 			yield items as T[];
-			target = this.host.nextPage(headers, target);
+			target = this.host.nextPage(headers, target, parsed);
 			// A next page on another origin would receive the credentials.
 			if (target !== null && target.origin !== this.base.origin) {
 				throw new SensorError(
