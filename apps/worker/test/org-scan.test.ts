@@ -1,12 +1,12 @@
 import { findings } from "@sensorium/db";
-import { GitHubContractServer } from "@sensorium/testing";
+import { BitbucketContractServer, GitHubContractServer, GitLabContractServer } from "@sensorium/testing";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rsaPrivateKeyPem, selfSignedCertificate, tempDir } from "./fixtures.ts";
 import { createScanHarness, type ScanHarness } from "./harness.ts";
 
 const TOKEN = "ghp_workerContractToken0123456789abcdefAB";
-const dir = tempDir("github-scan");
+const dir = tempDir("org-scan");
 let h: ScanHarness;
 let server: GitHubContractServer;
 let key: string;
@@ -149,5 +149,73 @@ describe("a GitHub organisation scan through the API, the queue and a worker pro
 		expect(created.status).toBe(400);
 		expect(created.body.message ?? created.body.error).toBeDefined();
 		expect(JSON.stringify(created.body)).toContain("Invalid input for sensorConfig.");
+	});
+});
+
+describe("a GitLab group with nested subgroups through the API and a worker", () => {
+	it("scans every project below the group at full-path locations, then only the one that changed", async () => {
+		const gitlab = await GitLabContractServer.start({ token: TOKEN, maxPerPage: 2, totalsLimit: 3 });
+		try {
+			gitlab.addProject("acme/app", { "keys/deploy.pem": key });
+			gitlab.addProject("acme/platform/api", { "keys/deploy.pem": key });
+			gitlab.addProject("acme/platform/infra/terraform", { "keys/deploy.pem": key });
+			gitlab.addProject("acme/platform/infra/old", { "keys/deploy.pem": key }, { archived: true });
+			gitlab.addProject("acme/platform/empty");
+			gitlab.rateLimit({ nth: 2, kind: "bare", seconds: 0 });
+			const created = await h.api("POST", "/v3/scan/create", {
+				sensorType: "GitLab Sensor",
+				sensorName: "acme-gitlab",
+				sensorConfig: { group: "acme", token: TOKEN, url: gitlab.url },
+				incrementalScan: true,
+			});
+			expect(created.status, JSON.stringify(created.body)).toBe(200);
+			const first = await h.waitForFinish(created.body.executionId as string, 120_000);
+			expect(first, JSON.stringify(first)).toMatchObject({ status: "successful" });
+			expect(locations(await findingsOf(created.body.executionId as string))).toEqual([
+				"key acme/app:keys/deploy.pem",
+				"key acme/platform/api:keys/deploy.pem",
+				"key acme/platform/infra/terraform:keys/deploy.pem",
+			]);
+			gitlab.commit("acme/platform/api", { "tls/service.crt": selfSignedCertificate(dir.path, "api.example.test") });
+			const second = await execute(created.body.sensorId as string);
+			expect(second.status.message).toMatch(/^Scan completed: 1 changed files scanned/);
+			expect(locations(await findingsOf(second.executionId))).toContain("x509 acme/platform/api:tls/service.crt");
+		} finally {
+			await gitlab.close();
+		}
+	});
+});
+
+describe("Bitbucket Cloud and Data Center through the API and a worker", () => {
+	it("scans a workspace with an app password and a Data Center project with a token", async () => {
+		const bitbucket = await BitbucketContractServer.start({
+			token: TOKEN,
+			username: "scanner",
+			password: "app-pass-0123",
+		});
+		try {
+			bitbucket.addRepository("acme/api", { "keys/deploy.pem": key });
+			bitbucket.addRepository("PLAT/core", { "keys/deploy.pem": key });
+			for (const [sensorConfig, location] of [
+				[
+					{ workspace: "acme", username: "scanner", password: "app-pass-0123", url: bitbucket.cloudUrl },
+					"key acme/api:keys/deploy.pem",
+				],
+				[{ project_key: "PLAT", token: TOKEN, url: bitbucket.origin }, "key PLAT/core:keys/deploy.pem"],
+			] as const) {
+				const created = await h.api("POST", "/v3/scan/create", {
+					sensorType: "Bitbucket Sensor",
+					sensorName: `bitbucket-${location}`,
+					sensorConfig,
+				});
+				expect(created.status, JSON.stringify(created.body)).toBe(200);
+				const status = await h.waitForFinish(created.body.executionId as string, 120_000);
+				expect(status, JSON.stringify(status)).toMatchObject({ status: "successful" });
+				expect(JSON.stringify(status)).not.toContain("app-pass-0123");
+				expect(locations(await findingsOf(created.body.executionId as string))).toEqual([location]);
+			}
+		} finally {
+			await bitbucket.close();
+		}
 	});
 });
