@@ -1,4 +1,5 @@
-import { rm } from "node:fs/promises";
+import { readdir, readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
 import { createNetworkPolicy } from "@sensorium/network-policy";
 import { GitHubContractServer } from "@sensorium/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -196,6 +197,36 @@ describe("GitHub Sensor against the contract server", () => {
 		expect(server.apiRequests).toHaveLength(6);
 		// The retried page is the same verbatim next link.
 		expect(server.apiRequests[1]).toBe(server.apiRequests[2]);
+	});
+
+	it("stops waiting for a rate limit when the execution's time limit or a shutdown aborts it", async () => {
+		const server = await startAcme();
+		server.rateLimit({ nth: 1, kind: "secondary-retry-after", seconds: 600 });
+		const controller = new AbortController();
+		const reason = new Error("time limit");
+		setTimeout(() => controller.abort(reason), 300);
+		const started = Date.now();
+		await expect(
+			githubSensor.open(configOf(server), await runContext(base, { signal: controller.signal })),
+		).rejects.toBe(reason);
+		expect(Date.now() - started).toBeLessThan(5000);
+	});
+
+	it("keeps the token out of every clone's .git/config, the cursor and the work directory's files", async () => {
+		const server = await startAcme();
+		const context = await runContext(base, { settings: { orgRepositoryConcurrency: 3 } });
+		const snapshot = await githubSensor.open(configOf(server, { include_repositories: ["acme/r0[1-4]"] }), context);
+		const configs: string[] = [];
+		for await (const file of snapshot.files()) {
+			await file.read();
+			for (const entry of await readdir(context.workDir)) {
+				const gitConfig = join(context.workDir, entry, "repo", ".git", "config");
+				configs.push(await readFile(gitConfig, "utf8").catch(() => ""));
+			}
+		}
+		expect(configs.filter(Boolean).length).toBeGreaterThan(0);
+		expect(configs.join("\n")).not.toContain(TOKEN);
+		expect(snapshot.cursor).not.toContain(TOKEN);
 	});
 
 	it("gives up with GITHUB-1006 when the rate limit does not lift", async () => {

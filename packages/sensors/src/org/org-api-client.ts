@@ -148,7 +148,12 @@ export class OrgApiClient {
 		const { label, codes } = this.host;
 		for (let attempt = 0; ; attempt += 1) {
 			const wait = this.notBefore - Date.now();
-			if (wait > 0) await sleep(wait, undefined, { signal: this.signal });
+			if (wait > 0) {
+				// The time limit or a shutdown ends the wait with its own reason, as everywhere else in a scan.
+				await sleep(wait, undefined, { signal: this.signal }).catch((error: unknown) => {
+					throw this.signal.aborted ? this.signal.reason : error;
+				});
+			}
 			let response: Dispatcher.ResponseData;
 			try {
 				response = await request(target, {
