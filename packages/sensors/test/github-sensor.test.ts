@@ -229,6 +229,23 @@ describe("GitHub Sensor against the contract server", () => {
 		expect(snapshot.cursor).not.toContain(TOKEN);
 	});
 
+	it("waits for the reset after an answer that used the window's last request", async () => {
+		const server = await startAcme();
+		server.rateLimit({ nth: 1, kind: "exhausted", seconds: 2 });
+		const started = Date.now();
+		await scan(configOf(server, { include_repositories: ["acme/r01"] }));
+		expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+		// Nothing was refused: the sensor waited instead of asking.
+		expect(server.apiRequests).toHaveLength(4);
+	});
+
+	it("clones no more repositories at once than orgRepositoryConcurrency", async () => {
+		const server = await startAcme();
+		await scan(configOf(server, { include_repositories: ["acme/r0*"] }), { settings: { orgRepositoryConcurrency: 1 } });
+		expect(server.gitRequests.length).toBeGreaterThanOrEqual(9);
+		expect(server.peakConcurrentGit).toBe(1);
+	});
+
 	it("gives up with GITHUB-1006 when the rate limit does not lift", async () => {
 		const server = await startAcme();
 		server.rateLimit({ nth: 1, kind: "secondary-retry-after", seconds: 0, times: 10 });

@@ -15,7 +15,8 @@ export interface GitHubRepositoryOptions {
 /** A rate-limit answer to the `nth` (1-based) API request, as GitHub sends primary and secondary limits. */
 export interface GitHubRateLimit {
 	nth: number;
-	kind: "primary" | "secondary-retry-after" | "secondary-429";
+	/** `exhausted`: a normal answer that used the window's last request (`x-ratelimit-remaining: 0`). */
+	kind: "primary" | "secondary-retry-after" | "secondary-429" | "exhausted";
 	/** Seconds in retry-after or until x-ratelimit-reset. */
 	seconds: number;
 	/** How many consecutive requests get the answer; 1 unless set. */
@@ -41,6 +42,9 @@ export class GitHubContractServer {
 	url = "";
 	readonly apiRequests: string[] = [];
 	readonly gitRequests: string[] = [];
+	/** The most git requests that were in flight at the same moment (a clone's requests run one after another). */
+	peakConcurrentGit = 0;
+	private runningGit = 0;
 	readonly repositories: BareRepositories;
 	private readonly stored = new Map<string, StoredRepository>();
 	private readonly organizations = new Set<string>();
@@ -124,6 +128,11 @@ export class GitHubContractServer {
 		const url = new URL(req.url ?? "/", this.origin);
 		if (url.pathname.startsWith("/git/")) {
 			this.gitRequests.push(url.pathname);
+			this.runningGit += 1;
+			this.peakConcurrentGit = Math.max(this.peakConcurrentGit, this.runningGit);
+			res.on("close", () => {
+				this.runningGit -= 1;
+			});
 			if (!this.gitAuthorized(req)) {
 				return res.writeHead(401, { "www-authenticate": 'Basic realm="GitHub"' }).end();
 			}
@@ -133,9 +142,13 @@ export class GitHubContractServer {
 		this.apiRequests.push(`${req.method} ${url.pathname}${url.search}`);
 		const nth = this.apiRequests.length;
 		const limit = this.rateLimits.find((l) => nth >= l.nth && nth < l.nth + (l.times ?? 1));
-		if (limit) {
+		if (limit && limit.kind !== "exhausted") {
 			this.refuseForRate(res, limit);
 			return undefined;
+		}
+		if (limit) {
+			res.setHeader("x-ratelimit-remaining", "0");
+			res.setHeader("x-ratelimit-reset", String(Math.ceil(Date.now() / 1000) + limit.seconds));
 		}
 		if (!this.apiAuthorized(req)) {
 			return json(res, 401, { message: "Bad credentials", documentation_url: "https://docs.github.com/rest" });
