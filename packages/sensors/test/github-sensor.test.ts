@@ -171,8 +171,15 @@ describe("GitHub Sensor against the contract server", () => {
 		server.commit("acme/r09", { "new.txt": "new\n" });
 		server.deleteRepository("acme/r12");
 		server.addRepository("acme/r13", { "x.txt": "fresh\n" });
+		const gitRequestsBefore = server.gitRequests.length;
 		const second = await scan(configOf(server), { previousCursor: first.snapshot.cursor });
 		expect(second.snapshot.mode).toBe("changed");
+		// Only the changed and the new repositories were cloned: the API said the others had not moved.
+		const cloned = new Set(
+			server.gitRequests.slice(gitRequestsBefore).map((path) => /^\/git\/([^/]+\/[^/]+)\.git\//.exec(path)?.[1]),
+		);
+		expect([...cloned].sort()).toEqual(["acme/r02", "acme/r09", "acme/r13"]);
+		expect(second.snapshot.progress).toMatchObject({ repositoriesScanned: 13, repositoriesRemaining: 0 });
 		expect([...second.files.keys()].sort()).toEqual(["acme/r02:src/key-2.pem", "acme/r09:new.txt", "acme/r13:x.txt"]);
 		expect(second.files.get("acme/r02:src/key-2.pem")?.content.toString()).toBe("rotated\n");
 		expect(second.snapshot.deleted.sort()).toEqual(["acme/r02:README.md", "acme/r12:"]);

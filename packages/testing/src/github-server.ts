@@ -153,6 +153,15 @@ export class GitHubContractServer {
 		if (!this.apiAuthorized(req)) {
 			return json(res, 401, { message: "Bad credentials", documentation_url: "https://docs.github.com/rest" });
 		}
+		const commit = /^\/api\/v3\/repos\/([^/]+\/[^/]+)\/commits\/([^/]+)$/.exec(url.pathname);
+		if (req.method === "GET" && commit) {
+			const fullName = decodeURIComponent(commit[1] ?? "");
+			const sha = this.stored.has(fullName)
+				? this.repositories.head(fullName, decodeURIComponent(commit[2] ?? ""))
+				: null;
+			if (sha === null) return json(res, 404, { message: "Not Found" });
+			return json(res, 200, { sha, commit: { message: "contract commit" } });
+		}
 		const match = /^\/api\/v3\/(orgs|users)\/([^/]+)\/repos$/.exec(url.pathname);
 		if (req.method !== "GET" || !match) return json(res, 404, { message: "Not Found" });
 		const [, kind, login = ""] = match;

@@ -35,10 +35,16 @@ async function listRepositories(client: OrgApiClient, config: GitHubSensorConfig
 				if (repository.fork && !config.include_forks) continue;
 				if (repository.archived && !config.include_archived) continue;
 				if (repository.size === 0) continue;
+				const fullName = repository.full_name;
 				listed.push({
-					fullName: repository.full_name,
+					fullName,
 					cloneUrl: repository.clone_url,
 					defaultBranch: repository.default_branch,
+					head: async (branch) => {
+						const path = `/repos/${fullName.split("/").map(encodeURIComponent).join("/")}/commits/${encodeURIComponent(branch)}`;
+						const commit = await client.json<{ sha?: unknown }>(client.url(path), `reading the head of ${fullName}`);
+						return typeof commit.sha === "string" ? commit.sha : null;
+					},
 				});
 			}
 		}
@@ -67,12 +73,14 @@ export const githubSensor: Sensor<GitHubSensorConfig> = {
 		let repositories: OrgRepository[];
 		try {
 			repositories = await listRepositories(client, config);
-		} finally {
+		} catch (error) {
 			await client.close();
+			throw error;
 		}
 		return scanRepositories(repositories, config, context, {
 			gitUsername: TOKEN_USERNAME,
 			unreachableCode: GITHUB_ERRORS.unreachable,
+			release: () => client.close(),
 		});
 	},
 };

@@ -20,6 +20,11 @@ export interface OrgRepository {
 	/** The https clone URL, without credentials. */
 	cloneUrl: string;
 	defaultBranch?: string | undefined;
+	/**
+	 * The commit `branch` points at now, asked of the host's API, so an unchanged repository is not
+	 * cloned at all; null when the API cannot tell (then the repository is cloned and compared).
+	 */
+	head?: ((branch: string) => Promise<string | null>) | undefined;
 }
 
 /** What the organisation sensors share of their configuration. */
@@ -90,7 +95,12 @@ export function scanRepositories(
 	repositories: readonly OrgRepository[],
 	config: OrgScanConfig,
 	context: SensorRunContext,
-	options: { gitUsername: string; unreachableCode: string },
+	options: {
+		gitUsername: string;
+		unreachableCode: string;
+		/** Called once files() is done with the host's API (after the last head lookup). */
+		release?: () => Promise<void>;
+	},
 ): SensorSnapshot {
 	const previous = context.incremental ? decodeCursor(context.previousCursor) : null;
 	const cursor: Cursor = {};
@@ -107,6 +117,21 @@ export function scanRepositories(
 		for (const name of Object.keys(previous)) if (!listed.has(name)) deleted.push(`${name}:`);
 	}
 	const concurrency = Math.max(1, context.settings.orgRepositoryConcurrency ?? DEFAULT_REPOSITORY_CONCURRENCY);
+
+	/** The head the API reports, or null when there is nothing to compare with or the API cannot tell. */
+	const currentHead = async (
+		repository: OrgRepository,
+		before: string | null,
+		branch: string | undefined,
+	): Promise<string | null> => {
+		if (before === null || !repository.head || !branch) return null;
+		try {
+			return await repository.head(branch);
+		} catch {
+			if (context.signal.aborted) throw context.signal.reason;
+			return null;
+		}
+	};
 
 	const start = (index: number): RepositoryScan => {
 		const repository = repositories[index] as OrgRepository;
@@ -125,10 +150,13 @@ export function scanRepositories(
 		const branch = config.branch ?? repository.defaultBranch;
 		if (branch) gitConfig.branch = branch;
 		const before = previous?.[repository.fullName] ?? null;
-		const outcome = mkdir(workDir)
-			.then(() =>
-				gitSensor.open(gitConfig, { ...context, workDir, previousCursor: before, incremental: before !== null }),
-			)
+		const unchanged: SensorSnapshot = { cursor: before, mode: "unchanged", deleted: [], files: async function* () {} };
+		const outcome = currentHead(repository, before, branch)
+			.then(async (head) => {
+				if (before !== null && head === before) return unchanged;
+				await mkdir(workDir);
+				return gitSensor.open(gitConfig, { ...context, workDir, previousCursor: before, incremental: before !== null });
+			})
 			.catch((error: unknown) => {
 				if (context.signal.aborted) throw context.signal.reason;
 				return diagnosticOf(repository, error);
@@ -166,6 +194,7 @@ export function scanRepositories(
 			}
 		} finally {
 			await Promise.allSettled(inFlight.map((scan) => scan.outcome));
+			await options.release?.();
 		}
 		if (repositories.length > 0 && diagnostics.length === repositories.length) {
 			const first = diagnostics[0] as SourceDiagnostic;
