@@ -164,8 +164,14 @@ describe("GitLab Sensor against the contract server", () => {
 		const first = await scan(configOf(server));
 		server.commit("acme/platform/api", { "src/cert.crt": "renewed\n" });
 		server.deleteProject("acme/app");
+		const requestsBefore = server.apiRequests.length;
+		const gitRequestsBefore = server.gitRequests.length;
 		const second = await scan(configOf(server), { previousCursor: first.snapshot.cursor });
 		expect(second.snapshot.mode).toBe("changed");
+		// The listing, then one head per previously scanned project still listed.
+		expect(server.apiRequests.slice(requestsBefore).filter((r) => r.includes("/repository/branches/"))).toHaveLength(2);
+		const cloned = new Set(server.gitRequests.slice(gitRequestsBefore).map((path) => path.replace(/\.git\/.*$/, "")));
+		expect([...cloned]).toEqual(["/acme/platform/api"]);
 		expect([...second.files.keys()]).toEqual(["acme/platform/api:src/cert.crt"]);
 		expect(second.snapshot.deleted).toEqual(["acme/app:"]);
 	});

@@ -41,6 +41,7 @@ export class GitLabContractServer {
 	/** The instance URL a sensor is configured with (`http://127.0.0.1:<port>`). */
 	url = "";
 	readonly apiRequests: string[] = [];
+	readonly gitRequests: string[] = [];
 	readonly repositories: BareRepositories;
 	private readonly projects = new Map<string, StoredProject>();
 	private readonly groups = new Map<string, number>();
@@ -128,6 +129,7 @@ export class GitLabContractServer {
 	private handle(req: IncomingMessage, res: ServerResponse): ServerResponse | undefined {
 		const url = new URL(req.url ?? "/", this.url);
 		if (!url.pathname.startsWith("/api/")) {
+			this.gitRequests.push(url.pathname);
 			if (!this.gitAuthorized(req)) {
 				return res.writeHead(401, { "www-authenticate": 'Basic realm="GitLab"' }).end();
 			}
@@ -139,6 +141,13 @@ export class GitLabContractServer {
 		const limit = this.rateLimits.find((l) => nth >= l.nth && nth < l.nth + (l.times ?? 1));
 		if (limit) return this.refuseForRate(res, limit);
 		if (!this.apiAuthorized(req)) return json(res, 401, { message: "401 Unauthorized" });
+		const branch = /^\/api\/v4\/projects\/([0-9]+)\/repository\/branches\/([^/]+)$/.exec(url.pathname);
+		if (req.method === "GET" && branch) {
+			const found = [...this.projects.entries()].find(([, project]) => String(project.id) === branch[1]);
+			const id = found ? this.repositories.head(found[0], decodeURIComponent(branch[2] ?? "")) : null;
+			if (id === null) return json(res, 404, { message: "404 Branch Not Found" });
+			return json(res, 200, { name: decodeURIComponent(branch[2] ?? ""), commit: { id } });
+		}
 		const match = /^\/api\/v4\/groups\/([^/]+)\/projects$/.exec(url.pathname);
 		if (req.method !== "GET" || !match) return json(res, 404, { error: "404 Not Found" });
 		const id = decodeURIComponent(match[1] ?? "");

@@ -60,6 +60,7 @@ function gitlabClient(base: URL, token: string, policy: NetworkPolicy, signal: A
 
 /** The fields of GitLab's project object the sensor reads. */
 interface GitLabProject {
+	id: number;
 	path_with_namespace: string;
 	http_url_to_repo: string;
 	default_branch?: string | null;
@@ -83,10 +84,19 @@ async function listProjects(client: OrgApiClient, config: GitLabSensorConfig): P
 			for (const project of page) {
 				if (project.archived && !config.include_archived) continue;
 				if (project.empty_repo) continue;
+				const fullName = project.path_with_namespace;
 				listed.push({
-					fullName: project.path_with_namespace,
+					fullName,
 					cloneUrl: project.http_url_to_repo,
 					defaultBranch: project.default_branch ?? undefined,
+					head: async (branch) => {
+						const path = `/api/v4/projects/${project.id}/repository/branches/${encodeURIComponent(branch)}`;
+						const found = await client.json<{ commit?: { id?: unknown } }>(
+							client.url(path),
+							`reading the head of ${fullName}`,
+						);
+						return typeof found.commit?.id === "string" ? found.commit.id : null;
+					},
 				});
 			}
 		}
@@ -111,12 +121,14 @@ export const gitlabSensor: Sensor<GitLabSensorConfig> = {
 		let repositories: OrgRepository[];
 		try {
 			repositories = await listProjects(client, config);
-		} finally {
+		} catch (error) {
 			await client.close();
+			throw error;
 		}
 		return scanRepositories(repositories, config, context, {
 			gitUsername: TOKEN_USERNAME,
 			unreachableCode: GITLAB_ERRORS.unreachable,
+			release: () => client.close(),
 		});
 	},
 };
