@@ -139,8 +139,12 @@ describe("Bitbucket Sensor against the contract server", () => {
 		const config = { workspace: "acme", token: TOKEN, url: server.cloudUrl };
 		const first = await scan(config);
 		server.commit("acme/docs", { "key.pem": "rotated\n" });
+		const gitRequestsBefore = server.gitRequests.length;
 		const second = await scan(config, { previousCursor: first.snapshot.cursor });
 		expect([...second.files.keys()]).toEqual(["acme/docs:key.pem"]);
+		// The API's branch heads spared the clones of the three unchanged repositories.
+		const cloned = new Set(server.gitRequests.slice(gitRequestsBefore).map((path) => path.replace(/\.git\/.*$/, "")));
+		expect([...cloned]).toEqual(["/git/acme/docs"]);
 	});
 });
 

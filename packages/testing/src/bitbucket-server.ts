@@ -29,6 +29,7 @@ export class BitbucketContractServer {
 	/** `http://127.0.0.1:<port>`: Data Center's base URL; Cloud's API is `${origin}/2.0`. */
 	origin = "";
 	readonly apiRequests: string[] = [];
+	readonly gitRequests: string[] = [];
 	readonly repositories: BareRepositories;
 	private readonly stored = new Map<string, StoredRepository>();
 	private readonly owners = new Set<string>();
@@ -93,6 +94,7 @@ export class BitbucketContractServer {
 	private handle(req: IncomingMessage, res: ServerResponse): ServerResponse | undefined {
 		const url = new URL(req.url ?? "/", this.origin);
 		if (url.pathname.startsWith("/git/")) {
+			this.gitRequests.push(url.pathname);
 			if (!this.authorized(req, true))
 				return res.writeHead(401, { "www-authenticate": 'Basic realm="Bitbucket"' }).end();
 			serveGitHttp(this.repositories.root, url.pathname.slice("/git".length), req, res);
@@ -112,6 +114,19 @@ export class BitbucketContractServer {
 			);
 		}
 		if (!this.authorized(req, false)) return json(res, 401, { type: "error", error: { message: "Unauthorized" } });
+		const branch = /^\/2\.0\/repositories\/([^/]+\/[^/]+)\/refs\/branches\/([^/]+)$/.exec(url.pathname);
+		if (req.method === "GET" && branch) {
+			const fullName = decodeURIComponent(branch[1] ?? "");
+			const hash = this.stored.has(fullName)
+				? this.repositories.head(fullName, decodeURIComponent(branch[2] ?? ""))
+				: null;
+			if (hash === null) return json(res, 404, { type: "error", error: { message: "Branch not found" } });
+			return json(res, 200, {
+				type: "branch",
+				name: decodeURIComponent(branch[2] ?? ""),
+				target: { type: "commit", hash },
+			});
+		}
 		const cloud = /^\/2\.0\/repositories\/([^/]+)$/.exec(url.pathname);
 		const dataCenter = /^\/rest\/api\/1\.0\/projects\/([^/]+)\/repos$/.exec(url.pathname);
 		const owner = decodeURIComponent((cloud ?? dataCenter)?.[1] ?? "");

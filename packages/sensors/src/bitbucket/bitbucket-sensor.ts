@@ -106,7 +106,20 @@ async function listRepositories(client: OrgApiClient, config: BitbucketSensorCon
 					const cloneUrl = cloneUrlOf(repository.links?.clone);
 					// Bitbucket Cloud has no main branch for a repository without commits.
 					if (!cloneUrl || !repository.mainbranch?.name) continue;
-					listed.push({ fullName: repository.full_name, cloneUrl, defaultBranch: repository.mainbranch.name });
+					const fullName = repository.full_name;
+					listed.push({
+						fullName,
+						cloneUrl,
+						defaultBranch: repository.mainbranch.name,
+						head: async (branch) => {
+							const path = `/repositories/${fullName.split("/").map(encodeURIComponent).join("/")}/refs/branches/${encodeURIComponent(branch)}`;
+							const found = await client.json<{ target?: { hash?: unknown } }>(
+								client.url(path),
+								`reading the head of ${fullName}`,
+							);
+							return typeof found.target?.hash === "string" ? found.target.hash : null;
+						},
+					});
 				}
 			}
 		}
@@ -133,12 +146,14 @@ export const bitbucketSensor: Sensor<BitbucketSensorConfig> = {
 		let repositories: OrgRepository[];
 		try {
 			repositories = await listRepositories(client, config);
-		} finally {
+		} catch (error) {
 			await client.close();
+			throw error;
 		}
 		return scanRepositories(repositories, config, context, {
 			gitUsername: config.username ?? TOKEN_USERNAME,
 			unreachableCode: BITBUCKET_ERRORS.unreachable,
+			release: () => client.close(),
 		});
 	},
 };
