@@ -291,7 +291,12 @@ describe("GitHub Sensor against the contract server", () => {
 			),
 		);
 		expect(error.code).toBe("GITHUB-1001");
+		expect(error.message).toMatch(/plain http is allowed only/);
 		expect(server.apiRequests).toHaveLength(0);
+		const publicHttp = await rejection(
+			githubSensor.open({ organization: "acme", token: TOKEN, url: "http://192.0.2.1/api/v3" }, await runContext(base)),
+		);
+		expect(publicHttp.message).toMatch(/plain http is allowed only/);
 	});
 });
 

@@ -1,5 +1,7 @@
+import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createGuardedAgent, type NetworkPolicy } from "@sensorium/network-policy";
+import { createGuardedAgent, createNetworkPolicy, type NetworkPolicy } from "@sensorium/network-policy";
 import { type Dispatcher, request } from "undici";
 import { readText, transportFailure } from "../artifactory/artifactory-client.ts";
 import { SensorError } from "../sensor.ts";
@@ -49,6 +51,7 @@ const REQUEST_TIMEOUT_MS = 60_000;
 const PAGE_LIMIT = 16 * 1024 * 1024;
 const ERROR_BODY_LIMIT = 16 * 1024;
 const DETAIL_LIMIT = 200;
+const PUBLIC_ONLY = createNetworkPolicy([]);
 
 export function header(headers: Headers, name: string): string | undefined {
 	const value = headers[name];
@@ -95,11 +98,12 @@ function messageOf(body: string): string {
 export class OrgApiClient {
 	private readonly dispatcher: Dispatcher;
 	private notBefore = 0;
+	private transportChecked: Promise<void> | null = null;
 
 	constructor(
 		readonly base: URL,
 		private readonly host: OrgApiHost,
-		policy: NetworkPolicy,
+		private readonly policy: NetworkPolicy,
 		private readonly signal: AbortSignal,
 	) {
 		this.dispatcher = createGuardedAgent(policy, {
@@ -146,6 +150,8 @@ export class OrgApiClient {
 
 	private async get(target: URL, what: string): Promise<{ body: string; headers: Headers }> {
 		const { label, codes } = this.host;
+		this.transportChecked ??= this.checkTransport();
+		await this.transportChecked;
 		for (let attempt = 0; ; attempt += 1) {
 			const wait = this.notBefore - Date.now();
 			if (wait > 0) {
@@ -187,6 +193,29 @@ export class OrgApiClient {
 				);
 			}
 			this.notBefore = Date.now() + delay;
+		}
+	}
+
+	/**
+	 * The credentials travel in headers, so plain http is allowed only to hosts in networks the
+	 * operator allowed explicitly (an on-premises server), never to a public address.
+	 */
+	private async checkTransport(): Promise<void> {
+		if (this.base.protocol === "https:") return;
+		const hostname = this.base.hostname.replace(/^\[|\]$/g, "");
+		let addresses: string[];
+		try {
+			addresses =
+				isIP(hostname) !== 0 ? [hostname] : (await lookup(hostname, { all: true })).map((entry) => entry.address);
+		} catch (error) {
+			throw this.transportFailure(error, this.base.host);
+		}
+		const explicitlyAllowed = (address: string) => !PUBLIC_ONLY.isAllowed(address) && this.policy.isAllowed(address);
+		if (addresses.length === 0 || !addresses.every(explicitlyAllowed)) {
+			throw new SensorError(
+				this.host.codes.unreachable,
+				`${this.base.origin} is not https: plain http is allowed only to hosts in the networks an administrator listed in SENSOR_ALLOWED_NETWORKS.`,
+			);
 		}
 	}
 
