@@ -76,6 +76,7 @@ const worker = createExecutionWorker({
 			filesystemRoots: env.SENSOR_FS_ROOTS,
 			gitTimeoutMs: env.SENSOR_GIT_TIMEOUT_MS,
 			artifactoryDownloadConcurrency: env.ARTIFACTORY_DOWNLOAD_CONCURRENCY,
+			orgRepositoryConcurrency: env.ORG_SENSOR_REPOSITORY_CONCURRENCY,
 			networkPolicy: createNetworkPolicy(env.SENSOR_ALLOWED_NETWORKS),
 		},
 		logger,

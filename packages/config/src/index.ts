@@ -146,6 +146,7 @@ export const workerEnvSchema = baseEnvSchema.extend({
 	SENSOR_ALLOWED_NETWORKS: allowedNetworks,
 	/** Artifacts one Artifactory scan downloads at once; each may take up to max_file_size_mb of scratch disk. */
 	ARTIFACTORY_DOWNLOAD_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+	ORG_SENSOR_REPOSITORY_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
 	AUTO_RESOLUTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 	/** JSON list of rule overrides, e.g. [{"id":"rsa-short-key","priority":"critical"},{"id":"quantum-vulnerable","enabled":false}]. */
 	ANALYSIS_RULES: z.string().optional(),

@@ -86,7 +86,8 @@ export async function recordObservations(tx: DbExecutor, input: RecordInput): Pr
 
 	if (input.scope.mode !== "full" && input.scope.previousExecutionId) {
 		// Files the incremental scan did not re-read still hold what the previous execution saw in them.
-		// A re-read or deleted archive takes its members (`app.war!WEB-INF/lib/x.jar!…`) with it.
+		// A re-read or deleted archive takes its members (`app.war!WEB-INF/lib/x.jar!…`) with it, and an
+		// organisation sensor's `owner/name:` every file of that repository.
 		const touched = [...input.scope.readPaths, ...input.scope.deletedPaths];
 		await tx
 			.update(findings)
@@ -97,7 +98,8 @@ export async function recordObservations(tx: DbExecutor, input: RecordInput): Pr
 					eq(findings.lastSeenExecutionId, input.scope.previousExecutionId),
 					// One JSON parameter rather than one per path: a large diff must not hit the bind-parameter limit.
 					sql`NOT EXISTS (SELECT 1 FROM jsonb_array_elements_text(${JSON.stringify(touched)}::jsonb) AS touched(path)
-						WHERE ${findings.path} = touched.path OR starts_with(${findings.path}, touched.path || '!'))`,
+						WHERE ${findings.path} = touched.path OR starts_with(${findings.path}, touched.path || '!')
+							OR (right(touched.path, 1) = ':' AND starts_with(${findings.path}, touched.path)))`,
 				),
 			);
 	}

@@ -152,3 +152,118 @@ export function artifactoryConfigSchema(options: Partial<SensorConfigOptions> = 
 }
 
 export type ArtifactorySensorConfig = z.infer<ReturnType<typeof artifactoryConfigSchema>>;
+
+const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,98})$/;
+const repositoryGlobs = z.array(z.string().min(1).max(500)).max(200);
+const gitBranch = z
+	.string()
+	.min(1)
+	.max(255)
+	.regex(/^[^\s~^:?*[\\]+$/)
+	.refine((b) => !b.startsWith("-") && !b.includes(".."));
+
+/** `https://api.github.com` or a GitHub Enterprise Server `https://HOST/api/v3`, without credentials, query or fragment. */
+export function isAcceptedApiUrl(url: string): boolean {
+	let parsed: URL;
+	try {
+		parsed = new URL(url);
+	} catch {
+		return false;
+	}
+	if (parsed.protocol !== "https:" && parsed.protocol !== "http:") return false;
+	if (parsed.username || parsed.password || parsed.search || parsed.hash || url.includes("#")) return false;
+	return parsed.hostname !== "";
+}
+
+export function githubConfigSchema(options: Partial<SensorConfigOptions> = {}) {
+	return z
+		.strictObject({
+			organization: z.string().regex(GITHUB_LOGIN).optional(),
+			user: z.string().regex(GITHUB_LOGIN).optional(),
+			token: z
+				.string()
+				.min(1)
+				.max(4096)
+				.regex(/^[\x21-\x7e]+$/),
+			url: z.string().max(2048).refine(isAcceptedApiUrl).optional(),
+			include_repositories: repositoryGlobs.optional(),
+			exclude_repositories: repositoryGlobs.optional(),
+			include_forks: z.boolean().optional(),
+			include_archived: z.boolean().optional(),
+			max_repositories: z.number().int().positive().max(100_000).optional(),
+			branch: gitBranch.optional(),
+			...filters(options),
+		})
+		.refine((c) => (c.organization === undefined) !== (c.user === undefined), "exactly one of organization or user");
+}
+
+export type GitHubSensorConfig = z.infer<ReturnType<typeof githubConfigSchema>>;
+
+/** A numeric group id or a full path (`acme/platform`): GitLab's path characters only, no `..`. */
+const GITLAB_GROUP = /^(?:[0-9]+|[A-Za-z0-9_][A-Za-z0-9_.-]*(?:\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*)$/;
+
+export function gitlabConfigSchema(options: Partial<SensorConfigOptions> = {}) {
+	return z.strictObject({
+		group: z
+			.union([z.number().int().positive(), z.string().max(1024).regex(GITLAB_GROUP)])
+			.refine((g) => typeof g === "number" || !g.includes("..")),
+		token: z
+			.string()
+			.min(1)
+			.max(4096)
+			.regex(/^[\x21-\x7e]+$/),
+		url: z.string().max(2048).refine(isAcceptedApiUrl).optional(),
+		include_subgroups: z.boolean().optional(),
+		include_shared: z.boolean().optional(),
+		include_archived: z.boolean().optional(),
+		include_repositories: repositoryGlobs.optional(),
+		exclude_repositories: repositoryGlobs.optional(),
+		max_repositories: z.number().int().positive().max(100_000).optional(),
+		branch: gitBranch.optional(),
+		...filters(options),
+	});
+}
+
+export type GitLabSensorConfig = z.infer<ReturnType<typeof gitlabConfigSchema>>;
+
+const BITBUCKET_SLUG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+export function bitbucketConfigSchema(options: Partial<SensorConfigOptions> = {}) {
+	return z
+		.strictObject({
+			workspace: z.string().regex(BITBUCKET_SLUG).optional(),
+			project_key: z
+				.string()
+				.regex(/^[A-Za-z~][A-Za-z0-9_]{0,127}$/)
+				.optional(),
+			token: z
+				.string()
+				.min(1)
+				.max(4096)
+				.regex(/^[\x21-\x7e]+$/)
+				.optional(),
+			username: z
+				.string()
+				.min(1)
+				.max(256)
+				.regex(NO_CONTROL_CHARACTERS)
+				.refine((u) => !u.includes(":"))
+				.optional(),
+			password: z.string().min(1).max(4096).regex(NO_CONTROL_CHARACTERS).optional(),
+			url: z.string().max(2048).refine(isAcceptedApiUrl).optional(),
+			include_repositories: repositoryGlobs.optional(),
+			exclude_repositories: repositoryGlobs.optional(),
+			max_repositories: z.number().int().positive().max(100_000).optional(),
+			branch: gitBranch.optional(),
+			...filters(options),
+		})
+		.refine(
+			(c) => (c.workspace === undefined) !== (c.project_key === undefined),
+			"exactly one of workspace or project_key",
+		)
+		.refine((c) => (c.token === undefined) !== (c.password === undefined), "exactly one of token or password")
+		.refine((c) => c.password === undefined || c.username !== undefined, "password needs a username")
+		.refine((c) => c.project_key === undefined || c.url !== undefined, "project_key (Data Center) needs url");
+}
+
+export type BitbucketSensorConfig = z.infer<ReturnType<typeof bitbucketConfigSchema>>;

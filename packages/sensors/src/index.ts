@@ -1,17 +1,26 @@
 export { artifactorySensor } from "./artifactory/artifactory-sensor.ts";
+export { bitbucketSensor } from "./bitbucket/bitbucket-sensor.ts";
 export {
 	type ArtifactorySensorConfig,
 	artifactoryConfigSchema,
+	type BitbucketSensorConfig,
+	bitbucketConfigSchema,
 	type FilesystemSensorConfig,
 	filesystemConfigSchema,
+	type GitHubSensorConfig,
+	type GitLabSensorConfig,
 	type GitSensorConfig,
 	gitConfigSchema,
+	githubConfigSchema,
+	gitlabConfigSchema,
 	isAcceptedGitUrl,
 	type SensorConfigOptions,
 } from "./config-schemas.ts";
 export { filesystemSensor } from "./filesystem/filesystem-sensor.ts";
 export { DEFAULT_MAX_FILE_SIZE_MB } from "./filters.ts";
 export { gitSensor } from "./git/git-sensor.ts";
+export { githubSensor } from "./github/github-sensor.ts";
+export { gitlabSensor } from "./gitlab/gitlab-sensor.ts";
 export { sensorImplementations } from "./implementations.ts";
 export { redactSecrets } from "./redact.ts";
 export { type SensorTypeContract, sensorTypeContracts } from "./registry.ts";

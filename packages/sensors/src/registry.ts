@@ -1,8 +1,11 @@
 import type { z } from "zod";
 import {
 	artifactoryConfigSchema,
+	bitbucketConfigSchema,
 	filesystemConfigSchema,
 	gitConfigSchema,
+	githubConfigSchema,
+	gitlabConfigSchema,
 	type SensorConfigOptions,
 } from "./config-schemas.ts";
 
@@ -34,6 +37,24 @@ export function sensorTypeContracts(options: SensorConfigOptions): SensorTypeCon
 			errorNamespace: "ARTIFACTORY",
 			configSchema: artifactoryConfigSchema(options),
 			secretKeys: ["access_token", "password"],
+		},
+		...["GitHub Sensor", "Github Sensor"].map((sensorType) => ({
+			sensorType,
+			errorNamespace: "GITHUB",
+			configSchema: githubConfigSchema(options),
+			secretKeys: ["token"],
+		})),
+		...["GitLab Sensor", "Gitlab Sensor"].map((sensorType) => ({
+			sensorType,
+			errorNamespace: "GITLAB",
+			configSchema: gitlabConfigSchema(options),
+			secretKeys: ["token"],
+		})),
+		{
+			sensorType: "Bitbucket Sensor",
+			errorNamespace: "BITBUCKET",
+			configSchema: bitbucketConfigSchema(options),
+			secretKeys: ["token", "password"],
 		},
 	];
 }

@@ -52,6 +52,8 @@ export interface SensorSettings {
 	gitTimeoutMs: number;
 	/** Artifacts the Artifactory Sensor downloads at once (ARTIFACTORY_DOWNLOAD_CONCURRENCY). */
 	artifactoryDownloadConcurrency: number;
+	/** Repositories an organisation-wide sensor clones at once (ORG_SENSOR_REPOSITORY_CONCURRENCY, default 2). */
+	orgRepositoryConcurrency?: number;
 }
 
 export interface SensorSnapshot {

@@ -25,6 +25,10 @@ export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6
 export function uniqueQueuePrefix(label = "t"): string {
 	return `sensorium-test-${label}-${randomBytes(5).toString("hex")}`;
 }
+export { BitbucketContractServer, type BitbucketRateLimit } from "./bitbucket-server.ts";
+export { BareRepositories, isolatedGitEnv, serveGitHttp } from "./git-http.ts";
+export { GitHubContractServer, type GitHubRateLimit, type GitHubRepositoryOptions } from "./github-server.ts";
+export { GitLabContractServer, type GitLabProjectOptions, type GitLabRateLimit } from "./gitlab-server.ts";
 export {
 	type BulkLogEntry,
 	invalidIndexReason,

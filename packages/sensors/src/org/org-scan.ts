@@ -1,0 +1,219 @@
+import { mkdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import picomatch from "picomatch";
+import type { GitSensorConfig } from "../config-schemas.ts";
+import { gitSensor } from "../git/git-sensor.ts";
+import {
+	SensorError,
+	type SensorRunContext,
+	type SensorSnapshot,
+	type SourceDiagnostic,
+	type SourceFile,
+} from "../sensor.ts";
+
+export const DEFAULT_REPOSITORY_CONCURRENCY = 2;
+
+/** One repository of an organisation, group or workspace, as the host's API listed it. */
+export interface OrgRepository {
+	/** `owner/name` (GitLab: the full path); the prefix of its findings' locations. */
+	fullName: string;
+	/** The https clone URL, without credentials. */
+	cloneUrl: string;
+	defaultBranch?: string | undefined;
+	/**
+	 * The commit `branch` points at now, asked of the host's API, so an unchanged repository is not
+	 * cloned at all; null when the API cannot tell (then the repository is cloned and compared).
+	 */
+	head?: ((branch: string) => Promise<string | null>) | undefined;
+}
+
+/** What the organisation sensors share of their configuration. */
+export interface OrgScanConfig {
+	token?: string | undefined;
+	username?: string | undefined;
+	password?: string | undefined;
+	branch?: string | undefined;
+	include_paths?: string[] | undefined;
+	exclude_paths?: string[] | undefined;
+	scan_archives?: boolean | undefined;
+	max_file_size_mb?: number | undefined;
+}
+
+/** The include/exclude globs on full names, then the cap, in full-name order. */
+export function selectRepositories<R extends OrgRepository>(
+	repositories: readonly R[],
+	options: { include?: string[] | undefined; exclude?: string[] | undefined; max?: number | undefined },
+): R[] {
+	const include = options.include?.length ? picomatch(options.include, { dot: true }) : null;
+	const exclude = options.exclude?.length ? picomatch(options.exclude, { dot: true }) : null;
+	const selected = repositories
+		.filter((repository) => (include === null || include(repository.fullName)) && !exclude?.(repository.fullName))
+		.sort((a, b) => (a.fullName < b.fullName ? -1 : a.fullName > b.fullName ? 1 : 0));
+	return options.max ? selected.slice(0, options.max) : selected;
+}
+
+/** The commit each repository was last scanned at, by full name. */
+type Cursor = Record<string, string>;
+
+function decodeCursor(text: string | null): Cursor | null {
+	if (!text) return null;
+	try {
+		const parsed = JSON.parse(text) as { repositories?: unknown };
+		if (parsed.repositories && typeof parsed.repositories === "object") return parsed.repositories as Cursor;
+	} catch {
+		return null;
+	}
+	return null;
+}
+
+type OrgProgress = { repositoriesListed: number; repositoriesScanned: number; repositoriesRemaining: number };
+
+interface RepositoryScan {
+	repository: OrgRepository;
+	workDir: string;
+	/** The repository's snapshot, or its diagnostic when it could not be cloned. */
+	outcome: Promise<SensorSnapshot | SourceDiagnostic>;
+}
+
+function diagnosticOf(repository: OrgRepository, error: unknown): SourceDiagnostic {
+	const known = error instanceof SensorError;
+	return {
+		path: repository.fullName,
+		stage: "read",
+		errorClass: known ? error.code : error instanceof Error ? error.name : "Error",
+		message: known ? error.message : "The repository could not be cloned.",
+	};
+}
+
+/**
+ * Every listed repository, each cloned and read by the GIT Sensor with its own previous commit, so
+ * its clone hardening, credentials handling and incremental diff apply; up to
+ * ORG_SENSOR_REPOSITORY_CONCURRENCY clones run ahead of the scanner and each is removed once its
+ * files were read. Files' paths are `fullName:path`.
+ */
+export function scanRepositories(
+	repositories: readonly OrgRepository[],
+	config: OrgScanConfig,
+	context: SensorRunContext,
+	options: {
+		gitUsername: string;
+		unreachableCode: string;
+		/** Called once files() is done with the host's API (after the last head lookup). */
+		release?: () => Promise<void>;
+	},
+): SensorSnapshot {
+	const previous = context.incremental ? decodeCursor(context.previousCursor) : null;
+	const cursor: Cursor = {};
+	const deleted: string[] = [];
+	const diagnostics: SourceDiagnostic[] = [];
+	const progress: OrgProgress = {
+		repositoriesListed: repositories.length,
+		repositoriesScanned: 0,
+		repositoriesRemaining: repositories.length,
+	};
+	if (previous) {
+		const listed = new Set(repositories.map((repository) => repository.fullName));
+		// A repository gone from the organisation is not re-read: its findings resolve after the interval.
+		for (const name of Object.keys(previous)) if (!listed.has(name)) deleted.push(`${name}:`);
+	}
+	const concurrency = Math.max(1, context.settings.orgRepositoryConcurrency ?? DEFAULT_REPOSITORY_CONCURRENCY);
+
+	/** The head the API reports, or null when there is nothing to compare with or the API cannot tell. */
+	const currentHead = async (
+		repository: OrgRepository,
+		before: string | null,
+		branch: string | undefined,
+	): Promise<string | null> => {
+		if (before === null || !repository.head || !branch) return null;
+		try {
+			return await repository.head(branch);
+		} catch {
+			if (context.signal.aborted) throw context.signal.reason;
+			return null;
+		}
+	};
+
+	const start = (index: number): RepositoryScan => {
+		const repository = repositories[index] as OrgRepository;
+		const workDir = join(context.workDir, `repository-${index}`);
+		const gitConfig: GitSensorConfig = {
+			url: repository.cloneUrl,
+			include_paths: config.include_paths,
+			exclude_paths: config.exclude_paths,
+			scan_archives: config.scan_archives,
+			max_file_size_mb: config.max_file_size_mb,
+		};
+		if (config.token) Object.assign(gitConfig, { username: options.gitUsername, token: config.token });
+		else if (config.username && config.password) {
+			Object.assign(gitConfig, { username: config.username, password: config.password });
+		}
+		const branch = config.branch ?? repository.defaultBranch;
+		if (branch) gitConfig.branch = branch;
+		const before = previous?.[repository.fullName] ?? null;
+		const unchanged: SensorSnapshot = { cursor: before, mode: "unchanged", deleted: [], files: async function* () {} };
+		const outcome = currentHead(repository, before, branch)
+			.then(async (head) => {
+				if (before !== null && head === before) return unchanged;
+				await mkdir(workDir);
+				return gitSensor.open(gitConfig, { ...context, workDir, previousCursor: before, incremental: before !== null });
+			})
+			.catch((error: unknown) => {
+				if (context.signal.aborted) throw context.signal.reason;
+				return diagnosticOf(repository, error);
+			});
+		outcome.catch(() => {});
+		return { repository, workDir, outcome };
+	};
+
+	async function* files(): AsyncGenerator<SourceFile> {
+		const inFlight: RepositoryScan[] = [];
+		let next = 0;
+		try {
+			while (next < repositories.length || inFlight.length > 0) {
+				while (next < repositories.length && inFlight.length < concurrency) inFlight.push(start(next++));
+				const { repository, workDir, outcome } = inFlight.shift() as RepositoryScan;
+				const name = repository.fullName;
+				const result = await outcome;
+				progress.repositoriesRemaining -= 1;
+				if (!("files" in result)) {
+					diagnostics.push(result);
+					// A repository that failed this time keeps its old commit and its findings.
+					const before = previous?.[name];
+					if (before) cursor[name] = before;
+					continue;
+				}
+				if (result.cursor) cursor[name] = result.cursor;
+				// Re-read from scratch (new, or its old commit is gone): its old findings go unless seen again.
+				if (previous?.[name] && result.mode === "full") deleted.push(`${name}:`);
+				for (const path of result.deleted) deleted.push(`${name}:${path}`);
+				for await (const file of result.files()) {
+					yield { path: `${name}:${file.path}`, size: file.size, read: () => file.read() };
+				}
+				progress.repositoriesScanned += 1;
+				await rm(workDir, { recursive: true, force: true });
+			}
+		} finally {
+			await Promise.allSettled(inFlight.map((scan) => scan.outcome));
+			await options.release?.();
+		}
+		if (repositories.length > 0 && diagnostics.length === repositories.length) {
+			const first = diagnostics[0] as SourceDiagnostic;
+			throw new SensorError(
+				first.errorClass.startsWith("GIT-") ? first.errorClass : options.unreachableCode,
+				`None of the ${repositories.length} repositories could be cloned; the first: ${first.path}: ${first.message}`,
+			);
+		}
+	}
+
+	return {
+		get cursor() {
+			return JSON.stringify({ repositories: cursor });
+		},
+		mode: previous ? "changed" : "full",
+		deleted,
+		diagnostics,
+		progress,
+		files,
+		...(repositories.length === 0 ? { notice: "No repository matched the filters." } : {}),
+	};
+}
