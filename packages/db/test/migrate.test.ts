@@ -20,7 +20,16 @@ it("creates the database and applies every migration once, even when replicas st
 		};
 		expect(applied.rows[0].n).toBe(journal.entries.length);
 		const types = await client.query("SELECT type FROM sensor_types ORDER BY type");
-		expect(types.rows.map((r) => r.type)).toEqual(["Artifactory Sensor", "Filesystem Sensor", "GIT Sensor"]);
+		expect(types.rows.map((r) => r.type)).toEqual([
+			"Artifactory Sensor",
+			"Bitbucket Sensor",
+			"Filesystem Sensor",
+			"GIT Sensor",
+			"GitHub Sensor",
+			"GitLab Sensor",
+			"Github Sensor",
+			"Gitlab Sensor",
+		]);
 		await migrateDatabase(databaseUrl(name));
 		expect((await client.query("SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations")).rows[0].n).toBe(
 			journal.entries.length,
