@@ -21,6 +21,7 @@ import { createApp } from "./app.ts";
 import { listenForAuthInvalidations, PrincipalCache } from "./middleware/auth.ts";
 import { createQueueDashboard, dashboardApp } from "./queue-dashboard.ts";
 import { defaultConsoleDir } from "./routes/console.ts";
+import { serveApi } from "./server.ts";
 
 const { env, secret, redisTarget } = loadConfigOrExit(() => {
 	const env = parseEnv(apiEnvSchema);
@@ -102,9 +103,17 @@ const app = createApp({
 	},
 });
 
-const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
-	logger.info({ port: info.port, host: env.HOST, sensorTypes: sensorTypes.types() }, "Sensorium API listening");
-});
+const server = serveApi(
+	app,
+	{
+		port: env.PORT,
+		hostname: env.HOST,
+		headersTimeoutMs: env.API_HEADERS_TIMEOUT_MS,
+		requestTimeoutMs: env.API_REQUEST_TIMEOUT_MS,
+		maxConnections: env.API_MAX_CONNECTIONS,
+	},
+	(port) => logger.info({ port, host: env.HOST, sensorTypes: sensorTypes.types() }, "Sensorium API listening"),
+);
 
 let stopping = false;
 async function shutdown(signal: string) {

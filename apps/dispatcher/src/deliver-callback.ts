@@ -137,7 +137,7 @@ export async function deliverCallback(deps: DispatchDeps, deliveryId: string): P
 			statusCode: response.status,
 			latencyMs: Math.round(response.latencyMs),
 			error: response.error,
-			responseBody: response.body || null,
+			responseBody: responseExcerpt(response.body),
 		},
 		verdict,
 	);
@@ -160,4 +160,16 @@ export async function deliverCallback(deps: DispatchDeps, deliveryId: string): P
 			.catch((err) => deps.logger.warn({ err, deliveryId }, "retry not enqueued; the reconciler will"));
 	}
 	return { outcome: "sent", verdict: verdict.kind, statusCode: response.status };
+}
+
+/**
+ * What is kept of the receiver's answer: enough to recognise an error page, not a document. An internal
+ * receiver (CALLBACK_ALLOWED_NETWORKS) may answer with anything, so little is kept, without control characters.
+ */
+const EXCERPT_CHARS = 200;
+
+function responseExcerpt(body: string): string | null {
+	const text = body.replace(/\p{Cc}+/gu, " ").trim();
+	if (text === "") return null;
+	return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;
 }

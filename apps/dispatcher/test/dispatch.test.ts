@@ -108,6 +108,32 @@ describe("the dispatcher", () => {
 		expect(delivery?.attemptLog.map((a) => a.statusCode)).toEqual([503, 503, 204]);
 	});
 
+	it("keeps only a short excerpt of the receiver's answer, and shows it to admins only", async () => {
+		const answer = `internal error at db-7.corp.example: ${"x".repeat(5_000)}`;
+		const { callbackId } = await endpoint(() => ({ status: 410, body: answer }));
+		const { executionId } = await h.finishedExecution(callbackId);
+		const [delivery] = await waitFor("the refused delivery", async () => {
+			const list = (await h.api("GET", `/v3/scan/${executionId}/callbacks`)).body.deliveries as {
+				status: string;
+				attemptLog: { responseBody: string | null }[];
+			}[];
+			return list[0]?.status === "failed" ? list : undefined;
+		});
+		const excerpt = delivery?.attemptLog[0]?.responseBody ?? "";
+		expect(excerpt.startsWith("internal error at db-7.corp.example")).toBe(true);
+		expect(excerpt.length).toBeLessThanOrEqual(201);
+		const { issueApiToken } = await import("@sensorium/accounts");
+		const member = await issueApiToken(h.database.db, {
+			userId: h.adminUserId,
+			name: "api",
+			type: "API Token",
+			expiresInDays: 7,
+		});
+		const asApiToken = await h.apiAs(member.token, "GET", `/v3/scan/${executionId}/callbacks`);
+		const attempts = (asApiToken.body.deliveries as { attemptLog: { responseBody: string | null }[] }[])[0]?.attemptLog;
+		expect(attempts?.map((attempt) => attempt.responseBody)).toEqual([null]);
+	});
+
 	it("stops at 410 Gone", async () => {
 		const { receiver, callbackId } = await endpoint(() => ({ status: 410 }));
 		const { executionId } = await h.finishedExecution(callbackId);

@@ -14,6 +14,7 @@ export {
 	csrfTokenMatches,
 	LOCKOUT_MS,
 	MAX_FAILED_SIGN_INS,
+	SESSION_IDLE_MS,
 	SESSION_TTL_MS,
 	type SignInResult,
 	sessionPrincipal,

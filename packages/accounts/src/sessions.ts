@@ -6,6 +6,8 @@ import { generatePassword, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } f
 import type { Principal } from "./tokens.ts";
 
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+/** A session nobody used for this long ends, whatever is left of its lifetime (last use is kept to the minute). */
+export const SESSION_IDLE_MS = 30 * 60 * 1000;
 export const MAX_FAILED_SIGN_INS = 5;
 export const LOCKOUT_MS = 15 * 60 * 1000;
 
@@ -141,6 +143,10 @@ export async function sessionPrincipal(
 	if (!row) return null;
 	if (!row.user.active) return null;
 	if (row.org.licenceExpiresAt && row.org.licenceExpiresAt <= now) return null;
+	if (now.getTime() - row.lastSeenAt.getTime() > SESSION_IDLE_MS) {
+		await db.delete(sessions).where(eq(sessions.secretHash, hashSecret(secret)));
+		return null;
+	}
 	if (now.getTime() - row.lastSeenAt.getTime() > 60_000) {
 		await db
 			.update(sessions)

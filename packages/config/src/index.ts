@@ -88,6 +88,11 @@ export const apiEnvSchema = baseEnvSchema.extend({
 	SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 	/** How long an accepted isg-api-token is remembered; 0 checks Postgres on every request. */
 	AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
+	/** A client must send its request headers within this (slowloris), and the whole request within the next. */
+	API_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(120_000).default(10_000),
+	API_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+	/** Open connections the API accepts at once; more are refused by the kernel's backlog, not served slowly. */
+	API_MAX_CONNECTIONS: z.coerce.number().int().min(16).max(1_000_000).default(4_096),
 	/** The operators' queue dashboard (/admin/queues): off unless set; never an organisation's token. */
 	QUEUE_DASHBOARD_PASSWORD: z.string().min(16, "must be at least 16 characters").optional(),
 	/** Pause, empty, obliterate, retry, add and update-data are refused unless this is false. */

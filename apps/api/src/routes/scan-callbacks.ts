@@ -1,3 +1,4 @@
+import { isAdmin } from "@sensorium/accounts";
 import { messages } from "@sensorium/api-contract";
 import { listExecutionDeliveries, redeliver } from "@sensorium/callback-store";
 import { isObjectId } from "@sensorium/ids";
@@ -16,7 +17,14 @@ export function registerScanCallbacks(app: Hono<AppEnv>) {
 			executionId,
 			messages.executionNotFound,
 		);
-		return c.json({ executionId, deliveries });
+		// The receiver's answer may say things about an internal system: admins only.
+		const shown = isAdmin(c.get("principal"))
+			? deliveries
+			: deliveries.map((delivery) => ({
+					...delivery,
+					attemptLog: delivery.attemptLog.map((attempt) => ({ ...attempt, responseBody: null })),
+				}));
+		return c.json({ executionId, deliveries: shown });
 	});
 
 	app.post("/v3/scan/:executionId/callbacks/:deliveryId/redeliver", async (c) => {
