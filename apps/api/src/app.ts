@@ -4,6 +4,7 @@ import { createMiddleware } from "hono/factory";
 import type { AppDeps, AppEnv } from "./context.ts";
 import { failure, handleError } from "./errors.ts";
 import { requireApiToken } from "./middleware/auth.ts";
+import { limitPerAddress, limitPerToken } from "./middleware/rate-limit.ts";
 import { requestId } from "./middleware/request-id.ts";
 import { mountQueueDashboard } from "./queue-dashboard.ts";
 import { registerCallbacks } from "./routes/callbacks.ts";
@@ -69,7 +70,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 	registerDocs(app);
 	if (deps.queueDashboard) mountQueueDashboard(app, deps.queueDashboard);
 	registerSession(app);
+	app.use("/v3/*", limitPerAddress);
 	app.use("/v3/*", requireApiToken);
+	app.use("/v3/*", limitPerToken);
 	registerSignOut(app);
 	registerListings(app);
 	registerScanCreate(app);

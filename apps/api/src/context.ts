@@ -4,7 +4,7 @@ import type { SensorTypeRegistry } from "@sensorium/executions";
 import type { Logger } from "@sensorium/logger";
 import type { HttpMetrics, Registry } from "@sensorium/metrics";
 import type { NetworkPolicy } from "@sensorium/network-policy";
-import type { AuthInvalidation, DeliveryQueue, ExecutionQueue, FailureCounter } from "@sensorium/queue";
+import type { AuthInvalidation, DeliveryQueue, ExecutionQueue, FailureCounter, RateLimiter } from "@sensorium/queue";
 import type { SecretBox } from "@sensorium/secrets";
 import type { PrincipalCache } from "./middleware/auth.ts";
 import type { QueueDashboard } from "./queue-dashboard.ts";
@@ -32,6 +32,10 @@ export interface AppDeps {
 	consoleDir?: string;
 	/** Failed sign-ins per account and per client address across replicas (absent: only the database's lockout). */
 	signInFailures?: FailureCounter;
+	/** ORG_MAX_QUEUED_EXECUTIONS: how many queued executions one organisation may have (unset: no cap). */
+	maxQueuedPerOrg?: number;
+	/** Requests per token and per client address per minute, shared by replicas (absent: no rate limit). */
+	rateLimits?: { limiter: RateLimiter; perToken: number; perAddress: number };
 	/** Checks Postgres and Redis for /readyz. */
 	ready?: () => Promise<boolean>;
 }

@@ -14,6 +14,7 @@ const STATUS_BY_KIND: Record<DomainErrorKind, ContentfulStatusCode> = {
 	forbidden: 403,
 	not_found: 404,
 	conflict: 409,
+	too_many: 429,
 	unavailable: 503,
 };
 

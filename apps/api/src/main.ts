@@ -13,6 +13,7 @@ import {
 	ExecutionQueue,
 	FailureCounter,
 	publishAuthInvalidation,
+	RateLimiter,
 } from "@sensorium/queue";
 import { SecretBox } from "@sensorium/secrets";
 import { sensorTypeContracts } from "@sensorium/sensors";
@@ -97,6 +98,16 @@ const app = createApp({
 	principalCache,
 	announceAuthChange: (change) => publishAuthInvalidation(redis, env.QUEUE_PREFIX, change),
 	signInFailures: new FailureCounter(redis, env.QUEUE_PREFIX, LOCKOUT_MS),
+	maxQueuedPerOrg: env.ORG_MAX_QUEUED_EXECUTIONS,
+	...(env.API_RATE_LIMIT_PER_TOKEN > 0 || env.API_RATE_LIMIT_PER_ADDRESS > 0
+		? {
+				rateLimits: {
+					limiter: new RateLimiter(redis, env.QUEUE_PREFIX),
+					perToken: env.API_RATE_LIMIT_PER_TOKEN || Number.POSITIVE_INFINITY,
+					perAddress: env.API_RATE_LIMIT_PER_ADDRESS || Number.POSITIVE_INFINITY,
+				},
+			}
+		: {}),
 	ready: async () => {
 		await database.db.execute(sql`select 1`);
 		return (await redis.ping()) === "PONG";

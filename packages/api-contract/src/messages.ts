@@ -37,6 +37,8 @@ export const messages = {
 	notFoundRoute: "Not found.",
 	methodNotAllowed: "Method not allowed.",
 	internal: "Internal server error.",
+	tooManyQueued: (limit: number) =>
+		`This organization already has ${limit} scans queued (ORG_MAX_QUEUED_EXECUTIONS); submit more once some have started.`,
 	unstorableText: "Invalid request body: text must not contain NUL characters or unpaired UTF-16 surrogates.",
 	serviceUnavailable: "The service is temporarily unavailable; please retry shortly.",
 	tokenNotFound: "Token not found.",

@@ -92,6 +92,11 @@ export const apiEnvSchema = baseEnvSchema.extend({
 	API_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(120_000).default(10_000),
 	API_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
 	/** Open connections the API accepts at once; more are refused by the kernel's backlog, not served slowly. */
+	/** Requests a minute per token (or console user) and per client address; 0 turns the limit off (benchmarks). */
+	API_RATE_LIMIT_PER_TOKEN: z.coerce.number().int().min(0).max(1_000_000).default(1_200),
+	API_RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(0).max(1_000_000).default(3_000),
+	/** Queued executions one organisation may have; further submissions get 429 until some start. Unset: no cap. */
+	ORG_MAX_QUEUED_EXECUTIONS: z.coerce.number().int().min(1).max(10_000_000).optional(),
 	API_MAX_CONNECTIONS: z.coerce.number().int().min(16).max(1_000_000).default(4_096),
 	/** The operators' queue dashboard (/admin/queues): off unless set; never an organisation's token. */
 	QUEUE_DASHBOARD_PASSWORD: z.string().min(16, "must be at least 16 characters").optional(),

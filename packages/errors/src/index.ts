@@ -2,7 +2,14 @@
  * Domain errors: the closed set of failures the packages report. Only apps/api maps them to HTTP.
  * `message` is what the client sees, so it must never carry secrets.
  */
-export type DomainErrorKind = "validation" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "unavailable";
+export type DomainErrorKind =
+	| "validation"
+	| "unauthorized"
+	| "forbidden"
+	| "not_found"
+	| "conflict"
+	| "too_many"
+	| "unavailable";
 
 export class DomainError extends Error {
 	constructor(
@@ -20,6 +27,8 @@ export const unauthorized = (message = "Unauthorized access.") => new DomainErro
 export const forbidden = (message: string) => new DomainError("forbidden", message);
 export const notFound = (message: string) => new DomainError("not_found", message);
 export const conflict = (message: string) => new DomainError("conflict", message);
+/** A limit of the caller's (queued scans, request rate) is reached: retry later. */
+export const tooMany = (message: string) => new DomainError("too_many", message);
 export const unavailable = (message: string, cause?: unknown) => new DomainError("unavailable", message, { cause });
 
 export function isDomainError(error: unknown): error is DomainError {

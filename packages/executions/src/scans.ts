@@ -9,7 +9,7 @@ import {
 	sensors,
 	users,
 } from "@sensorium/db";
-import { notFound, validationError } from "@sensorium/errors";
+import { notFound, tooMany, validationError } from "@sensorium/errors";
 import { newObjectId } from "@sensorium/ids";
 import type { ExecutionQueue } from "@sensorium/queue";
 import type { SecretBox } from "@sensorium/secrets";
@@ -21,6 +21,8 @@ export interface ScanDeps {
 	queue: ExecutionQueue;
 	secretBox: SecretBox;
 	sensorTypes: SensorTypeRegistry;
+	/** ORG_MAX_QUEUED_EXECUTIONS: submissions beyond this many queued executions of one organisation get 429. */
+	maxQueuedPerOrg?: number;
 	/** Told when an execution is committed but could not be enqueued; the reconciler recovers it. */
 	onEnqueueFailure?: (executionId: string, error: unknown) => void;
 }
@@ -67,6 +69,7 @@ export async function createSensorAndExecute(
 	const config = contract.configSchema.safeParse(request.sensorConfig);
 	if (!config.success) throw validationError(messages.invalidConfig);
 	if (request.callbackId) await assertCallbackInOrg(deps.db, requester.orgId, request.callbackId);
+	await assertQueueRoom(deps, requester.orgId);
 
 	const sensorId = newObjectId();
 	const executionId = newObjectId();
@@ -96,6 +99,19 @@ export async function createSensorAndExecute(
 	return { sensorId, executionId };
 }
 
+/**
+ * One organisation cannot fill the shared queue: beyond the cap its submissions wait for earlier ones to start.
+ * Counted before the insert, so concurrent submissions may pass the cap by a few, never by many.
+ */
+async function assertQueueRoom(deps: ScanDeps, orgId: string): Promise<void> {
+	if (deps.maxQueuedPerOrg === undefined) return;
+	const [row] = await deps.db
+		.select({ queued: sql<number>`count(*)::int` })
+		.from(executions)
+		.where(and(eq(executions.orgId, orgId), eq(executions.status, "queued")));
+	if ((row?.queued ?? 0) >= deps.maxQueuedPerOrg) throw tooMany(messages.tooManyQueued(deps.maxQueuedPerOrg));
+}
+
 /** Runs an existing sensor of the requester's organisation again, with its stored settings. */
 export async function executeSensor(
 	deps: ScanDeps,
@@ -107,6 +123,7 @@ export async function executeSensor(
 		.from(sensors)
 		.where(and(eq(sensors.id, sensorId), eq(sensors.orgId, requester.orgId)));
 	if (!sensor) throw notFound(messages.sensorNotFound);
+	await assertQueueRoom(deps, requester.orgId);
 	const executionId = newObjectId();
 	await deps.db
 		.insert(executions)

@@ -41,3 +41,4 @@ export {
 	exportJobSchema,
 } from "./exports.ts";
 export { FailureCounter } from "./failure-counter.ts";
+export { RateLimiter } from "./rate-limiter.ts";

@@ -3,12 +3,13 @@ import type { Context } from "hono";
 import type { AppEnv } from "../context.ts";
 
 export function scanDeps(c: Context<AppEnv>): ScanDeps {
-	const { db, queue, secretBox, sensorTypes, logger } = c.get("deps");
+	const { db, queue, secretBox, sensorTypes, logger, maxQueuedPerOrg } = c.get("deps");
 	return {
 		db,
 		queue,
 		secretBox,
 		sensorTypes,
+		maxQueuedPerOrg,
 		onEnqueueFailure: (executionId, error) =>
 			logger.warn(
 				{ requestId: c.get("requestId"), executionId, err: error },

@@ -16,6 +16,7 @@ import type { AppEnv } from "../context.ts";
 import { failure } from "../errors.ts";
 import { SESSION_COOKIE } from "../middleware/auth.ts";
 import { jsonBody, validJson } from "../middleware/json-body.ts";
+import { clientAddress } from "../middleware/rate-limit.ts";
 
 const signInSchema = z.strictObject({
 	email: z
@@ -46,11 +47,7 @@ function locked(c: Context<AppEnv>, retryAfterMs: number) {
 /** Counter keys: the account by a hash of its email (known or not, alike), and the client's address. */
 function failureKeys(c: Context<AppEnv>, email: string): { account: string; address: string } {
 	const account = createHash("sha256").update(email.trim().toLowerCase()).digest("hex");
-	const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
-	return {
-		account: `signin:account:${account}`,
-		address: `signin:address:${incoming?.socket?.remoteAddress ?? "unknown"}`,
-	};
+	return { account: `signin:account:${account}`, address: `signin:address:${clientAddress(c)}` };
 }
 
 /**
