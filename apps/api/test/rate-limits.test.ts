@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { RateLimiter } from "@sensorium/queue";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.ts";
@@ -71,5 +73,47 @@ describe("ORG_MAX_QUEUED_EXECUTIONS", () => {
 		// Other organisations are not affected.
 		const other = await h.request("POST", "/v3/scan/create", { token: org.apiToken, body: createBody() });
 		expect(other.status).toBe(200);
+	});
+});
+
+describe("list endpoints are paged", () => {
+	it("hands out sensors, tokens and callback endpoints at most limit at a time, with a cursor", async () => {
+		const busy = await h.newOrg("Busy");
+		// Registration probes the endpoint: a real receiver on loopback answers.
+		const receiver = createServer((_, res) => res.end()).listen(0, "127.0.0.1");
+		await new Promise((resolve) => receiver.once("listening", resolve));
+		const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+		for (let i = 0; i < 3; i++) {
+			await h.request("POST", "/v3/scan/create", { token: busy.apiToken, body: createBody() });
+			await h.request("POST", "/v3/tokens", { token: busy.adminToken, body: { name: `t${i}`, type: "API Token" } });
+			await h.request("POST", "/v3/callbacks", {
+				token: busy.adminToken,
+				body: { name: `hook${i}`, url: hook, authType: "none" },
+			});
+		}
+		for (const [path, field, token] of [
+			["/v3/sensors", "sensors", busy.apiToken],
+			["/v3/tokens", "tokens", busy.adminToken],
+			["/v3/callbacks", "callbacks", busy.adminToken],
+		] as const) {
+			const seen: string[] = [];
+			let cursor: string | null = null;
+			do {
+				const page: { status: number; body: Record<string, unknown> } = await h.request(
+					"GET",
+					`${path}?limit=2${cursor ? `&cursor=${cursor}` : ""}`,
+					{ token },
+				);
+				expect(page.status, path).toBe(200);
+				const items = page.body[field] as Record<string, string>[];
+				expect(items.length, path).toBeLessThanOrEqual(2);
+				seen.push(...items.map((item) => JSON.stringify(item)));
+				cursor = page.body.nextCursor as string | null;
+			} while (cursor);
+			expect(new Set(seen).size, path).toBe(seen.length);
+			expect(seen.length, path).toBeGreaterThanOrEqual(3);
+			expect((await h.request("GET", `${path}?limit=501`, { token })).status, path).toBe(400);
+		}
+		receiver.close();
 	});
 });

@@ -2,7 +2,7 @@ import { apiTokens, type DbExecutor, organizations, type TokenType, users } from
 import { forbidden, notFound, validationError } from "@sensorium/errors";
 import { newObjectId } from "@sensorium/ids";
 import { hashToken, issueToken, looksLikeToken, sameHash } from "@sensorium/secrets";
-import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, sql } from "drizzle-orm";
 
 export const TOKEN_EXPIRY_DAYS = [7, 30, 60, 90, 180, 365] as const;
 export type TokenExpiryDays = (typeof TOKEN_EXPIRY_DAYS)[number];
@@ -135,14 +135,22 @@ export interface TokenSummary {
 }
 
 /** Never includes the secret or its hash. */
-export async function listTokens(db: DbExecutor, orgId: string): Promise<TokenSummary[]> {
+/** The organisation's tokens, newest first, `limit` at a time after `cursor` (the last tokenId of the previous page). */
+export async function listTokens(
+	db: DbExecutor,
+	orgId: string,
+	page: { limit: number; cursor?: string | null },
+): Promise<{ tokens: TokenSummary[]; nextCursor: string | null }> {
 	const rows = await db
 		.select({ token: apiTokens, email: users.email })
 		.from(apiTokens)
 		.innerJoin(users, eq(users.id, apiTokens.userId))
-		.where(eq(apiTokens.orgId, orgId))
-		.orderBy(desc(apiTokens.createdAt), desc(apiTokens.id));
-	return rows.map(({ token, email }) => ({
+		.where(and(eq(apiTokens.orgId, orgId), page.cursor ? lt(apiTokens.id, page.cursor) : undefined))
+		.orderBy(desc(apiTokens.id))
+		.limit(page.limit + 1);
+	const shown = rows.slice(0, page.limit);
+	const nextCursor = rows.length > page.limit ? (shown.at(-1)?.token.id ?? null) : null;
+	const tokens = shown.map(({ token, email }) => ({
 		tokenId: token.id,
 		name: token.name,
 		description: token.description,
@@ -155,6 +163,7 @@ export async function listTokens(db: DbExecutor, orgId: string): Promise<TokenSu
 		lastUsedAt: token.lastUsedAt?.toISOString() ?? null,
 		revokedAt: token.revokedAt?.toISOString() ?? null,
 	}));
+	return { tokens, nextCursor };
 }
 
 /** Revoking twice is harmless; a token of another organisation is "not found". */

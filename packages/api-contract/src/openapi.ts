@@ -180,7 +180,11 @@ export const createTokenResponseSchema = z.object({
 	prefix: z.string(),
 	expiresAt: z.string(),
 });
-export const listTokensResponseSchema = z.object({ status: z.literal("successful"), tokens: z.array(tokenSummary) });
+export const listTokensResponseSchema = z.object({
+	status: z.literal("successful"),
+	tokens: z.array(tokenSummary),
+	nextCursor: z.string().nullable(),
+});
 
 export const registerCallbackBodySchema = z.strictObject({
 	name: z.string().min(1).max(200).meta({ example: "scans-callback-prod" }),
@@ -209,6 +213,7 @@ export const callbackResponseSchema = callbackView.extend({ status: z.literal("s
 export const listCallbacksResponseSchema = z.object({
 	status: z.literal("successful"),
 	callbacks: z.array(callbackView),
+	nextCursor: z.string().nullable(),
 });
 export const rotateCallbackTokenBodySchema = z.strictObject({ tokenValue: z.string().min(1) });
 
@@ -331,6 +336,7 @@ export const ROUTES: RouteDoc[] = [
 		summary: "The organization's sensors (without their configuration)",
 		tag: "Scans",
 		auth: "apiToken",
+		query: { limit: "1-500, default 100", cursor: "nextCursor of the previous page" },
 		responses: {
 			200: {
 				description: "Sensors",
@@ -347,6 +353,7 @@ export const ROUTES: RouteDoc[] = [
 							createdAt: z.string(),
 						}),
 					),
+					nextCursor: z.string().nullable(),
 				}),
 			},
 			...errors(401),
@@ -553,6 +560,7 @@ export const ROUTES: RouteDoc[] = [
 		summary: "The organization's tokens, without secrets",
 		tag: "Tokens",
 		auth: "adminToken",
+		query: { limit: "1-500, default 100", cursor: "nextCursor of the previous page" },
 		responses: { 200: { description: "Tokens", schema: listTokensResponseSchema }, ...errors(401, 403) },
 	},
 	{
@@ -584,6 +592,7 @@ export const ROUTES: RouteDoc[] = [
 		summary: "Callback endpoints (never tokens or secrets)",
 		tag: "Callbacks",
 		auth: "adminToken",
+		query: { limit: "1-500, default 100", cursor: "nextCursor of the previous page" },
 		responses: { 200: { description: "Endpoints", schema: listCallbacksResponseSchema }, ...errors(401, 403) },
 	},
 	{

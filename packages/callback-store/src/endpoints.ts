@@ -5,7 +5,7 @@ import { notFound, validationError } from "@sensorium/errors";
 import { newObjectId } from "@sensorium/ids";
 import type { NetworkPolicy } from "@sensorium/network-policy";
 import type { SecretBox } from "@sensorium/secrets";
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull, lt } from "drizzle-orm";
 
 export type CallbackAuthType = "none" | "bearer" | "apiToken";
 
@@ -70,13 +70,29 @@ function toView(row: typeof callbackEndpoints.$inferSelect): CallbackEndpointVie
 const live = (orgId: string, id: string) =>
 	and(eq(callbackEndpoints.id, id), eq(callbackEndpoints.orgId, orgId), isNull(callbackEndpoints.deletedAt));
 
-export async function listEndpoints(db: DbExecutor, orgId: string): Promise<CallbackEndpointView[]> {
+/** The organisation's endpoints, newest first, `limit` at a time after `cursor` (the previous page's last id). */
+export async function listEndpoints(
+	db: DbExecutor,
+	orgId: string,
+	page: { limit: number; cursor?: string | null },
+): Promise<{ callbacks: CallbackEndpointView[]; nextCursor: string | null }> {
 	const rows = await db
 		.select()
 		.from(callbackEndpoints)
-		.where(and(eq(callbackEndpoints.orgId, orgId), isNull(callbackEndpoints.deletedAt)))
-		.orderBy(desc(callbackEndpoints.createdAt), desc(callbackEndpoints.id));
-	return rows.map(toView);
+		.where(
+			and(
+				eq(callbackEndpoints.orgId, orgId),
+				isNull(callbackEndpoints.deletedAt),
+				page.cursor ? lt(callbackEndpoints.id, page.cursor) : undefined,
+			),
+		)
+		.orderBy(desc(callbackEndpoints.id))
+		.limit(page.limit + 1);
+	const shown = rows.slice(0, page.limit);
+	return {
+		callbacks: shown.map(toView),
+		nextCursor: rows.length > page.limit ? (shown.at(-1)?.id ?? null) : null,
+	};
 }
 
 export async function getEndpoint(db: DbExecutor, orgId: string, id: string): Promise<CallbackEndpointView> {

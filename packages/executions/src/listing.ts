@@ -88,13 +88,21 @@ export interface SensorSummary {
 }
 
 /** The organisation's sensors, newest first, without their configuration (it may hold credentials). */
-export async function listSensors(db: Database, orgId: string): Promise<SensorSummary[]> {
+/** The organisation's sensors, newest first, `limit` at a time after `cursor` (the previous page's last sensorId). */
+export async function listSensors(
+	db: Database,
+	orgId: string,
+	page: { limit: number; cursor?: string | null },
+): Promise<{ sensors: SensorSummary[]; nextCursor: string | null }> {
 	const rows = await db
 		.select()
 		.from(sensors)
-		.where(eq(sensors.orgId, orgId))
-		.orderBy(desc(sensors.createdAt), desc(sensors.id));
-	return rows.map((s) => ({
+		.where(and(eq(sensors.orgId, orgId), page.cursor ? lt(sensors.id, page.cursor) : undefined))
+		.orderBy(desc(sensors.id))
+		.limit(page.limit + 1);
+	const shown = rows.slice(0, page.limit);
+	const nextCursor = rows.length > page.limit ? (shown.at(-1)?.id ?? null) : null;
+	const items = shown.map((s) => ({
 		sensorId: s.id,
 		name: s.name,
 		type: s.type,
@@ -104,4 +112,5 @@ export async function listSensors(db: Database, orgId: string): Promise<SensorSu
 		callbackId: s.callbackId,
 		createdAt: s.createdAt.toISOString(),
 	}));
+	return { sensors: items, nextCursor };
 }

@@ -12,6 +12,7 @@ import type { AppEnv } from "../context.ts";
 import { failure } from "../errors.ts";
 import { requireAdminToken } from "../middleware/auth.ts";
 import { jsonBody, validJson } from "../middleware/json-body.ts";
+import { pageOf } from "./page.ts";
 
 /** /v3/callbacks: organisation admins register the endpoints scans report to (spec section 4). */
 export function registerCallbacks(app: Hono<AppEnv>) {
@@ -38,7 +39,9 @@ export function registerCallbacks(app: Hono<AppEnv>) {
 	});
 
 	app.get("/v3/callbacks", async (c) => {
-		return c.json({ status: "successful", callbacks: await listEndpoints(c.get("deps").db, c.get("principal").orgId) });
+		const page = pageOf(c);
+		if (typeof page === "string") return failure(c, 400, page);
+		return c.json({ status: "successful", ...(await listEndpoints(c.get("deps").db, c.get("principal").orgId, page)) });
 	});
 
 	app.get("/v3/callbacks/:callbackId", async (c) => {

@@ -5,6 +5,7 @@ import { isObjectId } from "@sensorium/ids";
 import type { Hono } from "hono";
 import type { AppEnv } from "../context.ts";
 import { failure } from "../errors.ts";
+import { pageOf } from "./page.ts";
 
 const STATUSES = ["queued", "running", "successful", "failed"];
 
@@ -31,7 +32,9 @@ export function registerListings(app: Hono<AppEnv>) {
 		return c.json(page);
 	});
 
-	app.get("/v3/sensors", async (c) =>
-		c.json({ sensors: await listSensors(c.get("deps").db, c.get("principal").orgId) }),
-	);
+	app.get("/v3/sensors", async (c) => {
+		const page = pageOf(c);
+		if (typeof page === "string") return failure(c, 400, page);
+		return c.json(await listSensors(c.get("deps").db, c.get("principal").orgId, page));
+	});
 }

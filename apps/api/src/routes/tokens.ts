@@ -6,6 +6,7 @@ import type { AppEnv } from "../context.ts";
 import { failure } from "../errors.ts";
 import { requireAdminToken } from "../middleware/auth.ts";
 import { jsonBody, validJson } from "../middleware/json-body.ts";
+import { pageOf } from "./page.ts";
 
 /** /v3/tokens: organisation admins manage access tokens. The secret is returned once, at creation. */
 export function registerTokens(app: Hono<AppEnv>) {
@@ -28,7 +29,9 @@ export function registerTokens(app: Hono<AppEnv>) {
 	});
 
 	app.get("/v3/tokens", requireAdminToken, async (c) => {
-		return c.json({ status: "successful", tokens: await listTokens(c.get("deps").db, c.get("principal").orgId) });
+		const page = pageOf(c);
+		if (typeof page === "string") return failure(c, 400, page);
+		return c.json({ status: "successful", ...(await listTokens(c.get("deps").db, c.get("principal").orgId, page)) });
 	});
 
 	app.delete("/v3/tokens/:tokenId", requireAdminToken, async (c) => {

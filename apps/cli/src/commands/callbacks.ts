@@ -65,7 +65,13 @@ export async function callbacksRegister(ctx: CommandContext) {
 }
 
 export async function callbacksList(ctx: CommandContext) {
-	const callbacks = await listEndpoints(ctx.db, orgId(ctx));
+	// The operator sees them all: page through what the API hands out 500 at a time.
+	const callbacks: Awaited<ReturnType<typeof listEndpoints>>["callbacks"] = [];
+	for (let cursor: string | null = null, first = true; first || cursor; first = false) {
+		const page = await listEndpoints(ctx.db, orgId(ctx), { limit: 500, cursor });
+		callbacks.push(...page.callbacks);
+		cursor = page.nextCursor;
+	}
 	ctx.out.result(
 		{ callbacks },
 		callbacks.length === 0
