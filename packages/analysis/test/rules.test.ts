@@ -26,7 +26,7 @@ let md5Ca: Finding;
 let issuedLeaf: Finding;
 
 beforeAll(() => {
-	weakCa = only(discovered("certs/ca.pem", fixtures.selfSignedCa("ca", ["-newkey", "rsa:1024"], "sha1", 30)));
+	weakCa = only(discovered("certs/ca.pem", fixtures.selfSignedCa("ca", ["-newkey", "rsa:1024"], "sha1", 29)));
 	selfSignedLeaf = only(discovered("certs/leaf.pem", fixtures.selfSignedLeaf("leaf", 10)));
 	md5Ca = only(discovered("certs/md5.pem", fixtures.selfSignedCa("md5", ["-newkey", "rsa:2048"], "md5", 400)));
 	fixtures.selfSignedCa("root", ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384"], "sha384", 3650);
