@@ -4,21 +4,18 @@ import { isObjectId } from "@sensorium/ids";
 import type { Context, Hono } from "hono";
 import type { AppEnv } from "../context.ts";
 import { failure } from "../errors.ts";
+import { pageOf } from "./page.ts";
 
 const KINDS = ["x509", "key", "token", "keystore", "library", "algorithm", "protocol"];
 
 /** Shared query parameters: `limit` (1-500, default 100), `cursor` (from nextCursor), `type` (asset kind). */
 function pageRequest(c: Context<AppEnv>): { limit: number; cursor: string | null; kind?: string } | string {
-	const limit = c.req.query("limit") === undefined ? 100 : Number(c.req.query("limit"));
-	if (!Number.isInteger(limit) || limit < 1 || limit > 500)
-		return "Invalid value for limit: expected an integer from 1 to 500.";
-	const cursor = c.req.query("cursor") ?? null;
-	if (cursor !== null && !isObjectId(cursor))
-		return "Invalid value for cursor: use the nextCursor of the previous page.";
+	const page = pageOf(c);
+	if (typeof page === "string") return page;
 	const kind = c.req.query("type");
 	if (kind !== undefined && !KINDS.includes(kind))
 		return `Invalid value for type: expected one of ${KINDS.join(", ")}.`;
-	return { limit, cursor, kind };
+	return { ...page, kind };
 }
 
 export function registerFindings(app: Hono<AppEnv>) {

@@ -6,14 +6,17 @@ export const MAX_PAGE = 500;
 
 /**
  * `limit` (1-500, default 100) and `cursor` (the previous page's nextCursor) of a list endpoint, or the
- * message of a 400: no list answers more than MAX_PAGE items at once.
+ * message of a 400: no list answers more than MAX_PAGE items at once. Cursors are ids unless the list says
+ * otherwise.
  */
-export function pageOf(c: Context<AppEnv>): { limit: number; cursor: string | null } | string {
+export function pageOf(
+	c: Context<AppEnv>,
+	isCursor: (cursor: string) => boolean = isObjectId,
+): { limit: number; cursor: string | null } | string {
 	const limit = c.req.query("limit") === undefined ? 100 : Number(c.req.query("limit"));
 	if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE)
 		return `Invalid value for limit: expected an integer from 1 to ${MAX_PAGE}.`;
 	const cursor = c.req.query("cursor") ?? null;
-	if (cursor !== null && !isObjectId(cursor))
-		return "Invalid value for cursor: use the nextCursor of the previous page.";
+	if (cursor !== null && !isCursor(cursor)) return "Invalid value for cursor: use the nextCursor of the previous page.";
 	return { limit, cursor };
 }
