@@ -92,7 +92,7 @@ const app = createApp({
 	deliveryQueue,
 	callbackPolicy: createNetworkPolicy(env.CALLBACK_ALLOWED_NETWORKS),
 	callbackTimeoutMs: env.CALLBACK_TIMEOUT_MS,
-	secretBox: new SecretBox(secret.key),
+	secretBox: new SecretBox(secret.key, secret.previousKeys),
 	sensorTypes,
 	logger,
 	principalCache,

@@ -1,4 +1,5 @@
 import { sensors } from "@sensorium/db";
+import { sealedPlace } from "@sensorium/secrets";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBody, createHarness, type Harness, type Org } from "./harness.ts";
@@ -38,7 +39,10 @@ describe("POST /v3/scan/create with an Artifactory Sensor", () => {
 			.where(eq(sensors.id, res.body.sensorId as string));
 		expect(sensor?.type).toBe("Artifactory Sensor");
 		expect(JSON.stringify(sensor?.config)).not.toContain(TOKEN);
-		expect(h.secretBox.openFields(sensor?.config ?? {})).toMatchObject({ access_token: TOKEN, url });
+		expect(h.secretBox.openFields(sensor?.config ?? {}, sealedPlace.sensorConfig(sensor?.id ?? ""))).toMatchObject({
+			access_token: TOKEN,
+			url,
+		});
 		const status = await h.request("GET", `/v3/scan/${res.body.executionId}`, { token: org.apiToken });
 		expect(JSON.stringify(status.body)).not.toContain(TOKEN);
 	});

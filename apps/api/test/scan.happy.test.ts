@@ -1,6 +1,7 @@
 import { callbackEndpoints, executions, sensors } from "@sensorium/db";
 import { newObjectId } from "@sensorium/ids";
 import { executionJobId, PRIORITY_RANK } from "@sensorium/queue";
+import { sealedPlace } from "@sensorium/secrets";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBody, createHarness, type Harness, type Org } from "./harness.ts";
@@ -45,7 +46,10 @@ describe("POST /v3/scan/create", () => {
 			autoResolutionDays: 14,
 		});
 		expect(JSON.stringify(sensor?.config)).not.toContain("hunter2-secret");
-		expect(h.secretBox.openFields(sensor?.config ?? {})).toMatchObject({ password: "hunter2-secret", username: "ci" });
+		expect(h.secretBox.openFields(sensor?.config ?? {}, sealedPlace.sensorConfig(sensor?.id ?? ""))).toMatchObject({
+			password: "hunter2-secret",
+			username: "ci",
+		});
 
 		const [execution] = await h.database.db.select().from(executions).where(eq(executions.id, executionId));
 		expect(execution).toMatchObject({ status: "queued", priority: "high", ranBy: org.adminUserId });
@@ -76,7 +80,7 @@ describe("POST /v3/scan/create", () => {
 			orgId: org.orgId,
 			name: "ci",
 			url: "https://hooks.example.com/scan",
-			signingSecretSealed: h.secretBox.encrypt("whsec_x"),
+			signingSecretSealed: h.secretBox.encrypt("whsec_x", sealedPlace.callbackSigningSecret(callbackId)),
 		});
 		const res = await h.request("POST", "/v3/scan/create", { token: org.apiToken, body: createBody({ callbackId }) });
 		expect(res.status).toBe(200);

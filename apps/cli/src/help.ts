@@ -102,6 +102,11 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
 			["--index-prefix PREFIX", "first part of the index names (default agilesec)"],
 		],
 	},
+	"secrets reseal": {
+		summary:
+			"re-seal stored credentials bound to their row under SENSORIUM_SECRET_KEY (after an upgrade or a key rotation)",
+		flags: [["--dry-run", "count what would be re-sealed, change nothing"]],
+	},
 	"scan create": {
 		summary: "create a sensor and run it",
 		flags: [

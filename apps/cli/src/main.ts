@@ -25,6 +25,7 @@ import {
 	scanStatus,
 	scanWait,
 } from "./commands/scan.ts";
+import { secretsReseal } from "./commands/secrets.ts";
 import { COMMAND_HELP, commandUsage, usage } from "./help.ts";
 import { createOutput, type Output } from "./output.ts";
 
@@ -40,6 +41,7 @@ const COMMANDS: Record<string, (ctx: CommandContext) => Promise<void>> = {
 	"callbacks list": callbacksList,
 	"callbacks delete": callbacksDelete,
 	"export ndjson": exportNdjson,
+	"secrets reseal": secretsReseal,
 };
 
 /** Commands that talk to a running API rather than to the database. */
@@ -94,6 +96,7 @@ const { values, positionals } = parseArgs({
 		incremental: { type: "boolean" },
 		"password-stdin": { type: "boolean" },
 		"token-value-stdin": { type: "boolean" },
+		"dry-run": { type: "boolean" },
 		...Object.fromEntries(STRING_FLAGS.map((flag) => [flag, { type: "string" as const }])),
 	},
 });

@@ -44,7 +44,7 @@ const reconciliation = reconcilerMetrics(registry);
 const deps = {
 	metrics: deliveryMetrics(registry),
 	db: database.db,
-	secretBox: new SecretBox(secret.key),
+	secretBox: new SecretBox(secret.key, secret.previousKeys),
 	queue,
 	policy: createNetworkPolicy(env.CALLBACK_ALLOWED_NETWORKS),
 	schedule,

@@ -67,7 +67,7 @@ const worker = createExecutionWorker({
 	shutdown: handBack.signal,
 	deps: {
 		db: database.db,
-		secretBox: new SecretBox(secret.key),
+		secretBox: new SecretBox(secret.key, secret.previousKeys),
 		sensors: sensorImplementations,
 		detect: createDetector({ keystorePasswords: [...DEFAULT_KEYSTORE_PASSWORDS, ...env.SENSOR_KEYSTORE_PASSWORDS] }),
 		maxFileBytes: env.SENSOR_MAX_FILE_SIZE_MB * 1024 * 1024,

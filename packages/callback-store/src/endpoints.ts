@@ -4,7 +4,7 @@ import { callbackEndpoints, type DbExecutor } from "@sensorium/db";
 import { notFound, validationError } from "@sensorium/errors";
 import { newObjectId } from "@sensorium/ids";
 import type { NetworkPolicy } from "@sensorium/network-policy";
-import type { SecretBox } from "@sensorium/secrets";
+import { type SecretBox, sealedPlace } from "@sensorium/secrets";
 import { and, desc, eq, isNull, lt } from "drizzle-orm";
 
 export type CallbackAuthType = "none" | "bearer" | "apiToken";
@@ -38,17 +38,21 @@ export async function insertEndpoint(
 	box: SecretBox,
 	endpoint: NewCallbackEndpoint,
 ): Promise<CallbackEndpointView> {
+	const id = newObjectId();
 	const [row] = await db
 		.insert(callbackEndpoints)
 		.values({
-			id: newObjectId(),
+			id,
 			orgId: endpoint.orgId,
 			name: endpoint.name,
 			url: endpoint.url,
 			authType: endpoint.authType,
 			headerName: endpoint.authType === "apiToken" ? endpoint.headerName : null,
-			tokenSealed: endpoint.authType === "none" || !endpoint.tokenValue ? null : box.encrypt(endpoint.tokenValue),
-			signingSecretSealed: box.encrypt(endpoint.signingSecret),
+			tokenSealed:
+				endpoint.authType === "none" || !endpoint.tokenValue
+					? null
+					: box.encrypt(endpoint.tokenValue, sealedPlace.callbackToken(id)),
+			signingSecretSealed: box.encrypt(endpoint.signingSecret, sealedPlace.callbackSigningSecret(id)),
 		})
 		.returning();
 	return toView(row as typeof callbackEndpoints.$inferSelect);
@@ -118,7 +122,10 @@ export async function rotateEndpointToken(
 ): Promise<CallbackEndpointView> {
 	const [row] = await db
 		.update(callbackEndpoints)
-		.set({ tokenSealed: box.encrypt(input.tokenValue), tokenRotatedAt: new Date() })
+		.set({
+			tokenSealed: box.encrypt(input.tokenValue, sealedPlace.callbackToken(input.id)),
+			tokenRotatedAt: new Date(),
+		})
 		.where(live(input.orgId, input.id))
 		.returning();
 	if (!row) throw notFound(CALLBACK_NOT_FOUND);
@@ -146,8 +153,8 @@ export async function loadEndpointCredentials(
 		url: row.url,
 		authType: row.authType as CallbackAuthType,
 		headerName: row.headerName,
-		token: row.tokenSealed ? box.decrypt(row.tokenSealed) : null,
-		signingSecret: box.decrypt(row.signingSecretSealed),
+		token: row.tokenSealed ? box.decrypt(row.tokenSealed, sealedPlace.callbackToken(row.id)) : null,
+		signingSecret: box.decrypt(row.signingSecretSealed, sealedPlace.callbackSigningSecret(row.id)),
 		deleted: row.deletedAt !== null,
 	};
 }

@@ -29,3 +29,4 @@ export {
 	registerEndpoint,
 	rotateEndpointToken,
 } from "./endpoints.ts";
+export { resealEndpointSecrets } from "./reseal.ts";

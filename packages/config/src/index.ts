@@ -48,6 +48,24 @@ export const baseEnvSchema = z.object({
 			(v) => v === undefined || v === "" || Buffer.from(v, "base64").length === 32,
 			"must be 32 bytes, base64-encoded",
 		),
+	/**
+	 * Keys SENSORIUM_SECRET_KEY replaced (comma-separated, base64): values sealed under them still open
+	 * until `sensorium secrets reseal` has re-sealed them under the current key.
+	 */
+	SENSORIUM_PREVIOUS_SECRET_KEYS: z
+		.string()
+		.default("")
+		.transform((v) =>
+			v
+				.split(",")
+				.map((entry) => entry.trim())
+				.filter(Boolean),
+		)
+		.refine(
+			(keys) => keys.every((key) => Buffer.from(key, "base64").length === 32),
+			"must be 32-byte keys, base64-encoded, separated by commas",
+		)
+		.transform((keys) => keys.map((key) => Buffer.from(key, "base64"))),
 	SENSOR_GIT_ALLOW_FILE_URLS: booleanString.default(false),
 	/** Upper bound on any sensor's max_file_size_mb (refused above it at create, clamped by workers). */
 	SENSOR_MAX_FILE_SIZE_MB: z.coerce.number().int().min(1).max(1024).default(100),
@@ -348,18 +366,23 @@ function parseRedisNodes(variable: string, text: string): RedisNode[] {
 
 export interface SecretKeyResolution {
 	key: Buffer;
+	/** Keys the current one replaced: what was sealed under them still opens. */
+	previousKeys: Buffer[];
 	/** Set when the development key is in use; callers log it loudly. */
 	warning?: string;
 }
 
 /** SENSORIUM_SECRET_KEY is mandatory in production; elsewhere a fixed, public key stands in. */
-export function resolveSecretKey(env: Pick<BaseEnv, "NODE_ENV" | "SENSORIUM_SECRET_KEY">): SecretKeyResolution {
+export function resolveSecretKey(
+	env: Pick<BaseEnv, "NODE_ENV" | "SENSORIUM_SECRET_KEY"> & Partial<Pick<BaseEnv, "SENSORIUM_PREVIOUS_SECRET_KEYS">>,
+): SecretKeyResolution {
+	const previousKeys = env.SENSORIUM_PREVIOUS_SECRET_KEYS ?? [];
 	if (env.NODE_ENV === "production" && env.SENSORIUM_SECRET_KEY === DEVELOPMENT_SECRET_KEY) {
 		throw new ConfigError(
 			"Invalid configuration:\n  SENSORIUM_SECRET_KEY: is the built-in development key, which is public; production needs its own (`openssl rand -base64 32`)",
 		);
 	}
-	if (env.SENSORIUM_SECRET_KEY) return { key: Buffer.from(env.SENSORIUM_SECRET_KEY, "base64") };
+	if (env.SENSORIUM_SECRET_KEY) return { key: Buffer.from(env.SENSORIUM_SECRET_KEY, "base64"), previousKeys };
 	if (env.NODE_ENV === "production") {
 		throw new ConfigError(
 			"Invalid configuration:\n  SENSORIUM_SECRET_KEY: required when NODE_ENV=production (32 bytes, base64; e.g. `openssl rand -base64 32`)",
@@ -367,6 +390,7 @@ export function resolveSecretKey(env: Pick<BaseEnv, "NODE_ENV" | "SENSORIUM_SECR
 	}
 	return {
 		key: Buffer.from(DEVELOPMENT_SECRET_KEY, "base64"),
+		previousKeys,
 		warning:
 			"SENSORIUM_SECRET_KEY is not set: using the built-in DEVELOPMENT key. Stored secrets are NOT protected. Set SENSORIUM_SECRET_KEY before storing real credentials.",
 	};

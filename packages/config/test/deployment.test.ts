@@ -41,8 +41,11 @@ const APPS: Record<string, z.ZodObject> = {
 };
 const service = (name: string) => compose.services[name] as Service;
 /** Compose interpolation `${VAR:?message}` is filled in by the operator's .env. */
+// As compose does with a .env holding only SENSORIUM_SECRET_KEY: `${VAR:-default}` takes its default.
 const interpolate = (value: string) =>
-	value.replace(/^\$\{SENSORIUM_SECRET_KEY:\?[^}]*\}$/, Buffer.alloc(32, 1).toString("base64"));
+	value
+		.replace(/^\$\{SENSORIUM_SECRET_KEY:\?[^}]*\}$/, Buffer.alloc(32, 1).toString("base64"))
+		.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, "$1");
 
 describe("docker-compose.yml", () => {
 	it("has the dependencies, the one-shot migrate and the apps", () => {

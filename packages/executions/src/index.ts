@@ -26,6 +26,7 @@ export {
 	type SensorSummary,
 } from "./listing.ts";
 export { type ReconcileOptions, type ReconcileResult, reconcileQueuedExecutions } from "./reconciler.ts";
+export { resealSensorConfigs } from "./reseal.ts";
 export {
 	createSensorAndExecute,
 	type ExecutionView,

@@ -12,7 +12,7 @@ import {
 import { notFound, tooMany, validationError } from "@sensorium/errors";
 import { newObjectId } from "@sensorium/ids";
 import type { ExecutionQueue } from "@sensorium/queue";
-import type { SecretBox } from "@sensorium/secrets";
+import { type SecretBox, sealedPlace } from "@sensorium/secrets";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { SensorTypeRegistry } from "./sensor-types.ts";
 
@@ -73,7 +73,7 @@ export async function createSensorAndExecute(
 
 	const sensorId = newObjectId();
 	const executionId = newObjectId();
-	const sealedConfig = deps.secretBox.sealFields(config.data, contract.secretKeys);
+	const sealedConfig = deps.secretBox.sealFields(config.data, contract.secretKeys, sealedPlace.sensorConfig(sensorId));
 	try {
 		await insertSensorWithExecution.execute(deps.db, {
 			sensorId,

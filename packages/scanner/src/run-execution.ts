@@ -18,7 +18,7 @@ import { type Observation, recordObservations } from "@sensorium/findings";
 import type { Logger } from "@sensorium/logger";
 import type { ExecutionMetrics } from "@sensorium/metrics";
 import { type DeliveryQueue, type ExportQueue, isRedisUnavailable } from "@sensorium/queue";
-import { isSealed, type SecretBox } from "@sensorium/secrets";
+import { isSealed, type SecretBox, sealedPlace } from "@sensorium/secrets";
 import { redactSecrets, type Sensor, SensorError, type SensorSettings, type SensorSnapshot } from "@sensorium/sensors";
 import { SCAN_ERRORS } from "./errors.ts";
 import { type Analyzer, type Detector, type ScanOptions, scanFile } from "./file-scan.ts";
@@ -125,11 +125,11 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 	if (!implementation) return fail(SCAN_ERRORS.sensorTypeUnsupported, `This worker cannot run "${sensor.type}".`);
 	let config: Record<string, unknown>;
 	try {
-		config = deps.secretBox.openFields(sensor.config);
+		config = deps.secretBox.openFields(sensor.config, sealedPlace.sensorConfig(sensor.id));
 	} catch {
 		return fail(
 			SCAN_ERRORS.credentialsUnreadable,
-			"The sensor's stored credentials cannot be decrypted: SENSORIUM_SECRET_KEY differs from the key they were stored with.",
+			"The sensor's stored credentials cannot be decrypted: SENSORIUM_SECRET_KEY differs from the key they were stored with, or they were altered or copied from another sensor.",
 		);
 	}
 	// Only what was sealed at rest is secret: the URL's host or a path is the user's own and helps them

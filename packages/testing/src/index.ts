@@ -29,6 +29,7 @@ export { BitbucketContractServer, type BitbucketRateLimit } from "./bitbucket-se
 export { BareRepositories, isolatedGitEnv, serveGitHttp } from "./git-http.ts";
 export { GitHubContractServer, type GitHubRateLimit, type GitHubRepositoryOptions } from "./github-server.ts";
 export { GitLabContractServer, type GitLabProjectOptions, type GitLabRateLimit } from "./gitlab-server.ts";
+export { legacyV1Envelope } from "./legacy-secrets.ts";
 export {
 	type BulkLogEntry,
 	invalidIndexReason,

@@ -2,8 +2,8 @@ import { registerCallbackSchema } from "@sensorium/api-contract";
 import { deleteEndpoint, listEndpoints, registerEndpoint } from "@sensorium/callback-store";
 import { apiEnvSchema, parseEnv, resolveSecretKey } from "@sensorium/config";
 import { createNetworkPolicy } from "@sensorium/network-policy";
-import { SecretBox } from "@sensorium/secrets";
 import type { CommandContext } from "./accounts.ts";
+import { sealingBox } from "./secrets.ts";
 
 function option(ctx: CommandContext, name: string): string | undefined {
 	const value = ctx.flags[name];
@@ -33,6 +33,7 @@ export async function callbacksRegister(ctx: CommandContext) {
 		apiEnvSchema.pick({
 			NODE_ENV: true,
 			SENSORIUM_SECRET_KEY: true,
+			SENSORIUM_PREVIOUS_SECRET_KEYS: true,
 			CALLBACK_ALLOWED_NETWORKS: true,
 			CALLBACK_TIMEOUT_MS: true,
 		}),
@@ -48,7 +49,7 @@ export async function callbacksRegister(ctx: CommandContext) {
 	const registration = await registerEndpoint(
 		{
 			db: ctx.db,
-			secretBox: new SecretBox(resolveSecretKey(env).key),
+			secretBox: sealingBox(resolveSecretKey(env)),
 			policy: createNetworkPolicy(env.CALLBACK_ALLOWED_NETWORKS),
 			timeoutMs: env.CALLBACK_TIMEOUT_MS,
 		},
