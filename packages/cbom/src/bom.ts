@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Enums, Models, Serialize, Spec } from "@cyclonedx/cyclonedx-library";
 import type { Entry, Occurrence } from "./inventory.ts";
-import { mapFindings } from "./map.ts";
+import { FindingMapper, type Mapped, mapFindings } from "./map.ts";
 import type { CryptoProperties } from "./schema.ts";
 import type { CbomOptions, FindingInput } from "./types.ts";
 
@@ -76,10 +76,45 @@ function componentOf(entry: Entry): Models.Component {
 }
 
 /** The CycloneDX 1.6 CBOM of `findings`, as a plain JSON object. */
-export function buildCbom(findings: FindingInput[], options: CbomOptions): Record<string, unknown> {
+export function buildCbom(findings: Iterable<FindingInput>, options: CbomOptions): Record<string, unknown> {
 	const timestamp = options.timestamp ?? new Date();
-	const { inventory, skipped } = mapFindings(findings, timestamp);
+	return JSON.parse([...serialise(mapFindings(findings, timestamp), options, timestamp)].join("")) as Record<
+		string,
+		unknown
+	>;
+}
 
+/** Pieces of JSON text are gathered into chunks of about this many characters before they are handed on. */
+const CHUNK = 64 * 1024;
+
+/**
+ * The CycloneDX 1.6 CBOM of findings read a page at a time, as JSON text in chunks: each page is dropped once
+ * mapped, and the document is written a component at a time, so neither the findings nor the whole text are
+ * ever held (what is held grows with the components: assets and their occurrences).
+ */
+export async function* streamCbom(
+	pages: AsyncIterable<readonly FindingInput[]>,
+	options: CbomOptions,
+): AsyncGenerator<string> {
+	const timestamp = options.timestamp ?? new Date();
+	const mapper = new FindingMapper();
+	for await (const page of pages) for (const finding of page) mapper.add(finding);
+	let chunk = "";
+	for (const piece of serialise(mapper.finish(timestamp), options, timestamp)) {
+		chunk += piece;
+		if (chunk.length >= CHUNK) {
+			yield chunk;
+			chunk = "";
+		}
+	}
+	if (chunk !== "") yield chunk;
+}
+
+/**
+ * The document as pieces of JSON text, in the library's key order and with its sorted lists: the head
+ * (everything before `components`), each component, then each dependency.
+ */
+function* serialise({ inventory, skipped }: Mapped, options: CbomOptions, timestamp: Date): Generator<string> {
 	const bom = new Models.Bom();
 	bom.serialNumber = serialNumberOf(options.serialNumber);
 	bom.metadata.timestamp = timestamp;
@@ -114,7 +149,37 @@ export function buildCbom(findings: FindingInput[], options: CbomOptions): Recor
 		}
 	}
 
-	const normalized = new CbomNormalizerFactory(extensions).makeForBom().normalize(bom, { sortLists: true });
-	// A JSON round trip drops the keys the normaliser left undefined, so callers get exactly what is serialised.
-	return JSON.parse(JSON.stringify(normalized)) as Record<string, unknown>;
+	const factory = new CbomNormalizerFactory(extensions);
+	const normalizeOptions = { sortLists: true };
+	// The head is the library's own normalisation of the document without its two long lists.
+	const shell = new Models.Bom({ serialNumber: bom.serialNumber, metadata: bom.metadata });
+	const {
+		components: _components,
+		dependencies: _dependencies,
+		...head
+	} = factory.makeForBom().normalize(shell, normalizeOptions);
+	yield `${JSON.stringify(head).slice(0, -1)},"components":[`;
+	const componentNormalizer = factory.makeForComponent();
+	let first = true;
+	for (const component of bom.components.sorted()) {
+		const normalized = componentNormalizer.normalize(component, normalizeOptions);
+		if (normalized === undefined) continue;
+		yield `${first ? "" : ","}${JSON.stringify(normalized)}`;
+		first = false;
+	}
+	yield '],"dependencies":[';
+	first = true;
+	for (const { ref, dependsOn } of factory.makeForDependencyGraph().normalize(bom, normalizeOptions) ?? []) {
+		const separator = first ? "" : ",";
+		first = false;
+		if (dependsOn === undefined) {
+			yield `${separator}${JSON.stringify({ ref })}`;
+			continue;
+		}
+		// The subject depends on every asset: its list is as long as the inventory, so it goes out a ref at a time.
+		yield `${separator}{"ref":${JSON.stringify(ref)},"dependsOn":[`;
+		for (const [index, target] of dependsOn.entries()) yield `${index === 0 ? "" : ","}${JSON.stringify(target)}`;
+		yield "]}";
+	}
+	yield "]}";
 }

@@ -1,3 +1,3 @@
-export { buildCbom } from "./bom.ts";
+export { buildCbom, streamCbom } from "./bom.ts";
 export type { CbomOptions, CbomSubject, FindingInput } from "./types.ts";
 export { type CbomValidation, validateCbom } from "./validate.ts";

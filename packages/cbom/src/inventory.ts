@@ -34,8 +34,9 @@ export class Entry {
 		this.#dependOn(description);
 	}
 
-	describe(description: Description): void {
+	describe(description: Description, options: { replaceDependencies?: boolean } = {}): void {
 		this.description = description;
+		if (options.replaceDependencies) this.dependsOn.clear();
 		this.#dependOn(description);
 	}
 

@@ -24,35 +24,76 @@ function rank(priority: string): number {
 	return index === -1 ? PRIORITIES.length : index;
 }
 
-/** Findings grouped into one component per asset, plus the components they refer to. */
-export function mapFindings(findings: readonly FindingInput[], timestamp: Date): Mapped {
-	const context: Context = { inventory: new Inventory(), certifiedKeys: new Map(), keyFingerprints: new Map() };
-	const groups = new Map<string, { mapper: KindMapper; members: Member[] }>();
-	let skipped = 0;
-	for (const input of findings) {
+/** What one component has gathered from its findings so far: enough to summarise it, not the findings. */
+interface Group {
+	entry: Entry;
+	/** Described by the finding whose identity is the ref (the asset itself), not by one about it. */
+	describedByPrimary: boolean;
+	highestPriority?: string;
+	firstStatus?: string;
+	open: boolean;
+}
+
+/**
+ * Findings grouped into one component per asset, plus the components they refer to, fed a finding at a time:
+ * a finding's document can be dropped once added, so a CBOM of many findings holds its components, not them.
+ */
+export class FindingMapper {
+	readonly #context: Context = { inventory: new Inventory(), certifiedKeys: new Map(), keyFingerprints: new Map() };
+	readonly #groups = new Map<string, Group>();
+	#skipped = 0;
+
+	add(input: FindingInput): void {
 		const finding = record(input) ?? {};
 		const kind = text(finding.kind);
 		const mapper = kind === undefined ? undefined : KINDS.get(kind);
 		const identity = text(finding.identity);
 		if (kind === undefined || mapper === undefined || identity === undefined) {
-			skipped++;
-			continue;
+			this.#skipped++;
+			return;
 		}
 		const attributes = record(record(finding.crypto)?.[kind]) ?? {};
 		const ref = mapper.ref(identity, attributes);
-		const group = groups.get(ref) ?? { mapper, members: [] };
-		group.members.push({ finding, identity, attributes });
-		groups.set(ref, group);
+		const primary = identity === ref;
+		let group = this.#groups.get(ref);
+		if (group === undefined) {
+			const entry = this.#context.inventory.observe(ref, () => mapper.describe(attributes, ref, this.#context));
+			group = { entry, describedByPrimary: primary, open: false };
+			this.#groups.set(ref, group);
+		} else if (primary && !group.describedByPrimary) {
+			// The asset itself (a keystore) arrived after a finding about it (its default password): it describes.
+			group.entry.describe(mapper.describe(attributes, ref, this.#context), { replaceDependencies: true });
+			group.describedByPrimary = true;
+		}
+		const member: Member = { finding, identity, attributes };
+		addFinding(group.entry, mapper, member);
+		const priority = text(record(finding.analysis)?.priority);
+		if (
+			priority !== undefined &&
+			(group.highestPriority === undefined || rank(priority) < rank(group.highestPriority))
+		) {
+			group.highestPriority = priority;
+		}
+		const status = text(finding.status);
+		group.firstStatus ??= status;
+		if (status === "open") group.open = true;
 	}
-	for (const [ref, { mapper, members }] of groups) {
-		// The finding whose identity is the ref describes the asset itself (a keystore, not its weakness).
-		const primary = members.find((member) => member.identity === ref) ?? (members[0] as Member);
-		const entry = context.inventory.observe(ref, () => mapper.describe(primary.attributes, ref, context));
-		for (const member of members) addFinding(entry, mapper, member);
-		summarise(entry, members);
+
+	/** The inventory, with each component's summary and the keys' lifecycle judged at `timestamp`. */
+	finish(timestamp: Date): Mapped {
+		for (const { entry, highestPriority, firstStatus, open } of this.#groups.values()) {
+			entry.property("sensorium:priority", highestPriority);
+			entry.property("sensorium:status", open ? "open" : firstStatus);
+		}
+		applyCertificateValidity(this.#context, timestamp);
+		return { inventory: this.#context.inventory, skipped: this.#skipped };
 	}
-	applyCertificateValidity(context, timestamp);
-	return { inventory: context.inventory, skipped };
+}
+
+export function mapFindings(findings: Iterable<FindingInput>, timestamp: Date): Mapped {
+	const mapper = new FindingMapper();
+	for (const finding of findings) mapper.add(finding);
+	return mapper.finish(timestamp);
 }
 
 function addFinding(entry: Entry, mapper: KindMapper, { finding, identity, attributes }: Member): void {
@@ -78,18 +119,6 @@ function addFinding(entry: Entry, mapper: KindMapper, { finding, identity, attri
 			entry.property(`sensorium:label:${name}`, scalar(value));
 		}
 	}
-}
-
-/** One priority and one status per component, over all the findings it gathers. */
-function summarise(entry: Entry, members: readonly Member[]): void {
-	const priorities = members.flatMap(({ finding }) => text(record(finding.analysis)?.priority) ?? []);
-	const highest = priorities.reduce<string | undefined>(
-		(best, priority) => (best === undefined || rank(priority) < rank(best) ? priority : best),
-		undefined,
-	);
-	entry.property("sensorium:priority", highest);
-	const statuses = members.flatMap(({ finding }) => text(finding.status) ?? []);
-	entry.property("sensorium:status", statuses.includes("open") ? "open" : statuses[0]);
 }
 
 /** NIST SP 800-57 state of a key pair, judged by the certificates issued for it at the CBOM's timestamp. */

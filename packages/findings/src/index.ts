@@ -1,5 +1,5 @@
 export {
-	allPages,
+	eachPage,
 	type FindingView,
 	findingView,
 	listExecutionFindings,

@@ -114,16 +114,14 @@ export async function listSensorFindings(
 	return page(rows, request.limit);
 }
 
-/** Every page at once, for documents built from all findings (CBOM). */
-export async function allPages(
+/** Every page in turn, for documents built from all findings (CBOM): one page is held at a time. */
+export async function* eachPage(
 	fetchPage: (cursor: string | null) => Promise<Page<FindingView>>,
-): Promise<FindingView[]> {
-	const all: FindingView[] = [];
+): AsyncGenerator<FindingView[]> {
 	let cursor: string | null = null;
 	do {
-		const page = await fetchPage(cursor);
-		all.push(...page.items);
+		const page: Page<FindingView> = await fetchPage(cursor);
+		yield page.items;
 		cursor = page.nextCursor;
 	} while (cursor);
-	return all;
 }
