@@ -3,7 +3,7 @@ import { LOCKOUT_MS } from "@sensorium/accounts";
 import { apiEnvSchema, loadConfigOrExit, parseEnv, redisTopology, resolveSecretKey } from "@sensorium/config";
 import { createDatabase } from "@sensorium/db";
 import { organizationLoads, SensorTypeRegistry } from "@sensorium/executions";
-import { createLogger, resolveLogFormat } from "@sensorium/logger";
+import { createProcessLogger } from "@sensorium/logger";
 import { createRegistry, httpMetrics, organizationLoadMetrics, queueDepthMetrics } from "@sensorium/metrics";
 import { createNetworkPolicy } from "@sensorium/network-policy";
 import {
@@ -15,6 +15,7 @@ import {
 	publishAuthInvalidation,
 	RateLimiter,
 } from "@sensorium/queue";
+import { ProcessRuntime } from "@sensorium/runtime";
 import { SecretBox } from "@sensorium/secrets";
 import { sensorTypeContracts } from "@sensorium/sensors";
 import { sql } from "drizzle-orm";
@@ -28,12 +29,9 @@ const { env, secret, redisTarget } = loadConfigOrExit(() => {
 	const env = parseEnv(apiEnvSchema);
 	return { env, secret: resolveSecretKey(env), redisTarget: redisTopology(env) };
 });
-const logger = createLogger({
-	name: "sensorium-api",
-	level: env.LOG_LEVEL,
-	format: resolveLogFormat(env.LOG_FORMAT, { nodeEnv: env.NODE_ENV, isTTY: process.stdout.isTTY }),
-});
+const logger = createProcessLogger("sensorium-api", env);
 if (secret.warning) logger.warn(secret.warning);
+const runtime = new ProcessRuntime({ logger, shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS });
 
 const database = createDatabase(env.DATABASE_URL, { applicationName: "sensorium-api", max: 20 });
 const redis = createProducerConnection(redisTarget);
@@ -126,25 +124,18 @@ const server = serveApi(
 	(port) => logger.info({ port, host: env.HOST, sensorTypes: sensorTypes.types() }, "Sensorium API listening"),
 );
 
-let stopping = false;
-async function shutdown(signal: string) {
-	if (stopping) return;
-	stopping = true;
-	logger.info({ signal }, "shutting down");
-	const deadline = setTimeout(() => {
-		logger.error("shutdown deadline passed; exiting");
-		process.exit(1);
-	}, env.SHUTDOWN_TIMEOUT_MS);
-	deadline.unref();
-	await new Promise<void>((resolve) => server.close(() => resolve()));
-	if (dashboardServer) await new Promise<void>((resolve) => dashboardServer.close(() => resolve()));
+// Requests in flight finish; new connections are refused from the first step on.
+runtime.onShutdown("http", () => new Promise<void>((resolve) => server.close(() => resolve())));
+if (dashboardServer) {
+	runtime.onShutdown("queue dashboard", () => new Promise<void>((resolve) => dashboardServer.close(() => resolve())));
+}
+runtime.onShutdown("queues", async () => {
 	await queue.close();
 	await deliveryQueue.close();
+});
+runtime.onShutdown("redis", () => {
 	redis.disconnect();
 	authSubscriber.disconnect();
-	await database.close();
-	process.exit(0);
-}
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
-process.on("SIGINT", () => void shutdown("SIGINT"));
-process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
+});
+runtime.onShutdown("postgres", () => database.close());
+runtime.handleSignals();

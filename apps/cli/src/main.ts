@@ -25,7 +25,6 @@ import {
 	scanStatus,
 	scanWait,
 } from "./commands/scan.ts";
-import { secretsReseal } from "./commands/secrets.ts";
 import { COMMAND_HELP, commandUsage, usage } from "./help.ts";
 import { createOutput, type Output } from "./output.ts";
 
@@ -41,7 +40,8 @@ const COMMANDS: Record<string, (ctx: CommandContext) => Promise<void>> = {
 	"callbacks list": callbacksList,
 	"callbacks delete": callbacksDelete,
 	"export ndjson": exportNdjson,
-	"secrets reseal": secretsReseal,
+	// Loaded on use: it needs the sensor registry, which the other commands should not pay for at start-up.
+	"secrets reseal": async (ctx) => (await import("./commands/secrets.ts")).secretsReseal(ctx),
 };
 
 /** Commands that talk to a running API rather than to the database. */

@@ -5,10 +5,11 @@ import { loadConfigOrExit, parseEnv, redisTopology, resolveSecretKey, workerEnvS
 import { createDatabase } from "@sensorium/db";
 import { DEFAULT_KEYSTORE_PASSWORDS } from "@sensorium/discovery";
 import { reconcileExpiredLeases, reconcileQueuedExecutions } from "@sensorium/executions";
-import { createLogger, resolveLogFormat } from "@sensorium/logger";
-import { createOperationsServer, createRegistry, executionMetrics, reconcilerMetrics } from "@sensorium/metrics";
+import { createProcessLogger } from "@sensorium/logger";
+import { createRegistry, executionMetrics, reconcilerMetrics } from "@sensorium/metrics";
 import { createNetworkPolicy } from "@sensorium/network-policy";
 import { createWorkerConnection, DeliveryQueue, ExecutionQueue, ExportQueue } from "@sensorium/queue";
+import { ProcessRuntime } from "@sensorium/runtime";
 import { createDetector, createExecutionWorker, removeOrphanedWorkDirs } from "@sensorium/scanner";
 import { SecretBox } from "@sensorium/secrets";
 import { sensorImplementations } from "@sensorium/sensors";
@@ -30,12 +31,9 @@ const { env, secret, redis } = loadConfigOrExit(() => {
 	return { env, secret: resolveSecretKey(env), redis: redisTopology(env) };
 });
 const workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
-const logger = createLogger({
-	name: "sensorium-worker",
-	level: env.LOG_LEVEL,
-	format: resolveLogFormat(env.LOG_FORMAT, { nodeEnv: env.NODE_ENV, isTTY: process.stdout.isTTY }),
-}).child({ workerId });
+const logger = createProcessLogger("sensorium-worker", env).child({ workerId });
 if (secret.warning) logger.warn(secret.warning);
+const runtime = new ProcessRuntime({ logger, shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS });
 
 // Policy is kept apart from detection: one evaluator, its rules overridable by ANALYSIS_RULES.
 const evaluate = loadEvaluator();
@@ -97,41 +95,27 @@ const worker = createExecutionWorker({
 });
 
 // Postgres is the source of truth: every worker periodically puts back what Redis lost.
-const reconciler = setInterval(async () => {
-	try {
-		const options = { graceMs: env.RECONCILE_GRACE_MS, batchSize: 500 };
-		const queued = await reconcileQueuedExecutions({ db: database.db, queue }, options);
-		const expired = await reconcileExpiredLeases({ db: database.db, queue }, options);
-		reconciliation.reenqueued("queued", queued.reenqueued.length);
-		reconciliation.reenqueued("expired-lease", expired.length);
-		if (queued.reenqueued.length + expired.length > 0) {
-			logger.info({ reenqueued: queued.reenqueued, requeuedExpired: expired }, "reconciler re-enqueued executions");
-		}
-	} catch (error) {
-		logger.warn({ err: error }, "reconciler round failed");
+runtime.every("reconciler", env.RECONCILE_INTERVAL_MS, async () => {
+	const options = { graceMs: env.RECONCILE_GRACE_MS, batchSize: 500 };
+	const queued = await reconcileQueuedExecutions({ db: database.db, queue }, options);
+	const expired = await reconcileExpiredLeases({ db: database.db, queue }, options);
+	reconciliation.reenqueued("queued", queued.reenqueued.length);
+	reconciliation.reenqueued("expired-lease", expired.length);
+	if (queued.reenqueued.length + expired.length > 0) {
+		logger.info({ reenqueued: queued.reenqueued, requeuedExpired: expired }, "reconciler re-enqueued executions");
 	}
-}, env.RECONCILE_INTERVAL_MS);
-
-let stopping = false;
-const health = createOperationsServer(registry, [
-	() => worker.isRunning(),
-	() => database.db.execute(sql`select 1`).then(() => true),
-	() => workerConnection.ping().then((reply) => reply === "PONG"),
-]);
-if (env.WORKER_HEALTH_PORT > 0) health.listen(env.WORKER_HEALTH_PORT);
-
-logger.info({ concurrency: env.WORKER_CONCURRENCY, prefix: env.QUEUE_PREFIX }, "Sensorium worker started");
-
-/**
- * SIGTERM/SIGINT: stop taking jobs and let running scans finish; shortly before the deadline,
- * hand the rest back to the queue; then close Redis and Postgres and exit 0.
- */
-async function shutdown(signal: string) {
-	if (stopping) return;
-	stopping = true;
-	health.markStopping();
-	logger.info({ signal }, "shutting down: no new jobs, finishing running scans");
-	clearInterval(reconciler);
+});
+runtime.serveOperations(
+	registry,
+	[
+		() => worker.isRunning(),
+		() => database.db.execute(sql`select 1`).then(() => true),
+		() => workerConnection.ping().then((reply) => reply === "PONG"),
+	],
+	env.WORKER_HEALTH_PORT,
+);
+// No new jobs; running scans may finish until shortly before the deadline, then are handed back to the queue.
+runtime.onShutdown("scans", async () => {
 	const handBackAt = setTimeout(
 		() => {
 			logger.warn("shutdown deadline near: handing running scans back to the queue");
@@ -139,23 +123,18 @@ async function shutdown(signal: string) {
 		},
 		Math.max(0, env.SHUTDOWN_TIMEOUT_MS - 5_000),
 	);
-	const hardStop = setTimeout(() => {
-		logger.error("shutdown deadline passed; exiting");
-		process.exit(1);
-	}, env.SHUTDOWN_TIMEOUT_MS);
-	hardStop.unref();
 	await worker.close();
 	clearTimeout(handBackAt);
+});
+runtime.onShutdown("queues", async () => {
 	await queue.close();
 	await deliveryQueue.close();
 	await exportQueue.close();
+});
+runtime.onShutdown("redis", () => {
 	workerConnection.disconnect();
 	queueConnection.disconnect();
-	health.close();
-	await database.close();
-	logger.info("stopped");
-	process.exit(0);
-}
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
-process.on("SIGINT", () => void shutdown("SIGINT"));
-process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
+});
+runtime.onShutdown("postgres", () => database.close());
+runtime.handleSignals();
+logger.info({ concurrency: env.WORKER_CONCURRENCY, prefix: env.QUEUE_PREFIX }, "Sensorium worker started");

@@ -70,3 +70,15 @@ export function createLogger(options: {
 		destination,
 	);
 }
+
+/** The logger of a long-running process, configured from its environment (LOG_LEVEL, LOG_FORMAT, NODE_ENV). */
+export function createProcessLogger(
+	name: string,
+	env: { LOG_LEVEL: string; LOG_FORMAT: LogFormat; NODE_ENV: string },
+): Logger {
+	return createLogger({
+		name,
+		level: env.LOG_LEVEL,
+		format: resolveLogFormat(env.LOG_FORMAT, { nodeEnv: env.NODE_ENV, isTTY: process.stdout.isTTY }),
+	});
+}

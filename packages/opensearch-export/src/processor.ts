@@ -35,7 +35,11 @@ export interface ExporterDeps {
 	backoff: Backoff;
 	itemBackoff: Backoff;
 	itemRetryRounds: number;
-	logger: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+	logger: {
+		info(obj: object, msg: string): void;
+		warn(obj: object, msg: string): void;
+		error(obj: object, msg: string): void;
+	};
 	metrics?: ExportMetricsSink;
 }
 

@@ -41,4 +41,5 @@ export {
 	exportJobSchema,
 } from "./exports.ts";
 export { FailureCounter } from "./failure-counter.ts";
+export { createJobWorker, type JobWorkerOptions } from "./job-worker.ts";
 export { RateLimiter } from "./rate-limiter.ts";

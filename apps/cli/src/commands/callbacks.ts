@@ -2,8 +2,8 @@ import { registerCallbackSchema } from "@sensorium/api-contract";
 import { deleteEndpoint, listEndpoints, registerEndpoint } from "@sensorium/callback-store";
 import { apiEnvSchema, parseEnv, resolveSecretKey } from "@sensorium/config";
 import { createNetworkPolicy } from "@sensorium/network-policy";
+import { SecretBox } from "@sensorium/secrets";
 import type { CommandContext } from "./accounts.ts";
-import { sealingBox } from "./secrets.ts";
 
 function option(ctx: CommandContext, name: string): string | undefined {
 	const value = ctx.flags[name];
@@ -46,10 +46,11 @@ export async function callbacksRegister(ctx: CommandContext) {
 		tokenValue: await tokenValue(ctx),
 	});
 	if (!request.success) ctx.out.fail(request.error.issues[0]?.message ?? "Invalid input.", 2);
+	const secret = resolveSecretKey(env);
 	const registration = await registerEndpoint(
 		{
 			db: ctx.db,
-			secretBox: sealingBox(resolveSecretKey(env)),
+			secretBox: new SecretBox(secret.key, secret.previousKeys),
 			policy: createNetworkPolicy(env.CALLBACK_ALLOWED_NETWORKS),
 			timeoutMs: env.CALLBACK_TIMEOUT_MS,
 		},

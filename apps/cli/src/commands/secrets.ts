@@ -1,12 +1,8 @@
 import { resealEndpointSecrets } from "@sensorium/callback-store";
-import { baseEnvSchema, parseEnv, resolveSecretKey, type SecretKeyResolution } from "@sensorium/config";
+import { baseEnvSchema, parseEnv, resolveSecretKey } from "@sensorium/config";
 import { resealSensorConfigs } from "@sensorium/executions";
 import { SecretBox } from "@sensorium/secrets";
 import type { CommandContext } from "./accounts.ts";
-
-export function sealingBox(secret: SecretKeyResolution): SecretBox {
-	return new SecretBox(secret.key, secret.previousKeys);
-}
 
 /**
  * Rewrites every stored secret bound to its row and under the current SENSORIUM_SECRET_KEY: after an
@@ -19,7 +15,7 @@ export async function secretsReseal(ctx: CommandContext) {
 	);
 	const secret = resolveSecretKey(env);
 	if (secret.warning) ctx.out.warn(secret.warning);
-	const box = sealingBox(secret);
+	const box = new SecretBox(secret.key, secret.previousKeys);
 	const dryRun = ctx.flags["dry-run"] === true;
 	const sensors = await resealSensorConfigs(ctx.db, box, { dryRun });
 	const callbackEndpoints = await resealEndpointSecrets(ctx.db, box, { dryRun });

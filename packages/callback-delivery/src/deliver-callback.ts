@@ -1,6 +1,8 @@
 import {
 	type AttemptVerdict,
 	authenticationHeaders,
+	type DeliveryRow,
+	type EndpointCredentials,
 	getDelivery,
 	loadEndpointCredentials,
 	recordAttempt,
@@ -12,6 +14,7 @@ import type { DeliveryMetrics } from "@sensorium/metrics";
 import type { NetworkPolicy } from "@sensorium/network-policy";
 import type { DeliveryQueue } from "@sensorium/queue";
 import type { SecretBox } from "@sensorium/secrets";
+import type { EndpointSlots } from "./endpoint-slots.ts";
 
 export interface DispatchDeps {
 	db: Database;
@@ -33,29 +36,6 @@ export type DispatchResult =
 	| { outcome: "later"; afterMs: number };
 
 /**
- * In-process limit of deliveries in flight per endpoint: a hanging endpoint holds at most this many
- * of the dispatcher's slots (each for at most the timeout), so deliveries to others keep flowing.
- */
-export class EndpointSlots {
-	private readonly inFlight = new Map<string, number>();
-
-	constructor(private readonly perEndpoint: number) {}
-
-	tryAcquire(endpointId: string): boolean {
-		const current = this.inFlight.get(endpointId) ?? 0;
-		if (current >= this.perEndpoint) return false;
-		this.inFlight.set(endpointId, current + 1);
-		return true;
-	}
-
-	release(endpointId: string): void {
-		const current = (this.inFlight.get(endpointId) ?? 1) - 1;
-		if (current <= 0) this.inFlight.delete(endpointId);
-		else this.inFlight.set(endpointId, current);
-	}
-}
-
-/**
  * One attempt of one delivery: sign the stored payload, POST it with the endpoint's authentication
  * and the Standard Webhooks headers, record the attempt, and schedule the next one from the retry
  * table. The delivery row decides; a duplicate or stale job finds it moved on and does nothing.
@@ -70,64 +50,17 @@ export async function deliverCallback(deps: DispatchDeps, deliveryId: string): P
 	const credentials = await loadEndpointCredentials(deps.db, deps.secretBox, delivery.endpointId);
 	const attempt = delivery.attempts + 1;
 	const attemptedAt = new Date();
-	if (!credentials || credentials.deleted) {
-		await recordAttempt(
-			deps.db,
-			deliveryId,
-			{
-				attempt,
-				attemptedAt,
-				statusCode: null,
-				latencyMs: 0,
-				error: "The callback endpoint was deleted.",
-				responseBody: null,
-			},
-			{ kind: "failed" },
-		);
-		return { outcome: "sent", verdict: "failed", statusCode: null };
-	}
+	if (!credentials || credentials.deleted) return endpointDeleted(deps, deliveryId, attempt, attemptedAt);
 	if (!deps.endpointSlots.tryAcquire(delivery.endpointId))
 		return { outcome: "later", afterMs: 1_000 + Math.random() * 1_000 };
 
 	let response: CallbackResponse;
 	try {
-		response = await sendCallback({
-			url: credentials.url,
-			method: "POST",
-			headers: {
-				"content-type": "application/json",
-				"user-agent": deps.userAgent,
-				...authenticationHeaders(credentials),
-				...webhookHeaders(
-					credentials.signingSecret,
-					delivery.id,
-					Math.floor(attemptedAt.getTime() / 1000),
-					delivery.payload,
-				),
-			},
-			body: delivery.payload,
-			timeoutMs: deps.timeoutMs,
-			policy: deps.policy,
-		});
+		response = await send(deps, delivery, credentials, attemptedAt);
 	} finally {
 		deps.endpointSlots.release(delivery.endpointId);
 	}
-
-	let verdict: AttemptVerdict;
-	if (response.ok) {
-		verdict = { kind: "succeeded" };
-	} else {
-		const decision = decideRetry({
-			schedule: deps.schedule,
-			attemptsMade: attempt,
-			status: response.status,
-			retryAfter: response.retryAfter,
-			timedOut: response.errorKind === "timeout",
-		});
-		verdict = decision.retry
-			? { kind: "retry", nextAttemptAt: new Date(Date.now() + decision.delayMs) }
-			: { kind: "failed" };
-	}
+	const verdict = judge(deps.schedule, attempt, response);
 	const written = await recordAttempt(
 		deps.db,
 		deliveryId,
@@ -154,12 +87,80 @@ export async function deliverCallback(deps: DispatchDeps, deliveryId: string): P
 		},
 		"callback attempt",
 	);
-	if (verdict.kind === "retry") {
-		await deps.queue
-			.enqueueDelivery(deliveryId, attempt, verdict.nextAttemptAt.getTime() - Date.now())
-			.catch((err) => deps.logger.warn({ err, deliveryId }, "retry not enqueued; the reconciler will"));
-	}
+	if (verdict.kind === "retry") await scheduleRetry(deps, deliveryId, attempt, verdict.nextAttemptAt);
 	return { outcome: "sent", verdict: verdict.kind, statusCode: response.status };
+}
+
+/** An endpoint deleted after the execution was submitted: the delivery fails for good, without a request. */
+async function endpointDeleted(
+	deps: DispatchDeps,
+	deliveryId: string,
+	attempt: number,
+	attemptedAt: Date,
+): Promise<DispatchResult> {
+	await recordAttempt(
+		deps.db,
+		deliveryId,
+		{
+			attempt,
+			attemptedAt,
+			statusCode: null,
+			latencyMs: 0,
+			error: "The callback endpoint was deleted.",
+			responseBody: null,
+		},
+		{ kind: "failed" },
+	);
+	return { outcome: "sent", verdict: "failed", statusCode: null };
+}
+
+/** The POST, signed for this attempt's timestamp with the endpoint's secret. */
+function send(
+	deps: DispatchDeps,
+	delivery: DeliveryRow,
+	credentials: EndpointCredentials,
+	attemptedAt: Date,
+): Promise<CallbackResponse> {
+	return sendCallback({
+		url: credentials.url,
+		method: "POST",
+		headers: {
+			"content-type": "application/json",
+			"user-agent": deps.userAgent,
+			...authenticationHeaders(credentials),
+			...webhookHeaders(
+				credentials.signingSecret,
+				delivery.id,
+				Math.floor(attemptedAt.getTime() / 1000),
+				delivery.payload,
+			),
+		},
+		body: delivery.payload,
+		timeoutMs: deps.timeoutMs,
+		policy: deps.policy,
+	});
+}
+
+/** Succeeded on a 2xx; otherwise retried or failed as the retry table and the receiver's answer say. */
+export function judge(schedule: readonly number[], attempt: number, response: CallbackResponse): AttemptVerdict {
+	if (response.ok) return { kind: "succeeded" };
+	const decision = decideRetry({
+		schedule,
+		attemptsMade: attempt,
+		status: response.status,
+		retryAfter: response.retryAfter,
+		timedOut: response.errorKind === "timeout",
+	});
+	return decision.retry
+		? { kind: "retry", nextAttemptAt: new Date(Date.now() + decision.delayMs) }
+		: { kind: "failed" };
+}
+
+/** The retry's job; if Redis refuses it, the row is still pending and the reconciler enqueues it. */
+async function scheduleRetry(deps: DispatchDeps, deliveryId: string, attempt: number, at: Date): Promise<void> {
+	await deps.queue
+		.enqueueDelivery(deliveryId, attempt, at.getTime() - Date.now())
+		.catch((err) => deps.logger.warn({ err, deliveryId }, "retry not enqueued; the reconciler will"));
 }
 
 /**
@@ -168,7 +169,7 @@ export async function deliverCallback(deps: DispatchDeps, deliveryId: string): P
  */
 const EXCERPT_CHARS = 200;
 
-function responseExcerpt(body: string): string | null {
+export function responseExcerpt(body: string): string | null {
 	const text = body.replace(/\p{Cc}+/gu, " ").trim();
 	if (text === "") return null;
 	return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;

@@ -1,0 +1,1 @@
+export { ProcessRuntime, type ProcessRuntimeOptions, type ReadinessCheck } from "./process-runtime.ts";
