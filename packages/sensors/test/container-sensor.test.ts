@@ -13,12 +13,7 @@ import {
 	TestRegistry,
 } from "@sensorium/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-	type ContainerSensorConfig,
-	containerConfigSchema,
-	containerSensor,
-	type SensorSnapshot,
-} from "../src/index.ts";
+import { type ContainerSensorConfig, containerConfigSchema, containerSensor } from "../src/index.ts";
 import { makeTempDir, rejection, runContext } from "./fixtures.ts";
 
 let base: string;
@@ -63,7 +58,7 @@ describe("Container sensorConfig", () => {
 	it("accepts the documented fields", () => {
 		for (const config of [
 			{ images: ["alpine"] },
-			{ images: ["registry.example.test:5000/team/app:1.2", "ghcr.io/acme/tool@sha256:" + "a".repeat(64)] },
+			{ images: ["registry.example.test:5000/team/app:1.2", `ghcr.io/acme/tool@sha256:${"a".repeat(64)}`] },
 			{ images: ["alpine"], username: "ci", password: "secret", platform: "linux/arm64/v8" },
 			{ images: ["alpine"], token: "abc.def.ghi", all_platforms: true, insecure_registries: ["127.0.0.1:5000"] },
 			{
