@@ -284,7 +284,7 @@ export class TestRegistry {
 		const put = await this.request(repository, location.href, {
 			method: "PUT",
 			headers: { "content-type": "application/octet-stream" },
-			body: bytes,
+			body: new Uint8Array(bytes),
 		});
 		if (put.status !== 201) throw new Error(`blob upload failed: ${put.status} ${await put.text()}`);
 		return { digest, size: bytes.length };
@@ -309,7 +309,7 @@ export class TestRegistry {
 		const res = await this.request(repository, `/v2/${repository}/manifests/${reference}`, {
 			method: "PUT",
 			headers: { "content-type": mediaType },
-			body,
+			body: new Uint8Array(body),
 		});
 		if (res.status !== 201) throw new Error(`manifest refused: ${res.status} ${await res.text()}`);
 		return { mediaType, digest: sha256(body), size: body.length };
