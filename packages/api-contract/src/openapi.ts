@@ -64,7 +64,7 @@ export const findingSchema = z.object({
 	status: z.enum(["open", "resolved"]),
 	observation: z.object({
 		sensorId: z.string(),
-		file: z.object({ path: z.string(), line: z.number().int().nullable() }),
+		file: z.object({ path: z.string(), line: z.number().int().nullable(), layerDigest: z.string().optional() }),
 	}),
 	crypto: z
 		.record(z.string(), z.unknown())

@@ -23,6 +23,7 @@ it("creates the database and applies every migration once, even when replicas st
 		expect(types.rows.map((r) => r.type)).toEqual([
 			"Artifactory Sensor",
 			"Bitbucket Sensor",
+			"Container Sensor",
 			"Filesystem Sensor",
 			"GIT Sensor",
 			"GitHub Sensor",

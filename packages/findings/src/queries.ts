@@ -12,7 +12,8 @@ export interface FindingView {
 	kind: string;
 	identity: string;
 	status: FindingStatus;
-	observation: { sensorId: string; file: { path: string; line: number | null } };
+	/** `layerDigest`: the container image layer that provided the file (Container Sensor only). */
+	observation: { sensorId: string; file: { path: string; line: number | null; layerDigest?: string } };
 	crypto: Record<string, unknown>;
 	analysis: Record<string, unknown> | null;
 	labels: Record<string, string>[];
@@ -43,7 +44,14 @@ export function findingView(row: typeof findings.$inferSelect): FindingView {
 		kind: row.kind,
 		identity: row.identity,
 		status: row.status,
-		observation: { sensorId: row.sensorId, file: { path: row.path, line: row.line === 0 ? null : row.line } },
+		observation: {
+			sensorId: row.sensorId,
+			file: {
+				path: row.path,
+				line: row.line === 0 ? null : row.line,
+				...(row.layerDigest ? { layerDigest: row.layerDigest } : {}),
+			},
+		},
 		crypto: row.crypto,
 		analysis: row.analysis,
 		labels: row.labels,

@@ -11,6 +11,8 @@ export interface Observation {
 	crypto: Record<string, unknown>;
 	/** Policy results (priority and reasons), when an evaluator ran. */
 	analysis?: Record<string, unknown>;
+	/** The image layer that provided the file (Container Sensor). */
+	layerDigest?: string;
 }
 
 export interface ObservationScope {
@@ -62,6 +64,7 @@ export async function recordObservations(tx: DbExecutor, input: RecordInput): Pr
 					line: o.line ?? 0,
 					crypto: o.crypto,
 					analysis: o.analysis ?? null,
+					layerDigest: o.layerDigest ?? null,
 					labels: input.labels,
 					status: "open" as const,
 					firstSeenExecutionId: input.executionId,
@@ -75,6 +78,7 @@ export async function recordObservations(tx: DbExecutor, input: RecordInput): Pr
 				set: {
 					crypto: sql`excluded.crypto`,
 					analysis: sql`excluded.analysis`,
+					layerDigest: sql`excluded.layer_digest`,
 					labels: sql`excluded.labels`,
 					status: "open",
 					resolvedAt: null,

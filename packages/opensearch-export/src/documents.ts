@@ -28,6 +28,8 @@ export interface ExportedFinding {
 	firstSeenAt: Date;
 	lastSeenAt: Date;
 	resolvedAt: Date | null;
+	/** The container image layer that provided the file (Container Sensor), else null. */
+	layerDigest: string | null;
 	cryptoJson: string;
 	analysisJson: string | null;
 	org: { id: string; domain: string | null };
@@ -52,7 +54,14 @@ export function documentSource(f: ExportedFinding, writtenAt: Date): string {
 		kind: f.kind,
 		identity: f.identity,
 		status: f.status,
-		observation: { sensorId: f.sensorId, file: { path: f.path, line: f.line === 0 ? null : f.line } },
+		observation: {
+			sensorId: f.sensorId,
+			file: {
+				path: f.path,
+				line: f.line === 0 ? null : f.line,
+				...(f.layerDigest ? { layerDigest: f.layerDigest } : {}),
+			},
+		},
 		labels: Object.assign({}, ...f.labels),
 		firstSeenExecutionId: f.firstSeenExecutionId,
 		lastSeenExecutionId: f.lastSeenExecutionId,

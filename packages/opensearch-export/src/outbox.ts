@@ -137,6 +137,7 @@ const exportColumns = {
 	firstSeenAt: findings.firstSeenAt,
 	lastSeenAt: findings.lastSeenAt,
 	resolvedAt: findings.resolvedAt,
+	layerDigest: findings.layerDigest,
 	cryptoJson: sql<string>`${findings.crypto}::text`,
 	analysisJson: sql<string | null>`${findings.analysis}::text`,
 	domain: organizations.domain,

@@ -22,6 +22,7 @@ const row = {
 	firstSeenAt: new Date("2026-11-01T00:00:00.000Z"),
 	lastSeenAt: new Date("2026-11-02T00:00:00.000Z"),
 	resolvedAt: new Date("2026-12-01T00:00:00.000Z"),
+	layerDigest: null,
 };
 
 // What Postgres hands the export: the JSON columns as text (jsonb's output is one line).

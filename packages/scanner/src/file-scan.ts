@@ -100,6 +100,7 @@ export async function scanFile(
 			path,
 			line: found.line,
 			crypto: found.crypto,
+			...(file.layerDigest ? { layerDigest: file.layerDigest } : {}),
 		};
 		if (pipeline.analyze) {
 			try {

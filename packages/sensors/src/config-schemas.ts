@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseImageReference } from "./container/container-reference.ts";
 
 export interface SensorConfigOptions {
 	/** SENSOR_GIT_ALLOW_FILE_URLS: file:// repositories, for tests and on-premises mirrors. */
@@ -267,3 +268,54 @@ export function bitbucketConfigSchema(options: Partial<SensorConfigOptions> = {}
 }
 
 export type BitbucketSensorConfig = z.infer<ReturnType<typeof bitbucketConfigSchema>>;
+
+/** A registry host as `images` name it: `host[:port]`. */
+const REGISTRY_HOST =
+	/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;
+
+export function containerConfigSchema(options: Partial<SensorConfigOptions> = {}) {
+	return z
+		.strictObject({
+			images: z
+				.array(
+					z
+						.string()
+						.max(1024)
+						.refine((reference) => parseImageReference(reference) !== null),
+				)
+				.min(1)
+				.max(100),
+			username: z
+				.string()
+				.min(1)
+				.max(256)
+				.regex(NO_CONTROL_CHARACTERS)
+				.refine((u) => !u.includes(":"))
+				.optional(),
+			password: z.string().min(1).max(4096).regex(NO_CONTROL_CHARACTERS).optional(),
+			token: z
+				.string()
+				.min(1)
+				.max(8192)
+				.regex(/^[\x21-\x7e]+$/)
+				.optional(),
+			platform: z
+				.string()
+				.regex(/^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/)
+				.optional(),
+			all_platforms: z.boolean().optional(),
+			insecure_registries: z.array(z.string().max(300).regex(REGISTRY_HOST)).max(100).optional(),
+			max_image_size_mb: z
+				.number()
+				.int()
+				.positive()
+				.max(1024 * 1024)
+				.optional(),
+			...filters(options),
+		})
+		.refine((c) => !(c.password !== undefined && c.token !== undefined), "password and token are mutually exclusive")
+		.refine((c) => (c.username === undefined) === (c.password === undefined), "username and password go together")
+		.refine((c) => !(c.platform !== undefined && c.all_platforms === true), "platform or all_platforms, not both");
+}
+
+export type ContainerSensorConfig = z.infer<ReturnType<typeof containerConfigSchema>>;

@@ -1,5 +1,6 @@
 import { artifactorySensor } from "./artifactory/artifactory-sensor.ts";
 import { bitbucketSensor } from "./bitbucket/bitbucket-sensor.ts";
+import { containerSensor } from "./container/container-sensor.ts";
 import { filesystemSensor } from "./filesystem/filesystem-sensor.ts";
 import { gitSensor } from "./git/git-sensor.ts";
 import { githubSensor } from "./github/github-sensor.ts";
@@ -20,4 +21,5 @@ export const sensorImplementations: Readonly<Record<string, Sensor<Record<string
 	[gitlabSensor.sensorType]: gitlabSensor,
 	"Gitlab Sensor": gitlabSensor,
 	[bitbucketSensor.sensorType]: bitbucketSensor,
+	[containerSensor.sensorType]: containerSensor,
 };

@@ -5,6 +5,8 @@ export {
 	artifactoryConfigSchema,
 	type BitbucketSensorConfig,
 	bitbucketConfigSchema,
+	type ContainerSensorConfig,
+	containerConfigSchema,
 	type FilesystemSensorConfig,
 	filesystemConfigSchema,
 	type GitHubSensorConfig,
@@ -16,6 +18,7 @@ export {
 	isAcceptedGitUrl,
 	type SensorConfigOptions,
 } from "./config-schemas.ts";
+export { containerSensor } from "./container/container-sensor.ts";
 export { filesystemSensor } from "./filesystem/filesystem-sensor.ts";
 export { DEFAULT_MAX_FILE_SIZE_MB } from "./filters.ts";
 export { gitSensor } from "./git/git-sensor.ts";

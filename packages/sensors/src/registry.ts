@@ -2,6 +2,7 @@ import type { z } from "zod";
 import {
 	artifactoryConfigSchema,
 	bitbucketConfigSchema,
+	containerConfigSchema,
 	filesystemConfigSchema,
 	gitConfigSchema,
 	githubConfigSchema,
@@ -55,6 +56,12 @@ export function sensorTypeContracts(options: SensorConfigOptions): SensorTypeCon
 			errorNamespace: "BITBUCKET",
 			configSchema: bitbucketConfigSchema(options),
 			secretKeys: ["token", "password"],
+		},
+		{
+			sensorType: "Container Sensor",
+			errorNamespace: "CONTAINER",
+			configSchema: containerConfigSchema(options),
+			secretKeys: ["password", "token"],
 		},
 	];
 }

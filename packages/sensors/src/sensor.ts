@@ -5,6 +5,8 @@ export interface SourceFile {
 	path: string;
 	size: number;
 	read(): Promise<Buffer>;
+	/** The image layer that provided the file (Container Sensor), recorded with its findings. */
+	layerDigest?: string;
 }
 
 export interface SensorRunContext {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+	containerSensor,
 	filesystemSensor,
 	gitSensor,
 	redactSecrets,
@@ -25,5 +26,6 @@ describe("sensorImplementations", () => {
 		expect(Object.keys(sensorImplementations).sort()).toEqual([...types].sort());
 		expect(sensorImplementations["GIT Sensor"]).toBe(gitSensor);
 		expect(sensorImplementations["Filesystem Sensor"]).toBe(filesystemSensor);
+		expect(sensorImplementations["Container Sensor"]).toBe(containerSensor);
 	});
 });

@@ -26,6 +26,18 @@ export function uniqueQueuePrefix(label = "t"): string {
 	return `sensorium-test-${label}-${randomBytes(5).toString("hex")}`;
 }
 export { BitbucketContractServer, type BitbucketRateLimit } from "./bitbucket-server.ts";
+export {
+	type Compression,
+	compress,
+	type Descriptor,
+	MEDIA,
+	type PushedLayer,
+	REGISTRY_PUSHER,
+	type RegistryAuth,
+	type TarEntrySpec,
+	TestRegistry,
+	tarOf,
+} from "./container-registry.ts";
 export { BareRepositories, isolatedGitEnv, serveGitHttp } from "./git-http.ts";
 export { GitHubContractServer, type GitHubRateLimit, type GitHubRepositoryOptions } from "./github-server.ts";
 export { GitLabContractServer, type GitLabProjectOptions, type GitLabRateLimit } from "./gitlab-server.ts";

@@ -266,6 +266,8 @@ export const findings = pgTable(
 		line: integer("line").notNull(),
 		crypto: jsonb("crypto").$type<Record<string, unknown>>().notNull(),
 		analysis: jsonb("analysis").$type<Record<string, unknown>>(),
+		/** The container image layer that provided the file; null for other sensors. */
+		layerDigest: text("layer_digest"),
 		labels: jsonb("labels").$type<Label[]>().notNull().default([]),
 		status: text("status").$type<FindingStatus>().notNull().default("open"),
 		firstSeenExecutionId: objectId("first_seen_execution_id").notNull(),
