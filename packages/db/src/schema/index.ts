@@ -1,3 +1,13 @@
+import {
+	CALLBACK_AUTH_TYPES,
+	EXECUTION_STATUSES,
+	type ExecutionStatus,
+	type Label,
+	PRIORITIES,
+	type Priority,
+	TOKEN_TYPES,
+	type TokenType,
+} from "@sensorium/vocabulary";
 import { sql } from "drizzle-orm";
 import {
 	bigint,
@@ -14,21 +24,24 @@ import {
 	uniqueIndex,
 } from "drizzle-orm/pg-core";
 
+export {
+	CALLBACK_AUTH_TYPES,
+	EXECUTION_STATUSES,
+	type ExecutionStatus,
+	type Label,
+	PRIORITIES,
+	type Priority,
+	TOKEN_TYPES,
+	type TokenType,
+} from "@sensorium/vocabulary";
+
 const bytea = customType<{ data: Buffer }>({ dataType: () => "bytea" });
 const objectId = (name: string) => text(name);
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 
 export const USER_ROLES = ["admin", "user"] as const;
-export const TOKEN_TYPES = ["API Token", "Admin Token"] as const;
-export const PRIORITIES = ["high", "medium", "low"] as const;
-export const EXECUTION_STATUSES = ["queued", "running", "successful", "failed"] as const;
-export const CALLBACK_AUTH_TYPES = ["none", "bearer", "apiToken"] as const;
 
 export type UserRole = (typeof USER_ROLES)[number];
-export type TokenType = (typeof TOKEN_TYPES)[number];
-export type Priority = (typeof PRIORITIES)[number];
-export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
-export type Label = Record<string, string>;
 
 const inList = (column: string, values: readonly string[]) =>
 	sql.raw(`${column} in (${values.map((v) => `'${v}'`).join(", ")})`);
