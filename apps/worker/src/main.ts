@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { hostname, tmpdir } from "node:os";
-import { createEvaluator, parseRuleOverrides } from "@sensorium/analysis";
+import { createEvaluator, parseRuleOverrides, type RuleOverride } from "@sensorium/analysis";
 import { loadConfigOrExit, parseEnv, redisTopology, resolveSecretKey, workerEnvSchema } from "@sensorium/config";
 import { createDatabase } from "@sensorium/db";
 import { DEFAULT_KEYSTORE_PASSWORDS } from "@sensorium/discovery";
@@ -9,16 +9,17 @@ import { createLogger, resolveLogFormat } from "@sensorium/logger";
 import { createOperationsServer, createRegistry, executionMetrics, reconcilerMetrics } from "@sensorium/metrics";
 import { createNetworkPolicy } from "@sensorium/network-policy";
 import { createWorkerConnection, DeliveryQueue, ExecutionQueue, ExportQueue } from "@sensorium/queue";
-import { createDetector, createExecutionWorker, removeOrphanedWorkDirs } from "@sensorium/scanner";
+import { createExecutionWorker, DiscoveryPool, removeOrphanedWorkDirs } from "@sensorium/scanner";
 import { SecretBox } from "@sensorium/secrets";
 import { sensorImplementations } from "@sensorium/sensors";
 import { sql } from "drizzle-orm";
 
-function loadEvaluator() {
+/** The analysis rules, checked here so that a bad ANALYSIS_RULES stops the process at start, not in a thread. */
+function loadRuleOverrides(): RuleOverride[] {
 	try {
-		return createEvaluator(env.ANALYSIS_RULES ? parseRuleOverrides(env.ANALYSIS_RULES) : [], {
-			expiringWithinDays: env.ANALYSIS_EXPIRING_WITHIN_DAYS,
-		});
+		const overrides = env.ANALYSIS_RULES ? parseRuleOverrides(env.ANALYSIS_RULES) : [];
+		createEvaluator(overrides, { expiringWithinDays: env.ANALYSIS_EXPIRING_WITHIN_DAYS });
+		return overrides;
 	} catch (error) {
 		console.error(`Invalid configuration:\n  ANALYSIS_RULES: ${error instanceof Error ? error.message : error}`);
 		process.exit(1);
@@ -37,8 +38,16 @@ const logger = createLogger({
 }).child({ workerId });
 if (secret.warning) logger.warn(secret.warning);
 
-// Policy is kept apart from detection: one evaluator, its rules overridable by ANALYSIS_RULES.
-const evaluate = loadEvaluator();
+// Discovery runs on WORKER_THREADS threads shared by every execution; the event loop keeps leases and locks.
+// Policy is kept apart from detection: each thread evaluates findings with rules overridable by ANALYSIS_RULES.
+const discovery = await DiscoveryPool.start({
+	threads: env.WORKER_THREADS,
+	fileTimeoutMs: env.WORKER_FILE_TIMEOUT_MS,
+	pipeline: {
+		keystorePasswords: [...DEFAULT_KEYSTORE_PASSWORDS, ...env.SENSOR_KEYSTORE_PASSWORDS],
+		analysis: { overrides: loadRuleOverrides(), expiringWithinDays: env.ANALYSIS_EXPIRING_WITHIN_DAYS },
+	},
+});
 
 const tmpDir = env.WORKER_TMP_DIR ?? tmpdir();
 await removeOrphanedWorkDirs(tmpDir, logger);
@@ -69,7 +78,8 @@ const worker = createExecutionWorker({
 		db: database.db,
 		secretBox: new SecretBox(secret.key),
 		sensors: sensorImplementations,
-		detect: createDetector({ keystorePasswords: [...DEFAULT_KEYSTORE_PASSWORDS, ...env.SENSOR_KEYSTORE_PASSWORDS] }),
+		discovery,
+		findingsBatchSize: env.FINDINGS_BATCH_SIZE,
 		maxFileBytes: env.SENSOR_MAX_FILE_SIZE_MB * 1024 * 1024,
 		settings: {
 			allowGitFileUrls: env.SENSOR_GIT_ALLOW_FILE_URLS,
@@ -88,7 +98,6 @@ const worker = createExecutionWorker({
 		maxRunningPerOrg: env.ORG_MAX_RUNNING_EXECUTIONS,
 		sensorErrorAttempts: env.SENSOR_ERROR_ATTEMPTS,
 		defaultAutoResolutionDays: env.AUTO_RESOLUTION_DAYS,
-		analyze: (observation) => ({ ...evaluate(observation, new Date()) }),
 		tmpDir,
 		deliveryQueue,
 		exportQueue,
@@ -120,8 +129,6 @@ const health = createOperationsServer(registry, [
 ]);
 if (env.WORKER_HEALTH_PORT > 0) health.listen(env.WORKER_HEALTH_PORT);
 
-logger.info({ concurrency: env.WORKER_CONCURRENCY, prefix: env.QUEUE_PREFIX }, "Sensorium worker started");
-
 /**
  * SIGTERM/SIGINT: stop taking jobs and let running scans finish; shortly before the deadline,
  * hand the rest back to the queue; then close Redis and Postgres and exit 0.
@@ -146,6 +153,7 @@ async function shutdown(signal: string) {
 	hardStop.unref();
 	await worker.close();
 	clearTimeout(handBackAt);
+	await discovery.close();
 	await queue.close();
 	await deliveryQueue.close();
 	await exportQueue.close();
@@ -159,3 +167,8 @@ async function shutdown(signal: string) {
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));
 process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
+// Last: whoever waits for this line may signal the process at once, and the handlers are in place by now.
+logger.info(
+	{ concurrency: env.WORKER_CONCURRENCY, threads: env.WORKER_THREADS, prefix: env.QUEUE_PREFIX },
+	"Sensorium worker started",
+);

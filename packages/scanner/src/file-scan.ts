@@ -17,6 +17,12 @@ export type Detector = (path: string, bytes: Uint8Array, options: ScanOptions) =
 /** Policy evaluation of one finding; kept apart from detection. */
 export type Analyzer = (observation: Observation) => Record<string, unknown>;
 
+/** What a discovery thread runs on each file. */
+export interface Pipeline {
+	detect: Detector;
+	analyze?: Analyzer;
+}
+
 /**
  * The detection pipeline: discovery, then the language detectors on files routed to a language. Each is a
  * stage of its own, so a crash in one still leaves what the other found.
@@ -35,12 +41,25 @@ export function createDetector(settings: { keystorePasswords: readonly string[] 
 	};
 }
 
-export interface FileScan {
+/** What discovery made of one file's bytes. */
+export interface FileReport {
 	observations: Observation[];
 	warnings: string[];
 	diagnostics: ExecutionDiagnostic[];
-	/** False when the file could not be read, or detection failed as a whole: its earlier findings stand. */
+	/** False when detection failed as a whole: the file's earlier findings stand. */
 	read: boolean;
+}
+
+/** Runs discovery on one file's bytes; never throws (every stage's failure is a diagnostic of that file). */
+export type Discovery = (path: string, bytes: Buffer, options: ScanOptions, signal: AbortSignal) => Promise<FileReport>;
+
+/** Where a scan sends its files: `capacity` is how many it keeps in flight to keep discovery busy. */
+export interface DiscoveryService {
+	inspect: Discovery;
+	capacity: number;
+}
+
+export interface FileScan extends FileReport {
 	bytes: number;
 }
 
@@ -48,56 +67,68 @@ const MIB = 1024 * 1024;
 
 /**
  * One file through every stage, each isolated: whatever one file does (too large, unreadable, a parser bug),
- * it becomes diagnostics of that file and the scan goes on with the next.
+ * it becomes diagnostics of that file and the scan goes on with the next. The file is read here, in order;
+ * the returned `report` is discovery's work, which may still be running (on a thread) when this resolves.
  */
-export async function scanFile(
+export async function readAndInspect(
 	file: SourceFile,
-	pipeline: { detect: Detector; analyze?: Analyzer },
+	discovery: Discovery,
 	options: ScanOptions,
-): Promise<FileScan> {
-	const result: FileScan = { observations: [], warnings: [], diagnostics: [], read: false, bytes: 0 };
-	const diagnose = (path: string, stage: DiagnosticStage, errorClass: string, message: string) =>
-		result.diagnostics.push({ path, stage, errorClass, message });
+	signal: AbortSignal,
+): Promise<{ report: Promise<FileScan> }> {
+	const failed = (stage: DiagnosticStage, errorClass: string, message: string): FileScan => ({
+		observations: [],
+		warnings: [],
+		diagnostics: [{ path: file.path, stage, errorClass, message }],
+		read: false,
+		bytes: 0,
+	});
 	if (file.size > options.maxFileBytes) {
 		// Never read: a file over the limit would be held whole in memory.
-		diagnose(
-			file.path,
-			"read",
-			"FileTooLarge",
-			`skipped: ${formatMiB(file.size)}, over max_file_size_mb (${formatMiB(options.maxFileBytes)})`,
-		);
-		return result;
+		const message = `skipped: ${formatMiB(file.size)}, over max_file_size_mb (${formatMiB(options.maxFileBytes)})`;
+		return { report: Promise.resolve(failed("read", "FileTooLarge", message)) };
 	}
 	let bytes: Buffer;
 	try {
 		bytes = await file.read();
 	} catch (error) {
 		const { errorClass, message } = describeError(error);
-		diagnose(file.path, "read", errorClass, message);
-		return result;
+		return { report: Promise.resolve(failed("read", errorClass, message)) };
 	}
-	result.bytes = bytes.length;
+	const size = bytes.length;
+	return { report: discovery(file.path, bytes, options, signal).then((report) => ({ ...report, bytes: size })) };
+}
+
+/** The stages after reading: detection, then analysis of each finding; runs inside a discovery thread. */
+export function inspectFile(path: string, bytes: Uint8Array, pipeline: Pipeline, options: ScanOptions): FileReport {
+	const result: FileReport = { observations: [], warnings: [], diagnostics: [], read: false };
+	const diagnose = (at: string, stage: DiagnosticStage, errorClass: string, message: string) =>
+		result.diagnostics.push({ path: at, stage, errorClass, message });
 	let report: DiscoveryReport;
 	try {
-		report = pipeline.detect(file.path, bytes, options);
+		report = pipeline.detect(path, bytes, options);
 	} catch (error) {
 		const { errorClass, message } = describeError(error);
-		diagnose(file.path, "route", errorClass, message);
+		diagnose(path, "route", errorClass, message);
 		return result;
 	}
 	result.read = true;
 	result.warnings = report.warnings;
 	for (const diagnostic of report.diagnostics) {
-		const path = diagnostic.member ? `${file.path}!${diagnostic.member}` : file.path;
-		diagnose(path, diagnostic.stage, diagnostic.errorClass, diagnostic.message);
+		diagnose(
+			diagnostic.member ? `${path}!${diagnostic.member}` : path,
+			diagnostic.stage,
+			diagnostic.errorClass,
+			diagnostic.message,
+		);
 	}
 	for (const found of report.discoveries) {
 		// Inside archives the location is the `outer.war!WEB-INF/lib/x.jar!META-INF/CERT.RSA` chain.
-		const path = found.member ? `${file.path}!${found.member}` : file.path;
+		const at = found.member ? `${path}!${found.member}` : path;
 		const observation: Observation = {
 			kind: found.kind,
 			identity: found.identity,
-			path,
+			path: at,
 			line: found.line,
 			crypto: found.crypto,
 		};
@@ -106,7 +137,7 @@ export async function scanFile(
 				observation.analysis = pipeline.analyze(observation);
 			} catch (error) {
 				const { errorClass, message } = describeError(error);
-				diagnose(path, "analysis", errorClass, message);
+				diagnose(at, "analysis", errorClass, message);
 			}
 		}
 		result.observations.push(observation);
