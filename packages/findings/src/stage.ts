@@ -10,14 +10,19 @@ export interface StageTarget {
 }
 
 /**
- * Findings written as the scan goes: observations are buffered up to `batchSize` and then staged in one
- * statement, so a worker holds at most one batch however many findings a repository has. `recordObservations`
- * promotes what was staged, in the finishing transaction.
+ * Findings written as the scan goes: observations are buffered up to `batchSize`, then staged in one statement
+ * while the next batch fills (one write at a time: the scan waits only if a batch fills before the previous
+ * one is written). A worker holds at most two batches however many findings a repository has.
+ * `recordObservations` promotes what was staged, in the finishing transaction.
  */
 export class ObservationStage {
 	#buffer = new Map<string, Observation>();
+	/** The batch being written, if any, and its size. */
+	#writing: Promise<void> | null = null;
+	#writingCount = 0;
 	#peak = 0;
 	#observed = 0;
+	#waitedMs = 0;
 
 	constructor(
 		private readonly db: DbExecutor,
@@ -25,14 +30,19 @@ export class ObservationStage {
 		private readonly batchSize: number,
 	) {}
 
-	/** Observations in memory right now, waiting for their batch. */
+	/** Observations in memory right now: the filling batch and the one being written. */
 	get held(): number {
-		return this.#buffer.size;
+		return this.#buffer.size + this.#writingCount;
 	}
 
-	/** The most observations held at any one time: never more than the batch size. */
+	/** The most observations held at any one time: never more than two batches. */
 	get peakHeld(): number {
 		return this.#peak;
+	}
+
+	/** Time the scan waited for batches to be written (part of "recording" in the worker's phases). */
+	get waitedMs(): number {
+		return this.#waitedMs;
 	}
 
 	/** Every observation added (duplicates included), for the execution's message. */
@@ -60,44 +70,67 @@ export class ObservationStage {
 			this.#observed += 1;
 			// The same asset twice at one place is one finding: the later observation wins, as in one batch.
 			this.#buffer.set(observationKey(observation), observation);
-			this.#peak = Math.max(this.#peak, this.#buffer.size);
-			if (this.#buffer.size >= this.batchSize) await this.flush();
+			this.#peak = Math.max(this.#peak, this.held);
+			if (this.#buffer.size >= this.batchSize) await this.#handOff();
 		}
 	}
 
+	/** Writes what is buffered and waits until every batch is staged. */
 	async flush(): Promise<void> {
+		await this.#handOff();
+		await this.#settle();
+	}
+
+	/** Waits for the write in flight, whatever its outcome: after a failed scan, nothing lands later. */
+	async idle(): Promise<void> {
+		await this.#settle().catch(() => {});
+	}
+
+	/** Starts writing the filling batch once the previous write is done. */
+	async #handOff(): Promise<void> {
+		await this.#settle();
 		if (this.#buffer.size === 0) return;
 		const batch = [...this.#buffer.values()];
 		this.#buffer.clear();
-		await this.db
-			.insert(stagedObservations)
-			.values(
-				batch.map((o) => ({
-					executionId: this.target.executionId,
-					attempt: this.target.attempt,
-					identity: o.identity,
-					path: o.path,
-					line: o.line ?? 0,
-					kind: o.kind,
-					crypto: o.crypto,
-					analysis: o.analysis ?? null,
-					findingId: newObjectId(),
-				})),
-			)
-			.onConflictDoUpdate({
-				target: [
-					stagedObservations.executionId,
-					stagedObservations.attempt,
-					stagedObservations.identity,
-					stagedObservations.path,
-					stagedObservations.line,
-				],
-				set: {
-					kind: sql`excluded.kind`,
-					crypto: sql`excluded.crypto`,
-					analysis: sql`excluded.analysis`,
-				},
-			});
+		this.#writingCount = batch.length;
+		this.#writing = this.#write(batch);
+		// Its failure surfaces at the next hand-off or flush; until then it must not count as unhandled.
+		this.#writing.catch(() => {});
+	}
+
+	async #settle(): Promise<void> {
+		if (!this.#writing) return;
+		const started = performance.now();
+		try {
+			await this.#writing;
+		} finally {
+			this.#waitedMs += performance.now() - started;
+			this.#writing = null;
+			this.#writingCount = 0;
+		}
+	}
+
+	async #write(batch: Observation[]): Promise<void> {
+		// One JSON parameter for the whole batch: no bind-parameter limit, and far less work on the event loop
+		// than binding nine parameters per row.
+		const rows = JSON.stringify(
+			batch.map((o) => ({
+				identity: o.identity,
+				path: o.path,
+				line: o.line ?? 0,
+				kind: o.kind,
+				crypto: o.crypto,
+				analysis: o.analysis ?? null,
+				finding_id: newObjectId(),
+			})),
+		);
+		await this.db.execute(sql`
+			INSERT INTO ${stagedObservations} (execution_id, attempt, identity, path, line, kind, crypto, analysis, finding_id)
+			SELECT ${this.target.executionId}, ${this.target.attempt}::int, identity, path, line, kind, crypto, analysis, finding_id
+			FROM jsonb_to_recordset(${rows}::jsonb)
+				AS t(identity text, path text, line int, kind text, crypto jsonb, analysis jsonb, finding_id text)
+			ON CONFLICT (execution_id, attempt, identity, path, line) DO UPDATE
+			SET kind = excluded.kind, crypto = excluded.crypto, analysis = excluded.analysis`);
 	}
 }
 

@@ -244,19 +244,21 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 				bytes: progress.bytes,
 				findings: stage.observed,
 				mode: snapshot.mode,
-				// Most observations held in memory at once (at most FINDINGS_BATCH_SIZE), and where the time went:
-				// opening the sensor (clone, download), discovery, and recording the outcome.
+				// Most observations held in memory at once (at most 2 × FINDINGS_BATCH_SIZE), and where the time went:
+				// opening the sensor (clone, download), discovery (reading files included), and recording (the
+				// batches the scan waited for, then the finishing transaction).
 				observationsHeldPeak: stage.peakHeld,
 				phasesMs: {
 					open: Math.round(discovering - opening),
-					discovery: Math.round(recording - discovering),
-					record: Math.round(done - recording),
+					discovery: Math.round(recording - discovering - stage.waitedMs),
+					record: Math.round(done - recording + stage.waitedMs),
 				},
 			},
 			"execution finished",
 		);
 		return { outcome: "finished", status: "successful" };
 	} catch (error) {
+		await stage.idle();
 		if (error instanceof LostLease || lease.signal.aborted) return { outcome: "skipped", reason: "lease lost" };
 		if (timeLimit.aborted) {
 			return fail(

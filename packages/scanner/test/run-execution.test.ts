@@ -330,7 +330,7 @@ describe("findings are written as the scan goes", () => {
 		return { logger, finished: () => lines.find((line) => line.msg === "execution finished") };
 	};
 
-	it("never holds more than a batch of observations, and a re-run after a crash mid-scan records each once", async () => {
+	it("never holds more than two batches of observations, and a re-run after a crash mid-scan records each once", async () => {
 		const executionId = await submit();
 		const staged = async () =>
 			(await database.db.select().from(stagedObservations).where(eq(stagedObservations.executionId, executionId)))
@@ -373,7 +373,11 @@ describe("findings are written as the scan goes", () => {
 			new AbortController().signal,
 		);
 		expect(second).toEqual({ outcome: "finished", status: "successful" });
-		expect(log.finished()).toMatchObject({ findings: 2_000, observationsHeldPeak: 64 });
+		const finished = log.finished() as { findings: number; observationsHeldPeak: number };
+		expect(finished.findings).toBe(2_000);
+		// The batch filling and, at most, the one being written: never the execution's 2,000.
+		expect(finished.observationsHeldPeak).toBeGreaterThanOrEqual(64);
+		expect(finished.observationsHeldPeak).toBeLessThanOrEqual(2 * 64);
 		const recorded = await database.db.select().from(findings).where(eq(findings.firstSeenExecutionId, executionId));
 		expect(recorded).toHaveLength(2_000);
 		expect(new Set(recorded.map((f) => `${f.path}:${f.line}`)).size).toBe(2_000);
