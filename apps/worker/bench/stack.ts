@@ -142,7 +142,12 @@ export async function createStack(label: string, env: Record<string, string> = {
 		async startWorker(extra = {}) {
 			const role = startRole("apps/worker/src/main.ts", { ...shared, WORKER_HEALTH_PORT: "0", ...extra });
 			roles.push(role);
-			await role.waitForLine((line) => line.msg === "Sensorium worker started");
+			try {
+				await role.waitForLine((line) => line.msg === "Sensorium worker started", 180_000);
+			} catch (error) {
+				await role.stop("SIGKILL");
+				throw error;
+			}
 			return role;
 		},
 		async close() {
