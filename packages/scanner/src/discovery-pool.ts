@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { describeError } from "@sensorium/errors";
-import type { Discovery, DiscoveryService, FileReport, ScanOptions } from "./file-scan.ts";
+import type { Discovery, DiscoveryService, FileReport, FileSource, ScanOptions } from "./file-scan.ts";
 import type { PipelineSettings } from "./pipeline.ts";
 import type { ThreadRequest, ThreadResponse, ThreadSettings } from "./thread-protocol.ts";
 
@@ -17,7 +17,7 @@ export interface DiscoveryPoolOptions {
 interface Task {
 	id: number;
 	path: string;
-	bytes: Buffer;
+	source: FileSource;
 	options: ScanOptions;
 	resolve(report: FileReport): void;
 	reject(reason: unknown): void;
@@ -71,7 +71,7 @@ export class DiscoveryPool implements DiscoveryService {
 	}
 
 	/** Discovery of one file on the next free thread; resolves with its report, rejects only when aborted. */
-	readonly inspect: Discovery = (path, bytes, options, signal) =>
+	readonly inspect: Discovery = (path, source, options, signal) =>
 		new Promise<FileReport>((resolve, reject) => {
 			if (this.#closed) return reject(new Error("the discovery pool is closed"));
 			if (signal.aborted) return reject(signal.reason);
@@ -79,7 +79,7 @@ export class DiscoveryPool implements DiscoveryService {
 			const task: Task = {
 				id: this.#nextId++,
 				path,
-				bytes,
+				source,
 				options,
 				resolve,
 				reject,
@@ -149,10 +149,15 @@ export class DiscoveryPool implements DiscoveryService {
 				() => this.#stop(thread, fileTimedOut(task.path, this.#options.fileTimeoutMs)),
 				this.#options.fileTimeoutMs,
 			);
-			// A copy the thread owns: cloning a view would copy its whole underlying buffer (a pooled or sliced one).
-			const bytes = new Uint8Array(task.bytes);
-			const request: ThreadRequest = { id: task.id, path: task.path, bytes, options: task.options };
-			thread.worker.postMessage(request, [bytes.buffer]);
+			if ("localPath" in task.source) {
+				const request: ThreadRequest = { id: task.id, path: task.path, source: task.source, options: task.options };
+				thread.worker.postMessage(request);
+			} else {
+				// A copy the thread owns: cloning a view would copy its whole underlying buffer (pooled or sliced).
+				const bytes = new Uint8Array(task.source.bytes);
+				const request: ThreadRequest = { id: task.id, path: task.path, source: { bytes }, options: task.options };
+				thread.worker.postMessage(request, [bytes.buffer]);
+			}
 		}
 	}
 
@@ -199,6 +204,7 @@ export class DiscoveryPool implements DiscoveryService {
 
 function fileTimedOut(path: string, timeoutMs: number): FileReport {
 	return {
+		bytes: 0,
 		observations: [],
 		warnings: [],
 		read: false,
@@ -216,6 +222,7 @@ function fileTimedOut(path: string, timeoutMs: number): FileReport {
 function threadExited(path: string, code: number, error: unknown): FileReport {
 	const cause = error ? describeError(error) : undefined;
 	return {
+		bytes: 0,
 		observations: [],
 		warnings: [],
 		read: false,

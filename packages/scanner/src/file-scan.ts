@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { detectCryptoUsage, isCryptoUsageCandidate } from "@sensorium/crypto-usage";
 import type { DiagnosticStage } from "@sensorium/db";
 import { type DiscoveryReport, discoverDetailed } from "@sensorium/discovery";
@@ -43,6 +44,8 @@ export function createDetector(settings: { keystorePasswords: readonly string[] 
 
 /** What discovery made of one file's bytes. */
 export interface FileReport {
+	/** Bytes read (0 when the file could not be read). */
+	bytes: number;
 	observations: Observation[];
 	warnings: string[];
 	diagnostics: ExecutionDiagnostic[];
@@ -50,17 +53,21 @@ export interface FileReport {
 	read: boolean;
 }
 
-/** Runs discovery on one file's bytes; never throws (every stage's failure is a diagnostic of that file). */
-export type Discovery = (path: string, bytes: Buffer, options: ScanOptions, signal: AbortSignal) => Promise<FileReport>;
+/** The bytes of a file, or a local file that holds them (SourceFile.localPath) for discovery to read. */
+export type FileSource = { bytes: Buffer } | { localPath: string };
+
+/** Runs discovery on one file; never throws (a failure to read or any stage's is a diagnostic of that file). */
+export type Discovery = (
+	path: string,
+	source: FileSource,
+	options: ScanOptions,
+	signal: AbortSignal,
+) => Promise<FileReport>;
 
 /** Where a scan sends its files: `capacity` is how many it keeps in flight to keep discovery busy. */
 export interface DiscoveryService {
 	inspect: Discovery;
 	capacity: number;
-}
-
-export interface FileScan extends FileReport {
-	bytes: number;
 }
 
 const MIB = 1024 * 1024;
@@ -75,8 +82,8 @@ export async function readAndInspect(
 	discovery: Discovery,
 	options: ScanOptions,
 	signal: AbortSignal,
-): Promise<{ report: Promise<FileScan> }> {
-	const failed = (stage: DiagnosticStage, errorClass: string, message: string): FileScan => ({
+): Promise<{ report: Promise<FileReport> }> {
+	const failed = (stage: DiagnosticStage, errorClass: string, message: string): FileReport => ({
 		observations: [],
 		warnings: [],
 		diagnostics: [{ path: file.path, stage, errorClass, message }],
@@ -88,6 +95,8 @@ export async function readAndInspect(
 		const message = `skipped: ${formatMiB(file.size)}, over max_file_size_mb (${formatMiB(options.maxFileBytes)})`;
 		return { report: Promise.resolve(failed("read", "FileTooLarge", message)) };
 	}
+	// A file on local disk is read by the discovery thread itself, keeping that work off the event loop.
+	if (file.localPath) return { report: discovery(file.path, { localPath: file.localPath }, options, signal) };
 	let bytes: Buffer;
 	try {
 		bytes = await file.read();
@@ -95,13 +104,30 @@ export async function readAndInspect(
 		const { errorClass, message } = describeError(error);
 		return { report: Promise.resolve(failed("read", errorClass, message)) };
 	}
-	const size = bytes.length;
-	return { report: discovery(file.path, bytes, options, signal).then((report) => ({ ...report, bytes: size })) };
+	return { report: discovery(file.path, { bytes }, options, signal) };
+}
+
+/** Reads a SourceFile.localPath inside a discovery thread: a failure is a `read` diagnostic of that file. */
+export function readLocalFile(path: string, localPath: string): { bytes: Buffer } | { report: FileReport } {
+	try {
+		return { bytes: readFileSync(localPath) };
+	} catch (error) {
+		const { errorClass, message } = describeError(error);
+		return {
+			report: {
+				bytes: 0,
+				observations: [],
+				warnings: [],
+				read: false,
+				diagnostics: [{ path, stage: "read", errorClass, message }],
+			},
+		};
+	}
 }
 
 /** The stages after reading: detection, then analysis of each finding; runs inside a discovery thread. */
 export function inspectFile(path: string, bytes: Uint8Array, pipeline: Pipeline, options: ScanOptions): FileReport {
-	const result: FileReport = { observations: [], warnings: [], diagnostics: [], read: false };
+	const result: FileReport = { bytes: bytes.length, observations: [], warnings: [], diagnostics: [], read: false };
 	const diagnose = (at: string, stage: DiagnosticStage, errorClass: string, message: string) =>
 		result.diagnostics.push({ path: at, stage, errorClass, message });
 	let report: DiscoveryReport;

@@ -21,7 +21,7 @@ import { type DeliveryQueue, type ExportQueue, isRedisUnavailable } from "@senso
 import { isSealed, type SecretBox } from "@sensorium/secrets";
 import { redactSecrets, type Sensor, SensorError, type SensorSettings, type SensorSnapshot } from "@sensorium/sensors";
 import { SCAN_ERRORS } from "./errors.ts";
-import { type DiscoveryService, type FileScan, readAndInspect, type ScanOptions } from "./file-scan.ts";
+import { type DiscoveryService, type FileReport, readAndInspect, type ScanOptions } from "./file-scan.ts";
 import { sshHostKeyStore } from "./ssh-host-keys.ts";
 import { workDirPrefix } from "./work-dirs.ts";
 
@@ -318,9 +318,9 @@ async function scanSnapshot(
 	const readPaths = new Set<string>();
 	// Files read and handed to discovery, oldest first: their results are taken in the sensor's order, and no
 	// more than the pool's capacity are in flight (the reader waits, which is the backpressure on the sensor).
-	const inFlight: Promise<FileScan & { path: string }>[] = [];
+	const inFlight: Promise<FileReport & { path: string }>[] = [];
 	const take = async () => {
-		const scanned = await (inFlight.shift() as Promise<FileScan & { path: string }>);
+		const scanned = await (inFlight.shift() as Promise<FileReport & { path: string }>);
 		if (scanned.read) readPaths.add(scanned.path);
 		warnings.count += scanned.warnings.length;
 		if (warnings.first.length < 50) warnings.first.push(...scanned.warnings.slice(0, 50 - warnings.first.length));

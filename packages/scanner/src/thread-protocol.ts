@@ -11,7 +11,8 @@ export interface ThreadSettings {
 export interface ThreadRequest {
 	id: number;
 	path: string;
-	bytes: Uint8Array;
+	/** The file's bytes, or where the thread reads them itself. */
+	source: { bytes: Uint8Array } | { localPath: string };
 	options: ScanOptions;
 }
 

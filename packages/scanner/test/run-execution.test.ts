@@ -1,5 +1,7 @@
 import { generateKeyPairSync } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { bootstrapOrganization } from "@sensorium/accounts";
 import { createDatabase, type DatabaseHandle, executions, findings, stagedObservations } from "@sensorium/db";
 import {
@@ -203,6 +205,39 @@ describe("one bad file is one diagnostic", () => {
 		);
 		const found = await database.db.select().from(findings).where(eq(findings.firstSeenExecutionId, executionId));
 		expect(found.map((f) => f.path).sort()).toEqual(keys.map((k) => k.path).sort());
+	});
+
+	it("lets the discovery thread read a file that stays on local disk, and a vanished one is one diagnostic", async () => {
+		const executionId = await submit();
+		const dir = mkdtempSync(join(tmpdir(), "sensorium-local-"));
+		try {
+			writeFileSync(join(dir, "on-disk.pem"), KEY);
+			const never = async (): Promise<Buffer> => {
+				throw new Error("a file on local disk is read by the thread, not through read()");
+			};
+			const sensor = sensorOffering([
+				{ path: "on-disk.pem", size: Buffer.byteLength(KEY), localPath: join(dir, "on-disk.pem"), read: never },
+				{ path: "vanished.pem", size: 10, localPath: join(dir, "vanished.pem"), read: never },
+			]);
+			const result = await runExecution(
+				deps({ sensors: { "Filesystem Sensor": sensor } }),
+				executionId,
+				new AbortController().signal,
+			);
+			expect(result).toEqual({ outcome: "finished", status: "successful" });
+			expect(await row(executionId)).toMatchObject({
+				filesScanned: 2,
+				filesFailed: 1,
+				bytesScanned: Buffer.byteLength(KEY),
+				summary: { key: 1 },
+			});
+			const page = await listDiagnostics(database.db, requester.orgId, executionId, { limit: 10 });
+			expect(page.diagnostics.map(({ path, stage, errorClass }) => [path, stage, errorClass])).toEqual([
+				["vanished.pem", "read", "Error"],
+			]);
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
 	});
 
 	it("keeps at most the cap of diagnostics but counts every failed file, and replaces them on a re-run", async () => {

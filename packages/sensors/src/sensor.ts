@@ -5,6 +5,11 @@ export interface SourceFile {
 	path: string;
 	size: number;
 	read(): Promise<Buffer>;
+	/**
+	 * A local file with the same bytes that stays in place until the execution ends (a clone's checkout), so
+	 * that discovery threads read it themselves instead of the event loop. Offer it only when that holds.
+	 */
+	localPath?: string;
 }
 
 export interface SensorRunContext {

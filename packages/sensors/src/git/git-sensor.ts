@@ -127,7 +127,9 @@ async function* listFiles(
 ): AsyncGenerator<SourceFile> {
 	for (const entry of entries) {
 		signal.throwIfAborted();
-		yield { path: entry.path, size: entry.size, read: () => readWhole(join(repoDir, entry.path), signal) };
+		const localPath = join(repoDir, entry.path);
+		// The checkout stays until the execution's work directory is removed, after the scan.
+		yield { path: entry.path, size: entry.size, localPath, read: () => readWhole(localPath, signal) };
 	}
 }
 
