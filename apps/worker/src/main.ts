@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { hostname, tmpdir } from "node:os";
-import { createEvaluator, parseRuleOverrides } from "@sensorium/analysis";
+import { createEvaluator, parseRuleOverrides, type RuleOverride } from "@sensorium/analysis";
 import { loadConfigOrExit, parseEnv, redisTopology, resolveSecretKey, workerEnvSchema } from "@sensorium/config";
 import { createDatabase } from "@sensorium/db";
 import { DEFAULT_KEYSTORE_PASSWORDS } from "@sensorium/discovery";
@@ -10,16 +10,17 @@ import { createRegistry, executionMetrics, reconcilerMetrics } from "@sensorium/
 import { createNetworkPolicy } from "@sensorium/network-policy";
 import { createWorkerConnection, DeliveryQueue, ExecutionQueue, ExportQueue } from "@sensorium/queue";
 import { ProcessRuntime } from "@sensorium/runtime";
-import { createDetector, createExecutionWorker, removeOrphanedWorkDirs } from "@sensorium/scanner";
+import { createExecutionWorker, DiscoveryPool, removeOrphanedWorkDirs } from "@sensorium/scanner";
 import { SecretBox } from "@sensorium/secrets";
 import { sensorImplementations } from "@sensorium/sensors";
 import { sql } from "drizzle-orm";
 
-function loadEvaluator() {
+/** The analysis rules, checked here so that a bad ANALYSIS_RULES stops the process at start, not in a thread. */
+function loadRuleOverrides(): RuleOverride[] {
 	try {
-		return createEvaluator(env.ANALYSIS_RULES ? parseRuleOverrides(env.ANALYSIS_RULES) : [], {
-			expiringWithinDays: env.ANALYSIS_EXPIRING_WITHIN_DAYS,
-		});
+		const overrides = env.ANALYSIS_RULES ? parseRuleOverrides(env.ANALYSIS_RULES) : [];
+		createEvaluator(overrides, { expiringWithinDays: env.ANALYSIS_EXPIRING_WITHIN_DAYS });
+		return overrides;
 	} catch (error) {
 		console.error(`Invalid configuration:\n  ANALYSIS_RULES: ${error instanceof Error ? error.message : error}`);
 		process.exit(1);
@@ -35,8 +36,16 @@ const logger = createProcessLogger("sensorium-worker", env).child({ workerId });
 if (secret.warning) logger.warn(secret.warning);
 const runtime = new ProcessRuntime({ logger, shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS });
 
-// Policy is kept apart from detection: one evaluator, its rules overridable by ANALYSIS_RULES.
-const evaluate = loadEvaluator();
+// Discovery runs on WORKER_THREADS threads shared by every execution; the event loop keeps leases and locks.
+// Policy is kept apart from detection: each thread evaluates findings with rules overridable by ANALYSIS_RULES.
+const discovery = await DiscoveryPool.start({
+	threads: env.WORKER_THREADS,
+	fileTimeoutMs: env.WORKER_FILE_TIMEOUT_MS,
+	pipeline: {
+		keystorePasswords: [...DEFAULT_KEYSTORE_PASSWORDS, ...env.SENSOR_KEYSTORE_PASSWORDS],
+		analysis: { overrides: loadRuleOverrides(), expiringWithinDays: env.ANALYSIS_EXPIRING_WITHIN_DAYS },
+	},
+});
 
 const tmpDir = env.WORKER_TMP_DIR ?? tmpdir();
 await removeOrphanedWorkDirs(tmpDir, logger);
@@ -67,7 +76,8 @@ const worker = createExecutionWorker({
 		db: database.db,
 		secretBox: new SecretBox(secret.key, secret.previousKeys),
 		sensors: sensorImplementations,
-		detect: createDetector({ keystorePasswords: [...DEFAULT_KEYSTORE_PASSWORDS, ...env.SENSOR_KEYSTORE_PASSWORDS] }),
+		discovery,
+		findingsBatchSize: env.FINDINGS_BATCH_SIZE,
 		maxFileBytes: env.SENSOR_MAX_FILE_SIZE_MB * 1024 * 1024,
 		settings: {
 			allowGitFileUrls: env.SENSOR_GIT_ALLOW_FILE_URLS,
@@ -86,7 +96,6 @@ const worker = createExecutionWorker({
 		maxRunningPerOrg: env.ORG_MAX_RUNNING_EXECUTIONS,
 		sensorErrorAttempts: env.SENSOR_ERROR_ATTEMPTS,
 		defaultAutoResolutionDays: env.AUTO_RESOLUTION_DAYS,
-		analyze: (observation) => ({ ...evaluate(observation, new Date()) }),
 		tmpDir,
 		deliveryQueue,
 		exportQueue,
@@ -125,6 +134,7 @@ runtime.onShutdown("scans", async () => {
 	);
 	await worker.close();
 	clearTimeout(handBackAt);
+	await discovery.close();
 });
 runtime.onShutdown("queues", async () => {
 	await queue.close();

@@ -14,14 +14,14 @@ import {
 	releaseExecution,
 	renewLease,
 } from "@sensorium/executions";
-import { type Observation, recordObservations } from "@sensorium/findings";
+import { discardStagedObservations, ObservationStage, recordObservations } from "@sensorium/findings";
 import type { Logger } from "@sensorium/logger";
 import type { ExecutionMetrics } from "@sensorium/metrics";
 import { type DeliveryQueue, type ExportQueue, isRedisUnavailable } from "@sensorium/queue";
 import { isSealed, type SecretBox, sealedPlace } from "@sensorium/secrets";
 import { redactSecrets, type Sensor, SensorError, type SensorSettings, type SensorSnapshot } from "@sensorium/sensors";
 import { SCAN_ERRORS } from "./errors.ts";
-import { type Analyzer, type Detector, type ScanOptions, scanFile } from "./file-scan.ts";
+import { type DiscoveryService, type FileReport, readAndInspect, type ScanOptions } from "./file-scan.ts";
 import { sshHostKeyStore } from "./ssh-host-keys.ts";
 import { workDirPrefix } from "./work-dirs.ts";
 
@@ -29,8 +29,10 @@ export interface ScannerDeps {
 	db: Database;
 	secretBox: SecretBox;
 	sensors: Readonly<Record<string, Sensor<Record<string, unknown>>>>;
-	/** Finds the assets in one file; options come from the sensor's config (size cap, archives). */
-	detect: Detector;
+	/** Finds the assets in one file (on the process's discovery threads); options come from the sensor's config. */
+	discovery: DiscoveryService;
+	/** Observations held before they are written (FINDINGS_BATCH_SIZE): findings are staged as the scan goes. */
+	findingsBatchSize: number;
 	/** Operator cap on any sensor's max_file_size_mb (SENSOR_MAX_FILE_SIZE_MB), in bytes. */
 	maxFileBytes: number;
 	settings: SensorSettings;
@@ -49,8 +51,6 @@ export interface ScannerDeps {
 	defaultAutoResolutionDays: number;
 	/** Parent of each execution's private work directory. */
 	tmpDir: string;
-	/** Policy evaluation of each finding (kept apart from detection); none leaves `analysis` empty. */
-	analyze?: Analyzer;
 	/** Where completion callbacks go once the final status is committed. */
 	deliveryQueue: DeliveryQueue;
 	/** Where OpenSearch exports go once the final status is committed (the exporter's reconciler also finds them). */
@@ -71,9 +71,10 @@ export type RunResult =
 class LostLease extends Error {}
 
 /**
- * Runs one execution end to end: claim, open the sensor, discover assets file by file (yielding to
- * the event loop so lock renewal never starves), then record findings and the outcome in one
- * transaction fenced by the lease. Safe to call for a job delivered twice or after a crash.
+ * Runs one execution end to end: claim, open the sensor, send its files to the discovery threads as the
+ * sensor produces them (a bounded number in flight), stage the observations in batches as they come back,
+ * then promote them to findings and write the outcome in one transaction fenced by the lease. Safe to call
+ * for a job delivered twice or after a crash: each attempt stages apart and only the finishing one counts.
  */
 export async function runExecution(deps: ScannerDeps, executionId: string, shutdown: AbortSignal): Promise<RunResult> {
 	const claim = await claimExecution(deps.db, {
@@ -94,6 +95,7 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 		// Postgres or Redis. Failures of the scan itself end it at once instead (SCAN-1099, sensor codes).
 		const message = `The scan was interrupted ${deps.maxAttempts} times (its worker stopped, stalled or lost its connection to Postgres or Redis before finishing) and was given up.`;
 		await announce(deps, await abandonExecution(deps.db, executionId, message, SCAN_ERRORS.attemptsExhausted));
+		await discardStagedObservations(deps.db, executionId);
 		return { outcome: "finished", status: "failed", errorCode: SCAN_ERRORS.attemptsExhausted };
 	}
 
@@ -114,7 +116,12 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 			},
 		});
 		log.info({ errorCode }, "execution failed");
-		if (finished.written) deps.metrics?.finished("failed", (Date.now() - claimedAt) / 1000);
+		if (finished.written) {
+			deps.metrics?.finished("failed", (Date.now() - claimedAt) / 1000);
+			await discardStagedObservations(deps.db, executionId).catch((err) =>
+				log.warn({ err }, "staged observations not removed; the next run of this execution removes them"),
+			);
+		}
 		await announce(deps, finished);
 		return finished.written
 			? ({ outcome: "finished", status: "failed", errorCode } as const)
@@ -159,7 +166,10 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 
 	const previous = sensor.incremental ? await lastSuccessfulExecution(deps.db, sensor.id) : null;
 	const workDir = await mkdtemp(join(deps.tmpDir, workDirPrefix(executionId)));
+	const stage = new ObservationStage(deps.db, { executionId, attempt: execution.attempt }, deps.findingsBatchSize);
 	try {
+		await stage.begin();
+		const opening = performance.now();
 		const snapshot = await implementation.open(config, {
 			workDir,
 			signal,
@@ -177,9 +187,11 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 			maxFileBytes: Math.min(configured, deps.maxFileBytes),
 			scanArchives: config.scan_archives !== false,
 		};
-		const { observations, readPaths, warnings } = await scanSnapshot(deps, snapshot, signal, progress, scanOptions);
-		if (warnings.length > 0)
-			log.info({ warnings: warnings.slice(0, 50), count: warnings.length }, "some content was not scanned");
+		const discovering = performance.now();
+		const { readPaths, warnings } = await scanSnapshot(deps, snapshot, signal, progress, scanOptions, stage);
+		await stage.flush();
+		if (warnings.count > 0)
+			log.info({ warnings: warnings.first, count: warnings.count }, "some content was not scanned");
 		for (const unit of snapshot.diagnostics ?? []) {
 			progress.failedFiles.add(unit.path);
 			progress.diagnostics.push({ ...unit });
@@ -188,7 +200,7 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 		const outcome: Outcome = {
 			status: "successful",
 			message: [
-				successMessage(snapshot.mode, progress.files, observations.length),
+				successMessage(snapshot.mode, progress.files, stage.observed),
 				failureNote(progress.failedFiles.size),
 				snapshot.notice,
 			]
@@ -201,13 +213,14 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 			diagnostics: progress.diagnostics,
 			...(snapshot.progress ? { sensorProgress: { ...snapshot.progress } } : {}),
 		};
+		const recording = performance.now();
 		const finished = await deps.db.transaction(async (tx) => {
 			outcome.summary = await recordObservations(tx, {
 				orgId: sensor.orgId,
 				sensorId: sensor.id,
 				executionId,
+				attempt: execution.attempt,
 				labels: execution.labels,
-				observations,
 				scope: {
 					mode: snapshot.mode,
 					readPaths,
@@ -224,12 +237,28 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 		await announce(deps, finished);
 		deps.metrics?.finished("successful", (Date.now() - claimedAt) / 1000);
 		deps.metrics?.findings(outcome.summary ?? {});
+		const done = performance.now();
 		log.info(
-			{ files: progress.files, bytes: progress.bytes, findings: observations.length, mode: snapshot.mode },
+			{
+				files: progress.files,
+				bytes: progress.bytes,
+				findings: stage.observed,
+				mode: snapshot.mode,
+				// Most observations held in memory at once (at most 2 × FINDINGS_BATCH_SIZE), and where the time went:
+				// opening the sensor (clone, download), discovery (reading files included), and recording (the
+				// batches the scan waited for, then the finishing transaction).
+				observationsHeldPeak: stage.peakHeld,
+				phasesMs: {
+					open: Math.round(discovering - opening),
+					discovery: Math.round(recording - discovering - stage.waitedMs),
+					record: Math.round(done - recording + stage.waitedMs),
+				},
+			},
 			"execution finished",
 		);
 		return { outcome: "finished", status: "successful" };
 	} catch (error) {
+		await stage.idle();
 		if (error instanceof LostLease || lease.signal.aborted) return { outcome: "skipped", reason: "lease lost" };
 		if (timeLimit.aborted) {
 			return fail(
@@ -283,30 +312,49 @@ async function scanSnapshot(
 	signal: AbortSignal,
 	progress: Progress,
 	options: ScanOptions,
-): Promise<{ observations: Observation[]; readPaths: Set<string>; warnings: string[] }> {
-	const observations: Observation[] = [];
-	const warnings: string[] = [];
+	stage: ObservationStage,
+): Promise<{ readPaths: Set<string>; warnings: { first: string[]; count: number } }> {
+	const warnings = { first: [] as string[], count: 0 };
 	const readPaths = new Set<string>();
-	let lastYield = performance.now();
-	for await (const file of snapshot.files()) {
-		signal.throwIfAborted();
-		const scanned = await scanFile(file, { detect: deps.detect, analyze: deps.analyze }, options);
-		if (scanned.read) readPaths.add(file.path);
-		warnings.push(...scanned.warnings);
-		observations.push(...scanned.observations);
+	// Files read and handed to discovery, oldest first: their results are taken in the sensor's order, and no
+	// more than the pool's capacity are in flight (the reader waits, which is the backpressure on the sensor).
+	const inFlight: Promise<FileReport & { path: string }>[] = [];
+	const take = async () => {
+		const scanned = await (inFlight.shift() as Promise<FileReport & { path: string }>);
+		if (scanned.read) readPaths.add(scanned.path);
+		warnings.count += scanned.warnings.length;
+		if (warnings.first.length < 50) warnings.first.push(...scanned.warnings.slice(0, 50 - warnings.first.length));
 		if (scanned.diagnostics.length > 0) {
-			progress.failedFiles.add(file.path);
+			progress.failedFiles.add(scanned.path);
 			progress.diagnostics.push(...scanned.diagnostics);
 		}
 		progress.files += 1;
 		progress.bytes += scanned.bytes;
-		// Discovery is synchronous CPU work: give timers (lock renewal, heartbeats) a turn regularly.
+		await stage.add(scanned.observations);
+	};
+	let lastYield = performance.now();
+	for await (const file of snapshot.files()) {
+		signal.throwIfAborted();
+		const { report } = await readAndInspect(file, deps.discovery.inspect, options, signal);
+		const { layerDigest } = file;
+		const pending = report.then((scanned) => ({
+			...scanned,
+			path: file.path,
+			// The layer is known here, not in the discovery thread: each finding records the layer that provided it.
+			observations: layerDigest ? scanned.observations.map((o) => ({ ...o, layerDigest })) : scanned.observations,
+		}));
+		// Awaited in order below; if the scan stops first (an abort, a lost database), nobody awaits it.
+		pending.catch(() => {});
+		inFlight.push(pending);
+		while (inFlight.length >= deps.discovery.capacity) await take();
+		// Files that need no discovery (over the size cap) settle at once: give timers a turn regularly anyway.
 		if (performance.now() - lastYield > 20) {
 			await yieldToEventLoop();
 			lastYield = performance.now();
 		}
 	}
-	return { observations, readPaths, warnings };
+	while (inFlight.length > 0) await take();
+	return { readPaths, warnings };
 }
 
 /** Enqueues the completion callback; if Redis refuses, the dispatcher's reconciler finds the pending row. */

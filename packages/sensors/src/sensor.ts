@@ -7,6 +7,11 @@ export interface SourceFile {
 	read(): Promise<Buffer>;
 	/** The image layer that provided the file (Container Sensor), recorded with its findings. */
 	layerDigest?: string;
+	/**
+	 * A local file with the same bytes that stays in place until the execution ends (a clone's checkout), so
+	 * that discovery threads read it themselves instead of the event loop. Offer it only when that holds.
+	 */
+	localPath?: string;
 }
 
 export interface SensorRunContext {

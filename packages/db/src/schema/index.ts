@@ -296,6 +296,32 @@ export const findings = pgTable(
 	],
 );
 
+/**
+ * What one attempt of a running execution observed so far, written in bounded batches as the scan goes so
+ * that no worker holds a whole repository's findings in memory. The finishing transaction promotes the rows
+ * of the attempt that holds the lease into `findings` and deletes every attempt's rows; an attempt that died
+ * leaves rows no later attempt reads (they are keyed by attempt) and that go at the next claim or finish.
+ */
+export const stagedObservations = pgTable(
+	"staged_observations",
+	{
+		executionId: objectId("execution_id")
+			.notNull()
+			.references(() => executions.id, { onDelete: "cascade" }),
+		attempt: integer("attempt").notNull(),
+		identity: text("identity").notNull(),
+		path: text("path").notNull(),
+		line: integer("line").notNull(),
+		kind: text("kind").notNull(),
+		crypto: jsonb("crypto").$type<Record<string, unknown>>().notNull(),
+		analysis: jsonb("analysis").$type<Record<string, unknown>>(),
+		layerDigest: text("layer_digest"),
+		/** The id the finding gets if it is new (an existing finding keeps its own). */
+		findingId: objectId("finding_id").notNull(),
+	},
+	(t) => [primaryKey({ columns: [t.executionId, t.attempt, t.identity, t.path, t.line] })],
+);
+
 /** Which findings an execution observed (read, or kept from an unchanged file by an incremental scan). */
 export const executionFindings = pgTable(
 	"execution_findings",
