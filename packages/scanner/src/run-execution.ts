@@ -20,6 +20,7 @@ import type { ExecutionMetrics } from "@sensorium/metrics";
 import { type DeliveryQueue, type ExportQueue, isRedisUnavailable } from "@sensorium/queue";
 import { isSealed, type SecretBox } from "@sensorium/secrets";
 import { redactSecrets, type Sensor, SensorError, type SensorSettings, type SensorSnapshot } from "@sensorium/sensors";
+import { CheckpointRecorder } from "./checkpoint.ts";
 import { SCAN_ERRORS } from "./errors.ts";
 import { type Analyzer, type Detector, type ScanOptions, scanFile } from "./file-scan.ts";
 import { sshHostKeyStore } from "./ssh-host-keys.ts";
@@ -160,6 +161,7 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 	const previous = sensor.incremental ? await lastSuccessfulExecution(deps.db, sensor.id) : null;
 	const workDir = await mkdtemp(join(deps.tmpDir, workDirPrefix(executionId)));
 	try {
+		const checkpoint = await CheckpointRecorder.load(deps.db, { executionId, workerId: deps.workerId });
 		const snapshot = await implementation.open(config, {
 			workDir,
 			signal,
@@ -168,6 +170,7 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 			settings: deps.settings,
 			orgId: sensor.orgId,
 			sshHostKeys: sshHostKeyStore(deps.db, sensor.id),
+			checkpoint,
 		});
 		if (snapshot.progress) progress.sensor = snapshot.progress;
 		// Stored configs may predate SENSOR_MAX_FILE_SIZE_MB: the operator's cap wins over any of them.
@@ -177,7 +180,14 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 			maxFileBytes: Math.min(configured, deps.maxFileBytes),
 			scanArchives: config.scan_archives !== false,
 		};
-		const { observations, readPaths, warnings } = await scanSnapshot(deps, snapshot, signal, progress, scanOptions);
+		const { observations, readPaths, warnings } = await scanSnapshot(
+			deps,
+			snapshot,
+			signal,
+			progress,
+			scanOptions,
+			checkpoint,
+		);
 		if (warnings.length > 0)
 			log.info({ warnings: warnings.slice(0, 50), count: warnings.length }, "some content was not scanned");
 		for (const unit of snapshot.diagnostics ?? []) {
@@ -283,12 +293,13 @@ async function scanSnapshot(
 	signal: AbortSignal,
 	progress: Progress,
 	options: ScanOptions,
+	checkpoint: CheckpointRecorder,
 ): Promise<{ observations: Observation[]; readPaths: Set<string>; warnings: string[] }> {
 	const observations: Observation[] = [];
 	const warnings: string[] = [];
 	const readPaths = new Set<string>();
 	let lastYield = performance.now();
-	for await (const file of snapshot.files()) {
+	for await (const file of checkpoint.track(snapshot)) {
 		signal.throwIfAborted();
 		const scanned = await scanFile(file, { detect: deps.detect, analyze: deps.analyze }, options);
 		if (scanned.read) readPaths.add(file.path);
@@ -300,11 +311,21 @@ async function scanSnapshot(
 		}
 		progress.files += 1;
 		progress.bytes += scanned.bytes;
+		await checkpoint.scanned(file.path, scanned);
 		// Discovery is synchronous CPU work: give timers (lock renewal, heartbeats) a turn regularly.
 		if (performance.now() - lastYield > 20) {
 			await yieldToEventLoop();
 			lastYield = performance.now();
 		}
+	}
+	// Units an earlier attempt finished and the sensor took over count as if their files were read again.
+	for (const unit of await checkpoint.resumedResults()) {
+		observations.push(...unit.observations);
+		for (const path of unit.readPaths) readPaths.add(path);
+		for (const path of unit.failedPaths) progress.failedFiles.add(path);
+		progress.diagnostics.push(...unit.diagnostics);
+		progress.files += unit.files;
+		progress.bytes += unit.bytes;
 	}
 	return { observations, readPaths, warnings };
 }

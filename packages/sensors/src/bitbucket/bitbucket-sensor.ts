@@ -79,7 +79,40 @@ function clientFor(config: BitbucketSensorConfig, context: SensorRunContext, dat
 		},
 		context.settings.networkPolicy,
 		context.signal,
+		context.settings.orgApiTimeoutMs,
 	);
+}
+
+interface DataCenterBranch {
+	/** `refs/heads/<name>`. */
+	id?: string;
+	displayId?: string;
+	latestCommit?: string;
+}
+
+/**
+ * A Data Center branch's head from the REST API: `branches/default` for the default branch (the
+ * repository listing does not name it), else the branch list filtered by name, which matches
+ * substrings and so is searched for the exact ref.
+ */
+async function dataCenterHead(
+	client: OrgApiClient,
+	key: string,
+	slug: string,
+	branch: string | undefined,
+): Promise<string | null> {
+	const repository = `/rest/api/1.0/projects/${encodeURIComponent(key)}/repos/${encodeURIComponent(slug)}`;
+	const what = `reading the head of ${key}/${slug}`;
+	if (branch === undefined) {
+		const found = await client.json<DataCenterBranch>(client.url(`${repository}/branches/default`), what);
+		return typeof found.latestCommit === "string" ? found.latestCommit : null;
+	}
+	const query = `${repository}/branches?filterText=${encodeURIComponent(branch)}&limit=100`;
+	for await (const page of client.paginate<DataCenterBranch>(client.url(query), what)) {
+		const found = page.find((candidate) => candidate.id === `refs/heads/${branch}`);
+		if (found) return typeof found.latestCommit === "string" ? found.latestCommit : null;
+	}
+	return null;
 }
 
 async function listRepositories(client: OrgApiClient, config: BitbucketSensorConfig): Promise<OrgRepository[]> {
@@ -97,7 +130,14 @@ async function listRepositories(client: OrgApiClient, config: BitbucketSensorCon
 			for await (const page of client.paginate<DataCenterRepository>(first, what)) {
 				for (const repository of page) {
 					const cloneUrl = cloneUrlOf(repository.links?.clone);
-					if (cloneUrl) listed.push({ fullName: `${repository.project?.key ?? owner}/${repository.slug}`, cloneUrl });
+					const key = repository.project?.key ?? owner;
+					if (cloneUrl) {
+						listed.push({
+							fullName: `${key}/${repository.slug}`,
+							cloneUrl,
+							head: (branch) => dataCenterHead(client, key, repository.slug, branch),
+						});
+					}
 				}
 			}
 		} else {
@@ -112,6 +152,7 @@ async function listRepositories(client: OrgApiClient, config: BitbucketSensorCon
 						cloneUrl,
 						defaultBranch: repository.mainbranch.name,
 						head: async (branch) => {
+							if (branch === undefined) return null;
 							const path = `/repositories/${fullName.split("/").map(encodeURIComponent).join("/")}/refs/branches/${encodeURIComponent(branch)}`;
 							const found = await client.json<{ target?: { hash?: unknown } }>(
 								client.url(path),

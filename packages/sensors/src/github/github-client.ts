@@ -28,7 +28,13 @@ export function rateLimitWaitMs(
 
 export { nextLink };
 
-export function githubClient(base: URL, token: string, policy: NetworkPolicy, signal: AbortSignal): OrgApiClient {
+export function githubClient(
+	base: URL,
+	token: string,
+	policy: NetworkPolicy,
+	signal: AbortSignal,
+	timeoutMs?: number,
+): OrgApiClient {
 	return new OrgApiClient(
 		base,
 		{
@@ -48,5 +54,6 @@ export function githubClient(base: URL, token: string, policy: NetworkPolicy, si
 		},
 		policy,
 		signal,
+		timeoutMs,
 	);
 }

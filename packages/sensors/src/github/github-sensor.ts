@@ -41,6 +41,7 @@ async function listRepositories(client: OrgApiClient, config: GitHubSensorConfig
 					cloneUrl: repository.clone_url,
 					defaultBranch: repository.default_branch,
 					head: async (branch) => {
+						if (branch === undefined) return null;
 						const path = `/repos/${fullName.split("/").map(encodeURIComponent).join("/")}/commits/${encodeURIComponent(branch)}`;
 						const commit = await client.json<{ sha?: unknown }>(client.url(path), `reading the head of ${fullName}`);
 						return typeof commit.sha === "string" ? commit.sha : null;
@@ -69,6 +70,7 @@ export const githubSensor: Sensor<GitHubSensorConfig> = {
 			config.token,
 			context.settings.networkPolicy,
 			context.signal,
+			context.settings.orgApiTimeoutMs,
 		);
 		let repositories: OrgRepository[];
 		try {

@@ -1,8 +1,7 @@
-import type { NetworkPolicy } from "@sensorium/network-policy";
 import type { GitLabSensorConfig } from "../config-schemas.ts";
 import { type Headers, header, nextLink, OrgApiClient, orgErrorCodes, retryAfterMs } from "../org/org-api-client.ts";
 import { type OrgRepository, scanRepositories, selectRepositories } from "../org/org-scan.ts";
-import { type Sensor, SensorError } from "../sensor.ts";
+import { type Sensor, SensorError, type SensorRunContext } from "../sensor.ts";
 
 export const GITLAB_ERRORS = orgErrorCodes("GITLAB");
 export const DEFAULT_GITLAB_URL = "https://gitlab.com";
@@ -42,7 +41,7 @@ export function gitlabNextPage(headers: Headers, current: URL): URL | null {
 	return next;
 }
 
-function gitlabClient(base: URL, token: string, policy: NetworkPolicy, signal: AbortSignal): OrgApiClient {
+function gitlabClient(base: URL, token: string, context: SensorRunContext): OrgApiClient {
 	return new OrgApiClient(
 		base,
 		{
@@ -53,8 +52,9 @@ function gitlabClient(base: URL, token: string, policy: NetworkPolicy, signal: A
 			rateLimitWaitMs: (status, headers, attempt) => gitlabRateLimitWaitMs(status, headers, attempt),
 			forbiddenHint: "The token lacks the read_api and read_repository scopes, or the Reporter role on the group.",
 		},
-		policy,
-		signal,
+		context.settings.networkPolicy,
+		context.signal,
+		context.settings.orgApiTimeoutMs,
 	);
 }
 
@@ -90,6 +90,7 @@ async function listProjects(client: OrgApiClient, config: GitLabSensorConfig): P
 					cloneUrl: project.http_url_to_repo,
 					defaultBranch: project.default_branch ?? undefined,
 					head: async (branch) => {
+						if (branch === undefined) return null;
 						const path = `/api/v4/projects/${project.id}/repository/branches/${encodeURIComponent(branch)}`;
 						const found = await client.json<{ commit?: { id?: unknown } }>(
 							client.url(path),
@@ -117,7 +118,7 @@ export const gitlabSensor: Sensor<GitLabSensorConfig> = {
 	sensorType: "GitLab Sensor",
 	async open(config, context) {
 		const base = new URL(config.url ?? DEFAULT_GITLAB_URL);
-		const client = gitlabClient(base, config.token, context.settings.networkPolicy, context.signal);
+		const client = gitlabClient(base, config.token, context);
 		let repositories: OrgRepository[];
 		try {
 			repositories = await listProjects(client, config);

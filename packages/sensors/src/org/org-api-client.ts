@@ -47,7 +47,7 @@ export interface OrgApiHost {
 
 /** Attempts of one rate-limited request before the listing gives up with `-1006`. */
 const MAX_ATTEMPTS = 5;
-const REQUEST_TIMEOUT_MS = 60_000;
+export const DEFAULT_API_TIMEOUT_MS = 60_000;
 const PAGE_LIMIT = 16 * 1024 * 1024;
 const ERROR_BODY_LIMIT = 16 * 1024;
 const DETAIL_LIMIT = 200;
@@ -105,11 +105,9 @@ export class OrgApiClient {
 		private readonly host: OrgApiHost,
 		private readonly policy: NetworkPolicy,
 		private readonly signal: AbortSignal,
+		private readonly timeoutMs = DEFAULT_API_TIMEOUT_MS,
 	) {
-		this.dispatcher = createGuardedAgent(policy, {
-			headersTimeout: REQUEST_TIMEOUT_MS,
-			bodyTimeout: REQUEST_TIMEOUT_MS,
-		});
+		this.dispatcher = createGuardedAgent(policy, { headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
 	}
 
 	close(): Promise<void> {
@@ -242,7 +240,13 @@ export class OrgApiClient {
 	private transportFailure(error: unknown, host: string): unknown {
 		const mapped = transportFailure(error, host, this.signal);
 		if (!(mapped instanceof SensorError)) return mapped;
-		const code = mapped.code.endsWith("-1009") ? this.host.codes.timeLimit : this.host.codes.unreachable;
-		return new SensorError(code, mapped.message, mapped.retryable);
+		if (mapped.code.endsWith("-1009")) {
+			return new SensorError(
+				this.host.codes.timeLimit,
+				`${host} did not answer within ${Math.round(this.timeoutMs / 1000)} s.`,
+				mapped.retryable,
+			);
+		}
+		return new SensorError(this.host.codes.unreachable, mapped.message, mapped.retryable);
 	}
 }
