@@ -73,7 +73,7 @@ describe("Bitbucket sensorConfig", () => {
 	});
 });
 
-describe("Bitbucket Sensor against the contract server", () => {
+describe("Bitbucket Sensor against the contract server", { timeout: 180_000 }, () => {
 	it("Cloud: follows `next` across pages, skips the empty repository, clones without the link's username", async () => {
 		const server = await start();
 		const { snapshot, files } = await scan({ workspace: "acme", token: TOKEN, url: server.cloudUrl });
@@ -148,7 +148,7 @@ describe("Bitbucket Sensor against the contract server", () => {
 	});
 });
 
-describe("Bitbucket Data Center heads from the REST API", () => {
+describe("Bitbucket Data Center heads from the REST API", { timeout: 180_000 }, () => {
 	const clonedSince = (server: BitbucketContractServer, before: number) =>
 		[...new Set(server.gitRequests.slice(before).map((path) => path.replace(/\.git\/.*$/, "")))].sort();
 
