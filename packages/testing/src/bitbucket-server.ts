@@ -71,12 +71,6 @@ export class BitbucketContractServer extends ContractServer {
 		return this;
 	}
 
-	protected gitTarget(url: URL): { repository: string; pathInfo: string } | null {
-		if (!url.pathname.startsWith("/git/")) return null;
-		const pathInfo = url.pathname.slice("/git".length);
-		return { repository: pathInfo.slice(1).replace(/\.git\/.*$/, ""), pathInfo };
-	}
-
 	protected answer(req: IncomingMessage, res: ServerResponse, url: URL, nth: number): ServerResponse {
 		const limit = this.scheduled(this.rateLimits, nth);
 		if (limit) {

@@ -78,8 +78,15 @@ export abstract class ContractServer {
 		rmSync(this.scratch, { recursive: true, force: true });
 	}
 
-	/** The repository path (`owner/name`) and the path below the repositories' root of a git request, or null for the API. */
-	protected abstract gitTarget(url: URL): { repository: string; pathInfo: string } | null;
+	/**
+	 * The repository path (`owner/name`) and the path below the repositories' root of a git request, or
+	 * null for the API: repositories are below `/git/` unless a host serves them elsewhere.
+	 */
+	protected gitTarget(url: URL): { repository: string; pathInfo: string } | null {
+		if (!url.pathname.startsWith("/git/")) return null;
+		const pathInfo = url.pathname.slice("/git".length);
+		return { repository: pathInfo.slice(1).replace(/\.git\/.*$/, ""), pathInfo };
+	}
 
 	/** Answers one API request; `nth` is its place in `apiRequests`. */
 	protected abstract answer(req: IncomingMessage, res: ServerResponse, url: URL, nth: number): void;

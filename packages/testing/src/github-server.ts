@@ -105,12 +105,6 @@ export class GitHubContractServer extends ContractServer {
 		return this;
 	}
 
-	protected gitTarget(url: URL): { repository: string; pathInfo: string } | null {
-		if (!url.pathname.startsWith("/git/")) return null;
-		const pathInfo = url.pathname.slice("/git".length);
-		return { repository: pathInfo.slice(1).replace(/\.git\/.*$/, ""), pathInfo };
-	}
-
 	protected answer(req: IncomingMessage, res: ServerResponse, url: URL, nth: number): void {
 		const limit = this.scheduled(this.rateLimits, nth);
 		if (limit && limit.kind !== "exhausted") {

@@ -113,7 +113,7 @@ export class GitLabContractServer extends ContractServer {
 		return this;
 	}
 
-	protected gitTarget(url: URL): { repository: string; pathInfo: string } | null {
+	protected override gitTarget(url: URL): { repository: string; pathInfo: string } | null {
 		if (url.pathname.startsWith("/api/")) return null;
 		return { repository: url.pathname.slice(1).replace(/\.git\/.*$/, ""), pathInfo: url.pathname };
 	}

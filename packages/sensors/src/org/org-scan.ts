@@ -10,6 +10,7 @@ import {
 	type SourceDiagnostic,
 	type SourceFile,
 } from "../sensor.ts";
+import type { OrgApiClient } from "./org-api-client.ts";
 
 export const DEFAULT_REPOSITORY_CONCURRENCY = 2;
 
@@ -37,6 +38,9 @@ export interface OrgScanConfig {
 	exclude_paths?: string[] | undefined;
 	scan_archives?: boolean | undefined;
 	max_file_size_mb?: number | undefined;
+	include_repositories?: string[] | undefined;
+	exclude_repositories?: string[] | undefined;
+	max_repositories?: number | undefined;
 }
 
 /** The include/exclude globs on full names, then the cap, in full-name order. */
@@ -50,6 +54,46 @@ export function selectRepositories<R extends OrgRepository>(
 		.filter((repository) => (include === null || include(repository.fullName)) && !exclude?.(repository.fullName))
 		.sort((a, b) => (a.fullName < b.fullName ? -1 : a.fullName > b.fullName ? 1 : 0));
 	return options.max ? selected.slice(0, options.max) : selected;
+}
+
+/**
+ * What the three organisation sensors' open() share: list the repositories with the host's client
+ * (closed when listing fails), say in the user's words what a 404 on the listing means, apply the
+ * repository globs and cap, and scan what is selected.
+ */
+export async function openOrganization(
+	client: OrgApiClient,
+	config: OrgScanConfig,
+	context: SensorRunContext,
+	host: {
+		/** Every repository the listing returned that is not filtered out as a fork, archived or empty. */
+		list(): Promise<OrgRepository[]>;
+		/** The message of a 404 on the listing: no such organisation, group, workspace or project. */
+		notFound: string;
+		/** The username git sends with the token. */
+		gitUsername: string;
+	},
+): Promise<SensorSnapshot> {
+	let listed: OrgRepository[];
+	try {
+		listed = await host.list();
+	} catch (error) {
+		await client.close();
+		if (error instanceof SensorError && error.code === client.codes.notFound) {
+			throw new SensorError(client.codes.notFound, host.notFound);
+		}
+		throw error;
+	}
+	const repositories = selectRepositories(listed, {
+		include: config.include_repositories,
+		exclude: config.exclude_repositories,
+		max: config.max_repositories,
+	});
+	return scanRepositories(repositories, config, context, {
+		gitUsername: host.gitUsername,
+		unreachableCode: client.codes.unreachable,
+		release: () => client.close(),
+	});
 }
 
 /** The commit each repository was last scanned at, by full name. */
