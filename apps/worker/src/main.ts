@@ -85,6 +85,7 @@ const worker = createExecutionWorker({
 			gitTimeoutMs: env.SENSOR_GIT_TIMEOUT_MS,
 			artifactoryDownloadConcurrency: env.ARTIFACTORY_DOWNLOAD_CONCURRENCY,
 			orgRepositoryConcurrency: env.ORG_SENSOR_REPOSITORY_CONCURRENCY,
+			orgApiTimeoutMs: env.ORG_SENSOR_API_TIMEOUT_MS,
 			networkPolicy: createNetworkPolicy(env.SENSOR_ALLOWED_NETWORKS),
 		},
 		logger,

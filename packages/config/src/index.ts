@@ -187,6 +187,8 @@ export const workerEnvSchema = baseEnvSchema.extend({
 	/** Artifacts one Artifactory scan downloads at once; each may take up to max_file_size_mb of scratch disk. */
 	ARTIFACTORY_DOWNLOAD_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
 	ORG_SENSOR_REPOSITORY_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
+	/** How long an organisation sensor waits for one answer of GitHub's, GitLab's or Bitbucket's API (then `-1009`). */
+	ORG_SENSOR_API_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
 	AUTO_RESOLUTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 	/** JSON list of rule overrides, e.g. [{"id":"rsa-short-key","priority":"critical"},{"id":"quantum-vulnerable","enabled":false}]. */
 	ANALYSIS_RULES: z.string().optional(),

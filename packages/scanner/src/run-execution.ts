@@ -20,6 +20,7 @@ import type { ExecutionMetrics } from "@sensorium/metrics";
 import { type DeliveryQueue, type ExportQueue, isRedisUnavailable } from "@sensorium/queue";
 import { isSealed, type SecretBox, sealedPlace } from "@sensorium/secrets";
 import { redactSecrets, type Sensor, SensorError, type SensorSettings, type SensorSnapshot } from "@sensorium/sensors";
+import { CheckpointRecorder } from "./checkpoint.ts";
 import { SCAN_ERRORS } from "./errors.ts";
 import { type DiscoveryService, type FileReport, readAndInspect, type ScanOptions } from "./file-scan.ts";
 import { sshHostKeyStore } from "./ssh-host-keys.ts";
@@ -170,6 +171,7 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 	try {
 		await stage.begin();
 		const opening = performance.now();
+		const checkpoint = await CheckpointRecorder.load(deps.db, { executionId, workerId: deps.workerId });
 		const snapshot = await implementation.open(config, {
 			workDir,
 			signal,
@@ -178,6 +180,7 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 			settings: deps.settings,
 			orgId: sensor.orgId,
 			sshHostKeys: sshHostKeyStore(deps.db, sensor.id),
+			checkpoint,
 		});
 		if (snapshot.progress) progress.sensor = snapshot.progress;
 		// Stored configs may predate SENSOR_MAX_FILE_SIZE_MB: the operator's cap wins over any of them.
@@ -188,7 +191,15 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 			scanArchives: config.scan_archives !== false,
 		};
 		const discovering = performance.now();
-		const { readPaths, warnings } = await scanSnapshot(deps, snapshot, signal, progress, scanOptions, stage);
+		const { readPaths, warnings } = await scanSnapshot(
+			deps,
+			snapshot,
+			signal,
+			progress,
+			scanOptions,
+			stage,
+			checkpoint,
+		);
 		await stage.flush();
 		if (warnings.count > 0)
 			log.info({ warnings: warnings.first, count: warnings.count }, "some content was not scanned");
@@ -313,6 +324,7 @@ async function scanSnapshot(
 	progress: Progress,
 	options: ScanOptions,
 	stage: ObservationStage,
+	checkpoint: CheckpointRecorder,
 ): Promise<{ readPaths: Set<string>; warnings: { first: string[]; count: number } }> {
 	const warnings = { first: [] as string[], count: 0 };
 	const readPaths = new Set<string>();
@@ -331,9 +343,10 @@ async function scanSnapshot(
 		progress.files += 1;
 		progress.bytes += scanned.bytes;
 		await stage.add(scanned.observations);
+		await checkpoint.scanned(scanned.path, scanned);
 	};
 	let lastYield = performance.now();
-	for await (const file of snapshot.files()) {
+	for await (const file of checkpoint.track(snapshot)) {
 		signal.throwIfAborted();
 		const { report } = await readAndInspect(file, deps.discovery.inspect, options, signal);
 		const { layerDigest } = file;
@@ -354,6 +367,15 @@ async function scanSnapshot(
 		}
 	}
 	while (inFlight.length > 0) await take();
+	// Units an earlier attempt finished and the sensor took over count as if their files were read again.
+	for (const unit of await checkpoint.resumedResults()) {
+		await stage.add(unit.observations);
+		for (const path of unit.readPaths) readPaths.add(path);
+		for (const path of unit.failedPaths) progress.failedFiles.add(path);
+		progress.diagnostics.push(...unit.diagnostics);
+		progress.files += unit.files;
+		progress.bytes += unit.bytes;
+	}
 	return { readPaths, warnings };
 }
 

@@ -29,6 +29,29 @@ export interface SensorRunContext {
 	orgId: string;
 	/** Where the sensor's ssh host keys are pinned on first use. */
 	sshHostKeys: SshHostKeyStore;
+	/**
+	 * Units (an organisation's repositories) that earlier attempts of this same execution finished, and
+	 * where to record more, so an attempt taking over after a shutdown or a dead worker resumes instead of
+	 * starting over. Absent when the caller keeps no checkpoints.
+	 */
+	checkpoint?: ExecutionCheckpoint;
+}
+
+/**
+ * Progress of one execution across its attempts. A sensor yields a unit's files one after another and
+ * then calls `complete`; a later attempt finds the unit in `completed` and, when its state still holds,
+ * calls `resume` instead of yielding the files again: the scanner brings back what they gave.
+ */
+export interface ExecutionCheckpoint {
+	/** The state recorded for each unit earlier attempts of this execution completed. */
+	readonly completed: ReadonlyMap<string, string>;
+	/**
+	 * The files yielded since the previous `complete` (none, for a unit with nothing to read) make up
+	 * `unit`; it is recorded with `state` once the scanner is done with them. Never waits for the scanner.
+	 */
+	complete(unit: string, state: string): Promise<void>;
+	/** Takes over an earlier attempt's `unit`: what its files gave counts in this attempt's outcome. */
+	resume(unit: string): void;
 }
 
 /** The ssh host keys one sensor pinned, in known_hosts format; kept across executions. */
@@ -61,6 +84,8 @@ export interface SensorSettings {
 	artifactoryDownloadConcurrency: number;
 	/** Repositories an organisation-wide sensor clones at once (ORG_SENSOR_REPOSITORY_CONCURRENCY, default 2). */
 	orgRepositoryConcurrency?: number;
+	/** How long an organisation sensor waits for one API answer (ORG_SENSOR_API_TIMEOUT_MS, default 60 s). */
+	orgApiTimeoutMs?: number;
 }
 
 export interface SensorSnapshot {
@@ -80,6 +105,11 @@ export interface SensorSnapshot {
 	diagnostics?: SourceDiagnostic[];
 	/** Counters of the sensor's own work (artifactsListed, …), updated while files() runs; shown in progress. */
 	progress?: Readonly<Record<string, number>>;
+	/**
+	 * True when files() calls `context.checkpoint.complete` after each unit: the scanner then keeps what
+	 * each unit's files gave, for a later attempt of the execution that resumes it.
+	 */
+	checkpointed?: boolean;
 	/** A remark for the execution's success message (e.g. that nothing matched the filters), with its code. */
 	notice?: string;
 }

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createNetworkPolicy } from "@sensorium/network-policy";
 import {
+	type ExecutionCheckpoint,
 	SensorError,
 	type SensorRunContext,
 	type SensorSettings,
@@ -47,6 +48,7 @@ export async function runContext(
 		signal?: AbortSignal;
 		orgId?: string;
 		sshHostKeys?: SshHostKeyStore;
+		checkpoint?: ExecutionCheckpoint;
 	} = {},
 ): Promise<SensorRunContext> {
 	return {
@@ -57,6 +59,32 @@ export async function runContext(
 		settings: { ...TEST_SETTINGS, ...options.settings },
 		orgId: options.orgId ?? "org-test",
 		sshHostKeys: options.sshHostKeys ?? memoryHostKeys(),
+		...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
+	};
+}
+
+/**
+ * Checkpoints kept in memory, standing in for the scanner's (which also keeps what each unit's files
+ * gave): `completed` is what an earlier attempt recorded, `recorded` what this one did, in order.
+ */
+export function memoryCheckpoint(
+	completed: ReadonlyMap<string, string> = new Map(),
+	onComplete: (unit: string) => void = () => {},
+): ExecutionCheckpoint & { recorded: Map<string, string>; resumed: string[] } {
+	const recorded = new Map<string, string>();
+	const resumed: string[] = [];
+	return {
+		completed,
+		recorded,
+		resumed,
+		async complete(unit, state) {
+			recorded.set(unit, state);
+			onComplete(unit);
+		},
+		resume(unit) {
+			resumed.push(unit);
+			recorded.set(unit, completed.get(unit) as string);
+		},
 	};
 }
 

@@ -223,6 +223,27 @@ export const executions = pgTable(
 	],
 );
 
+/**
+ * What earlier attempts of a running execution finished, one row per unit (an organisation sensor's
+ * repository), so an attempt that takes over after a shutdown or a dead worker resumes instead of
+ * starting over. Written by the lease holder as the scan goes; removed when the execution finishes.
+ */
+export const executionCheckpoints = pgTable(
+	"execution_checkpoints",
+	{
+		executionId: objectId("execution_id")
+			.notNull()
+			.references(() => executions.id, { onDelete: "cascade" }),
+		unit: text("unit").notNull(),
+		/** The sensor's own record of the unit (e.g. the commit scanned), opaque to the scanner. */
+		state: text("state").notNull(),
+		/** What scanning the unit's files gave: observations, read paths, diagnostics, counts. */
+		results: jsonb("results").$type<Record<string, unknown>>().notNull(),
+		createdAt: createdAt(),
+	},
+	(t) => [primaryKey({ columns: [t.executionId, t.unit] })],
+);
+
 export const DIAGNOSTIC_STAGES = [
 	"read",
 	"route",
