@@ -328,11 +328,14 @@ async function scanSnapshot(
 ): Promise<{ readPaths: Set<string>; warnings: { first: string[]; count: number } }> {
 	const warnings = { first: [] as string[], count: 0 };
 	const readPaths = new Set<string>();
-	// Files read and handed to discovery, oldest first: their results are taken in the sensor's order, and no
-	// more than the pool's capacity are in flight (the reader waits, which is the backpressure on the sensor).
-	const inFlight: Promise<FileReport & { path: string }>[] = [];
-	const take = async () => {
-		const scanned = await (inFlight.shift() as Promise<FileReport & { path: string }>);
+	// Files handed to discovery are taken back in the sensor's order by one consumer that runs beside the reader:
+	// a result is recorded as soon as it and those before it are ready, not when the next file arrives (a sensor
+	// may wait long for it: a clone, a download), so a unit's checkpoint is written once its last file is scanned.
+	// No more than the pool's capacity are outstanding: the reader waits, which is the backpressure on the sensor.
+	const outstanding: Promise<void>[] = [];
+	let consumer: Promise<void> = Promise.resolve();
+	const take = async (report: Promise<FileReport & { path: string }>) => {
+		const scanned = await report;
 		if (scanned.read) readPaths.add(scanned.path);
 		warnings.count += scanned.warnings.length;
 		if (warnings.first.length < 50) warnings.first.push(...scanned.warnings.slice(0, 50 - warnings.first.length));
@@ -344,6 +347,7 @@ async function scanSnapshot(
 		progress.bytes += scanned.bytes;
 		await stage.add(scanned.observations);
 		await checkpoint.scanned(scanned.path, scanned);
+		outstanding.shift();
 	};
 	let lastYield = performance.now();
 	for await (const file of checkpoint.track(snapshot)) {
@@ -356,17 +360,20 @@ async function scanSnapshot(
 			// The layer is known here, not in the discovery thread: each finding records the layer that provided it.
 			observations: layerDigest ? scanned.observations.map((o) => ({ ...o, layerDigest })) : scanned.observations,
 		}));
-		// Awaited in order below; if the scan stops first (an abort, a lost database), nobody awaits it.
+		// Once a take fails (a lost database), the ones after it do not run and the reader stops at its next wait.
+		consumer = consumer.then(() => take(pending));
+		// Awaited below or at the end; if the scan stops first (an abort), nobody awaits them.
 		pending.catch(() => {});
-		inFlight.push(pending);
-		while (inFlight.length >= deps.discovery.capacity) await take();
+		consumer.catch(() => {});
+		outstanding.push(consumer);
+		while (outstanding.length >= deps.discovery.capacity) await outstanding[0];
 		// Files that need no discovery (over the size cap) settle at once: give timers a turn regularly anyway.
 		if (performance.now() - lastYield > 20) {
 			await yieldToEventLoop();
 			lastYield = performance.now();
 		}
 	}
-	while (inFlight.length > 0) await take();
+	await consumer;
 	// Units an earlier attempt finished and the sensor took over count as if their files were read again.
 	for (const unit of await checkpoint.resumedResults()) {
 		await stage.add(unit.observations);
