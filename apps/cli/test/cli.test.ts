@@ -53,7 +53,8 @@ function safeJson(text: string): Record<string, unknown> {
 	}
 }
 
-describe("sensorium CLI", () => {
+// Several CLI processes per test (node + tsx start-up each): more than the default 30 s on a loaded machine.
+describe("sensorium CLI", { timeout: 120_000 }, () => {
 	let org: { orgId: string; userId: string; tokenId: string; token: string };
 
 	it("bootstrap --json prints exactly one JSON object with a working Admin Token", async () => {

@@ -169,7 +169,8 @@ describe("managing endpoints", () => {
 	});
 });
 
-describe("sensorium callbacks … (operator CLI)", () => {
+// Several CLI processes per test (node + tsx start-up each): more than the default 30 s on a loaded machine.
+describe("sensorium callbacks … (operator CLI)", { timeout: 120_000 }, () => {
 	it("registers, lists and deletes endpoints with --json, probing and encrypting like the API", async () => {
 		const { execFile } = await import("node:child_process");
 		const { fileURLToPath } = await import("node:url");

@@ -34,7 +34,9 @@ function sensorium(...args: string[]): Promise<{ code: number; stdout: string; s
 	});
 }
 
-describe("sensorium scan … against a running API", () => {
+// Each step runs the CLI as its own process (node + tsx start-up), several per test: on a loaded CI machine that
+// alone takes longer than the default 30 s.
+describe("sensorium scan … against a running API", { timeout: 120_000 }, () => {
 	it("create, wait (exit 0), status and findings", async () => {
 		const config = JSON.stringify({ path: `${dir.path}/code` });
 		const created = await sensorium(
