@@ -10,7 +10,12 @@ import { createRegistry, executionMetrics, reconcilerMetrics } from "@sensorium/
 import { createNetworkPolicy } from "@sensorium/network-policy";
 import { createWorkerConnection, DeliveryQueue, ExecutionQueue, ExportQueue } from "@sensorium/queue";
 import { ProcessRuntime } from "@sensorium/runtime";
-import { createDetector, createExecutionWorker, removeOrphanedWorkDirs } from "@sensorium/scanner";
+import {
+	createDetector,
+	createExecutionWorker,
+	detectionFingerprint,
+	removeOrphanedWorkDirs,
+} from "@sensorium/scanner";
 import { SecretBox } from "@sensorium/secrets";
 import { sensorImplementations } from "@sensorium/sensors";
 import { sql } from "drizzle-orm";
@@ -37,6 +42,8 @@ const runtime = new ProcessRuntime({ logger, shutdownTimeoutMs: env.SHUTDOWN_TIM
 
 // Policy is kept apart from detection: one evaluator, its rules overridable by ANALYSIS_RULES.
 const evaluate = loadEvaluator();
+
+const detection = { keystorePasswords: [...DEFAULT_KEYSTORE_PASSWORDS, ...env.SENSOR_KEYSTORE_PASSWORDS] };
 
 const tmpDir = env.WORKER_TMP_DIR ?? tmpdir();
 await removeOrphanedWorkDirs(tmpDir, logger);
@@ -67,7 +74,8 @@ const worker = createExecutionWorker({
 		db: database.db,
 		secretBox: new SecretBox(secret.key, secret.previousKeys),
 		sensors: sensorImplementations,
-		detect: createDetector({ keystorePasswords: [...DEFAULT_KEYSTORE_PASSWORDS, ...env.SENSOR_KEYSTORE_PASSWORDS] }),
+		detect: createDetector(detection),
+		detectionFingerprint: detectionFingerprint(detection),
 		maxFileBytes: env.SENSOR_MAX_FILE_SIZE_MB * 1024 * 1024,
 		settings: {
 			allowGitFileUrls: env.SENSOR_GIT_ALLOW_FILE_URLS,

@@ -8,5 +8,6 @@ export {
 	type ScanOptions,
 	scanFile,
 } from "./file-scan.ts";
+export { detectionFingerprint, LAYER_RETENTION_DAYS } from "./layer-cache.ts";
 export { type RunResult, runExecution, type ScannerDeps } from "./run-execution.ts";
 export { removeOrphanedWorkDirs } from "./work-dirs.ts";

@@ -22,6 +22,7 @@ import { isSealed, type SecretBox, sealedPlace } from "@sensorium/secrets";
 import { redactSecrets, type Sensor, SensorError, type SensorSettings, type SensorSnapshot } from "@sensorium/sensors";
 import { SCAN_ERRORS } from "./errors.ts";
 import { type Analyzer, type Detector, type ScanOptions, scanFile } from "./file-scan.ts";
+import { PostgresLayerCache } from "./layer-cache.ts";
 import { sshHostKeyStore } from "./ssh-host-keys.ts";
 import { workDirPrefix } from "./work-dirs.ts";
 
@@ -31,6 +32,11 @@ export interface ScannerDeps {
 	sensors: Readonly<Record<string, Sensor<Record<string, unknown>>>>;
 	/** Finds the assets in one file; options come from the sensor's config (size cap, archives). */
 	detect: Detector;
+	/**
+	 * Names what `detect` finds in given bytes (`detectionFingerprint` of its settings). When set, what was
+	 * found in the files of image layers is kept per organisation and reused for later images sharing them.
+	 */
+	detectionFingerprint?: string;
 	/** Operator cap on any sensor's max_file_size_mb (SENSOR_MAX_FILE_SIZE_MB), in bytes. */
 	maxFileBytes: number;
 	settings: SensorSettings;
@@ -160,6 +166,16 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 	const previous = sensor.incremental ? await lastSuccessfulExecution(deps.db, sensor.id) : null;
 	const workDir = await mkdtemp(join(deps.tmpDir, workDirPrefix(executionId)));
 	try {
+		// Stored configs may predate SENSOR_MAX_FILE_SIZE_MB: the operator's cap wins over any of them.
+		const configured =
+			typeof config.max_file_size_mb === "number" ? config.max_file_size_mb * MIB : DEFAULT_MAX_FILE_MB * MIB;
+		const scanOptions: ScanOptions = {
+			maxFileBytes: Math.min(configured, deps.maxFileBytes),
+			scanArchives: config.scan_archives !== false,
+		};
+		const layerCache = deps.detectionFingerprint
+			? PostgresLayerCache.forExecution(deps.db, sensor.orgId, deps.detectionFingerprint, scanOptions, log)
+			: undefined;
 		const snapshot = await implementation.open(config, {
 			workDir,
 			signal,
@@ -168,16 +184,17 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 			settings: deps.settings,
 			orgId: sensor.orgId,
 			sshHostKeys: sshHostKeyStore(deps.db, sensor.id),
+			...(layerCache ? { layerCache } : {}),
 		});
 		if (snapshot.progress) progress.sensor = snapshot.progress;
-		// Stored configs may predate SENSOR_MAX_FILE_SIZE_MB: the operator's cap wins over any of them.
-		const configured =
-			typeof config.max_file_size_mb === "number" ? config.max_file_size_mb * MIB : DEFAULT_MAX_FILE_MB * MIB;
-		const scanOptions: ScanOptions = {
-			maxFileBytes: Math.min(configured, deps.maxFileBytes),
-			scanArchives: config.scan_archives !== false,
-		};
-		const { observations, readPaths, warnings } = await scanSnapshot(deps, snapshot, signal, progress, scanOptions);
+		const { observations, readPaths, warnings } = await scanSnapshot(
+			deps,
+			snapshot,
+			signal,
+			progress,
+			scanOptions,
+			layerCache,
+		);
 		if (warnings.length > 0)
 			log.info({ warnings: warnings.slice(0, 50), count: warnings.length }, "some content was not scanned");
 		for (const unit of snapshot.diagnostics ?? []) {
@@ -283,6 +300,7 @@ async function scanSnapshot(
 	signal: AbortSignal,
 	progress: Progress,
 	options: ScanOptions,
+	layerCache: PostgresLayerCache | undefined,
 ): Promise<{ observations: Observation[]; readPaths: Set<string>; warnings: string[] }> {
 	const observations: Observation[] = [];
 	const warnings: string[] = [];
@@ -290,7 +308,12 @@ async function scanSnapshot(
 	let lastYield = performance.now();
 	for await (const file of snapshot.files()) {
 		signal.throwIfAborted();
-		const scanned = await scanFile(file, { detect: deps.detect, analyze: deps.analyze }, options);
+		// A file of an image layer scanned before under the same settings is not read again.
+		let scanned = layerCache?.take(file, deps.analyze);
+		if (!scanned) {
+			scanned = await scanFile(file, { detect: deps.detect, analyze: deps.analyze }, options);
+			await layerCache?.remember(file, scanned, options);
+		}
 		if (scanned.read) readPaths.add(file.path);
 		warnings.push(...scanned.warnings);
 		observations.push(...scanned.observations);
@@ -306,6 +329,7 @@ async function scanSnapshot(
 			lastYield = performance.now();
 		}
 	}
+	await layerCache?.flush();
 	return { observations, readPaths, warnings };
 }
 

@@ -29,6 +29,7 @@ export { redactSecrets } from "./redact.ts";
 export { type SensorTypeContract, sensorTypeContracts } from "./registry.ts";
 export {
 	type FilesystemRoot,
+	type LayerCache,
 	type Sensor,
 	SensorError,
 	type SensorRunContext,
