@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import { createNetworkPolicy } from "@sensorium/network-policy";
 import {
 	type Descriptor,
@@ -12,8 +13,10 @@ import {
 	type RegistryAuth,
 	RegistryProxy,
 	TestRegistry,
+	tarOf,
 } from "@sensorium/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { indexLayerHolding, Overlay } from "../src/container/container-layers.ts";
 import { type ContainerSensorConfig, containerConfigSchema, containerSensor } from "../src/index.ts";
 import { makeTempDir, memoryLayerCache, rejection, runContext } from "./fixtures.ts";
 
@@ -182,6 +185,30 @@ describe("flattening, against a real distribution registry", () => {
 			...insecure(),
 		});
 		expect(pathsOf(files)).toEqual(["/etc/ssl/replaced.pem"]);
+		// The link is in scope, its target is not: the target's bytes come from a second pass over the layer.
+		const linked = await scan({
+			images: [`${registry.host}/app/base:oci`],
+			include_paths: ["srv/data/hard.pem"],
+			...insecure(),
+		});
+		expect([...linked.files.values()]).toEqual([{ content: "normalised", layerDigest: layers[1]?.digest }]);
+	});
+
+	it("holds a layer's file bytes while listing its entries only up to a budget", async () => {
+		const tar = await tarOf([
+			{ path: "a.pem", content: "aaaa" },
+			{ path: "b.pem", content: "bbbb" },
+		]);
+		const read = (budget: number) => indexLayerHolding(Readable.from([tar]), new Overlay(), () => true, 1024, budget);
+		const fits = await read(8);
+		expect(fits.entries).toEqual([
+			["f", "/a.pem", 4],
+			["f", "/b.pem", 4],
+		]);
+		expect([...(fits.held ?? new Map()).values()].map(String)).toEqual(["aaaa", "bbbb"]);
+		const over = await read(7);
+		expect(over.entries).toEqual(fits.entries);
+		expect(over.held).toBeNull();
 	});
 });
 

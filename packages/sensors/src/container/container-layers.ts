@@ -171,6 +171,11 @@ export class Overlay {
 		this.pendingCovering = [];
 	}
 
+	/** Whether the layers above the current one leave `path` visible. */
+	sees(path: string): boolean {
+		return this.isVisible(path);
+	}
+
 	private isVisible(path: string): boolean {
 		if (this.taken.has(path)) return false;
 		if (this.covering.has("/")) return false;
@@ -207,14 +212,41 @@ function indexEntryOf(header: Header): IndexEntry {
 	return [classified.kind === "directory" ? "d" : "o", classified.path];
 }
 
-/** Every entry of a layer's tar stream, in order, without reading any file's bytes. */
-export async function indexLayer(stream: Readable): Promise<IndexEntry[]> {
+/**
+ * The layer's entry list in one pass, holding on the way the bytes of the regular files the layers
+ * above leave visible and `inScope` lets through, as long as they fit `holdBytes` in all: a layer
+ * whose files fit is decompressed once. Past the budget only the list is made (`held` null), and the
+ * files are read in a second pass.
+ */
+export async function indexLayerHolding(
+	stream: Readable,
+	overlay: Overlay,
+	inScope: (path: string) => boolean,
+	maxBytes: number,
+	holdBytes: number,
+): Promise<{ entries: IndexEntry[]; held: Map<number, Buffer> | null }> {
 	const entries: IndexEntry[] = [];
+	let held: Map<number, Buffer> | null = new Map();
+	let holding = 0;
 	for await (const entry of tarEntries(stream)) {
-		entries.push(indexEntryOf(entry.header));
+		const indexed = indexEntryOf(entry.header);
+		const position = entries.length;
+		entries.push(indexed);
+		const wanted =
+			held !== null &&
+			indexed?.[0] === "f" &&
+			indexed[2] <= maxBytes &&
+			overlay.sees(indexed[1]) &&
+			inScope(indexed[1].slice(1));
+		if (wanted && holding + (indexed[2] as number) <= holdBytes) {
+			held?.set(position, await entryBytes(entry));
+			holding += indexed[2] as number;
+			continue;
+		}
+		if (wanted) held = null;
 		entry.resume();
 	}
-	return entries;
+	return { entries, held };
 }
 
 /** What the layer cache stores for a layer. */

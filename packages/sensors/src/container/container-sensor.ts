@@ -17,7 +17,7 @@ import {
 	decodeIndex,
 	encodeIndex,
 	type IndexEntry,
-	indexLayer,
+	indexLayerHolding,
 	type LayerFile,
 	Overlay,
 	openLayer,
@@ -42,6 +42,8 @@ const REQUEST_TIMEOUT_MS = 60_000;
 const RESOLVE_CONCURRENCY = 4;
 /** Layers downloaded ahead of the one being read: the next download overlaps decompression and scanning. */
 const LAYERS_AHEAD = 2;
+/** Bytes of a new layer's files held while its entry list is read, so that most layers are decompressed once. */
+const LAYER_HOLD_BYTES = 64 * MIB;
 
 type ContainerProgress = {
 	imagesListed: number;
@@ -151,9 +153,18 @@ async function* readImage(image: PlatformImage, read: ReadContext): AsyncGenerat
 			const layer = topDown[index] as LayerDescriptor;
 			let blob: string | undefined;
 			let entries = indexes.get(layer.digest);
+			let held = new Map<number, Buffer>();
 			if (!entries) {
 				blob = await download(index);
-				entries = await indexLayer(await openLayer(blob));
+				const read = await indexLayerHolding(
+					await openLayer(blob),
+					overlay,
+					filter.matchesPath,
+					filter.maxBytes,
+					LAYER_HOLD_BYTES,
+				);
+				entries = read.entries;
+				held = read.held ?? held;
 				indexes.set(layer.digest, entries);
 				await cache?.saveEntries(layer.digest, encodeIndex(entries));
 			}
@@ -177,9 +188,17 @@ async function* readImage(image: PlatformImage, read: ReadContext): AsyncGenerat
 			const unread = readable.filter((file) => !scanned.has(file.path));
 			const needed = new Set(unread);
 			for (const file of plan.files) if (!needed.has(file)) yield offer(layer, file, null);
-			if (unread.length > 0) {
+			// The entry pass may have held the bytes already; the other files are read in one more pass.
+			const later: LayerFile[] = [];
+			for (const file of unread) {
+				const bytes = held.get(file.source);
+				if (bytes === undefined) later.push(file);
+				else yield offer(layer, file, bytes);
+			}
+			held.clear();
+			if (later.length > 0) {
 				blob ??= await download(index);
-				for await (const { file, bytes } of readLayerFiles(await openLayer(blob), unread, filter.maxBytes)) {
+				for await (const { file, bytes } of readLayerFiles(await openLayer(blob), later, filter.maxBytes)) {
 					yield offer(layer, file, bytes);
 				}
 			} else if (blob === undefined) {
