@@ -96,7 +96,8 @@ interface ReadContext {
  * directory and checked against its digest before a byte of it is trusted, then streamed through its
  * decompressor and tar parser) and saved. Files the scanner has results for are offered without
  * bytes; a layer is downloaded only when it has no entry list yet or a visible file in scope has no
- * results, and then only those files are read into memory, one at a time.
+ * results, and then only those files are read into memory (held while the entry list is read, up to
+ * LAYER_HOLD_BYTES, or one at a time in a second pass).
  */
 async function* readImage(image: PlatformImage, read: ReadContext): AsyncGenerator<SourceFile> {
 	const { client, reference, context, filter, progress } = read;
@@ -156,15 +157,15 @@ async function* readImage(image: PlatformImage, read: ReadContext): AsyncGenerat
 			let held = new Map<number, Buffer>();
 			if (!entries) {
 				blob = await download(index);
-				const read = await indexLayerHolding(
+				const listed = await indexLayerHolding(
 					await openLayer(blob),
 					overlay,
 					filter.matchesPath,
 					filter.maxBytes,
 					LAYER_HOLD_BYTES,
 				);
-				entries = read.entries;
-				held = read.held ?? held;
+				entries = listed.entries;
+				held = listed.held ?? held;
 				indexes.set(layer.digest, entries);
 				await cache?.saveEntries(layer.digest, encodeIndex(entries));
 			}
