@@ -112,7 +112,11 @@ export class PostgresLayerCache implements LayerCache {
 			await this.db
 				.insert(imageLayers)
 				.values({ orgId: this.orgId, digest, entries })
-				.onConflictDoUpdate({ target: [imageLayers.orgId, imageLayers.digest], set: { usedAt: sql`now()` } });
+				// A list saved again replaces the old one: the sensor read the layer because it could not use that one.
+				.onConflictDoUpdate({
+					target: [imageLayers.orgId, imageLayers.digest],
+					set: { entries: sql`excluded.entries`, usedAt: sql`now()` },
+				});
 		} catch (error) {
 			this.logger.warn({ err: error, digest }, "layer entries not cached");
 		}

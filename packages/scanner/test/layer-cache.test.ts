@@ -93,6 +93,18 @@ describe("layer cache", () => {
 		expect(other.take(unreadable, analyze)).toBeUndefined();
 	});
 
+	it("an entry list saved again replaces the one the sensor could not use", async () => {
+		const cache = cacheOf(orgA);
+		await cache.saveEntries(LAYER, { format: 1, entries: [["f", "/etc/key.pem", KEY.length]] });
+		expect((await cacheOf(orgA).entries([LAYER])).get(LAYER)).toEqual({
+			format: 1,
+			entries: [["f", "/etc/key.pem", KEY.length]],
+		});
+		await cache.saveEntries(LAYER, { format: 0 });
+		expect((await cacheOf(orgA).entries([LAYER])).get(LAYER)).toEqual({ format: 0 });
+		await cache.saveEntries(LAYER, { format: 1, entries: [["f", "/etc/key.pem", KEY.length]] });
+	});
+
 	it("results are kept per detection settings: another size cap, archive setting or keystore password misses", async () => {
 		const settings = [
 			cacheOf(orgA, { ...OPTIONS, maxFileBytes: 2 * 1024 * 1024 }),
