@@ -63,6 +63,8 @@ RUN apt-get update \
 	&& rm -rf /var/lib/apt/lists/*
 USER node
 COPY --from=build /src/dist/worker.mjs /src/dist/worker.mjs.map ./
+# Discovery threads (WORKER_THREADS) run this bundle, loaded from next to worker.mjs.
+COPY --from=build /src/dist/discovery-thread.mjs /src/dist/discovery-thread.mjs.map ./
 ENV WORKER_HEALTH_PORT=8081
 EXPOSE 8081
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \

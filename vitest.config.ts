@@ -1,11 +1,34 @@
+import { readFileSync } from "node:fs";
+import { globSync } from "tinyglobby";
 import { defineConfig } from "vitest/config";
+
+const TEST_FILES = ["packages/*/test/**/*.test.ts", "apps/*/test/**/*.test.{ts,tsx}"];
+
+/**
+ * A test file is an integration test when it reaches outside the process: Postgres or Redis (through
+ * @sensorium/testing, a harness, a database or queue client), child processes (git, openssl, keytool, the apps,
+ * Chromium), sockets or a local receiver. Everything else is a unit test: pure, no services, seconds in all
+ * (`npm run test:unit`). Deciding from what the file imports keeps the split true without a list to maintain.
+ */
+const REACHES_OUT =
+	/@sensorium\/testing|from "\.\/(harness|fixtures|helpers|receivers?)(\.tsx?)?"|node:child_process|node:https?\b|node:net\b|\bfetch\(|createDatabase|ioredis|bullmq|playwright/;
+
+const integration = globSync(TEST_FILES).filter((file) => REACHES_OUT.test(readFileSync(file, "utf8")));
+
+const shared = { pool: "forks" as const, testTimeout: 30_000, hookTimeout: 60_000 };
 
 export default defineConfig({
 	test: {
-		include: ["packages/*/test/**/*.test.ts", "apps/*/test/**/*.test.{ts,tsx}"],
-		globalSetup: ["packages/testing/src/global-setup.ts"],
-		pool: "forks",
-		testTimeout: 30_000,
-		hookTimeout: 60_000,
+		projects: [
+			{ test: { ...shared, name: "unit", include: TEST_FILES, exclude: integration } },
+			{
+				test: {
+					...shared,
+					name: "integration",
+					include: integration,
+					globalSetup: ["packages/testing/src/global-setup.ts"],
+				},
+			},
+		],
 	},
 });

@@ -8,6 +8,8 @@ import { buildConsole } from "./console-build.mjs";
 const entries = {
 	api: "apps/api/src/main.ts",
 	worker: "apps/worker/src/main.ts",
+	// The worker's discovery threads load it from next to worker.mjs (packages/scanner/src/discovery-pool.ts).
+	"discovery-thread": "packages/scanner/src/discovery-thread.ts",
 	dispatcher: "apps/dispatcher/src/main.ts",
 	exporter: "apps/exporter/src/main.ts",
 	migrate: "packages/db/src/migrate-cli.ts",

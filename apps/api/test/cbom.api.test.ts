@@ -1,5 +1,5 @@
 import { executions, sensors } from "@sensorium/db";
-import { type Observation, recordObservations } from "@sensorium/findings";
+import { type Observation, ObservationStage, recordObservations } from "@sensorium/findings";
 import { newObjectId } from "@sensorium/ids";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHarness, type Harness, type Org } from "./harness.ts";
@@ -55,12 +55,15 @@ beforeAll(async () => {
 	const observations = Array.from({ length: CERTIFICATES }, (_, n) => certificate(n, `certs/${n}.pem`));
 	// The same certificate in a second place is one component with two occurrences.
 	observations.push(certificate(0, "backup/0.pem"));
+	const stage = new ObservationStage(h.database.db, { executionId, attempt: 1 }, 500);
+	await stage.add(observations);
+	await stage.flush();
 	await recordObservations(h.database.db, {
 		orgId: org.orgId,
 		sensorId,
 		executionId,
+		attempt: 1,
 		labels: [],
-		observations,
 		scope: { mode: "full", readPaths: new Set(), deletedPaths: new Set(), previousExecutionId: null },
 		autoResolutionDays: 30,
 		now: new Date(),

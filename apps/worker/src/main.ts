@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { hostname, tmpdir } from "node:os";
-import { createEvaluator, parseRuleOverrides } from "@sensorium/analysis";
+import { createEvaluator, parseRuleOverrides, type RuleOverride } from "@sensorium/analysis";
 import { loadConfigOrExit, parseEnv, redisTopology, resolveSecretKey, workerEnvSchema } from "@sensorium/config";
 import { createDatabase } from "@sensorium/db";
 import { DEFAULT_KEYSTORE_PASSWORDS } from "@sensorium/discovery";
@@ -11,8 +11,9 @@ import { createNetworkPolicy } from "@sensorium/network-policy";
 import { createWorkerConnection, DeliveryQueue, ExecutionQueue, ExportQueue } from "@sensorium/queue";
 import { ProcessRuntime } from "@sensorium/runtime";
 import {
-	createDetector,
 	createExecutionWorker,
+	createPipeline,
+	DiscoveryPool,
 	detectionFingerprint,
 	removeOrphanedWorkDirs,
 } from "@sensorium/scanner";
@@ -20,11 +21,12 @@ import { SecretBox } from "@sensorium/secrets";
 import { sensorImplementations } from "@sensorium/sensors";
 import { sql } from "drizzle-orm";
 
-function loadEvaluator() {
+/** The analysis rules, checked here so that a bad ANALYSIS_RULES stops the process at start, not in a thread. */
+function loadRuleOverrides(): RuleOverride[] {
 	try {
-		return createEvaluator(env.ANALYSIS_RULES ? parseRuleOverrides(env.ANALYSIS_RULES) : [], {
-			expiringWithinDays: env.ANALYSIS_EXPIRING_WITHIN_DAYS,
-		});
+		const overrides = env.ANALYSIS_RULES ? parseRuleOverrides(env.ANALYSIS_RULES) : [];
+		createEvaluator(overrides, { expiringWithinDays: env.ANALYSIS_EXPIRING_WITHIN_DAYS });
+		return overrides;
 	} catch (error) {
 		console.error(`Invalid configuration:\n  ANALYSIS_RULES: ${error instanceof Error ? error.message : error}`);
 		process.exit(1);
@@ -40,10 +42,17 @@ const logger = createProcessLogger("sensorium-worker", env).child({ workerId });
 if (secret.warning) logger.warn(secret.warning);
 const runtime = new ProcessRuntime({ logger, shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS });
 
-// Policy is kept apart from detection: one evaluator, its rules overridable by ANALYSIS_RULES.
-const evaluate = loadEvaluator();
-
-const detection = { keystorePasswords: [...DEFAULT_KEYSTORE_PASSWORDS, ...env.SENSOR_KEYSTORE_PASSWORDS] };
+// Discovery runs on WORKER_THREADS threads shared by every execution; the event loop keeps leases and locks.
+// Policy is kept apart from detection: each thread evaluates findings with rules overridable by ANALYSIS_RULES.
+const pipeline = {
+	keystorePasswords: [...DEFAULT_KEYSTORE_PASSWORDS, ...env.SENSOR_KEYSTORE_PASSWORDS],
+	analysis: { overrides: loadRuleOverrides(), expiringWithinDays: env.ANALYSIS_EXPIRING_WITHIN_DAYS },
+};
+const discovery = await DiscoveryPool.start({
+	threads: env.WORKER_THREADS,
+	fileTimeoutMs: env.WORKER_FILE_TIMEOUT_MS,
+	pipeline,
+});
 
 const tmpDir = env.WORKER_TMP_DIR ?? tmpdir();
 await removeOrphanedWorkDirs(tmpDir, logger);
@@ -74,8 +83,12 @@ const worker = createExecutionWorker({
 		db: database.db,
 		secretBox: new SecretBox(secret.key, secret.previousKeys),
 		sensors: sensorImplementations,
-		detect: createDetector(detection),
-		detectionFingerprint: detectionFingerprint(detection),
+		discovery,
+		// Image-layer results cached per organisation are reused only under the same detection settings, and are
+		// analysed again here (analysis depends on the date).
+		detectionFingerprint: detectionFingerprint(pipeline),
+		analyze: createPipeline(pipeline).analyze,
+		findingsBatchSize: env.FINDINGS_BATCH_SIZE,
 		maxFileBytes: env.SENSOR_MAX_FILE_SIZE_MB * 1024 * 1024,
 		settings: {
 			allowGitFileUrls: env.SENSOR_GIT_ALLOW_FILE_URLS,
@@ -83,6 +96,7 @@ const worker = createExecutionWorker({
 			gitTimeoutMs: env.SENSOR_GIT_TIMEOUT_MS,
 			artifactoryDownloadConcurrency: env.ARTIFACTORY_DOWNLOAD_CONCURRENCY,
 			orgRepositoryConcurrency: env.ORG_SENSOR_REPOSITORY_CONCURRENCY,
+			orgApiTimeoutMs: env.ORG_SENSOR_API_TIMEOUT_MS,
 			networkPolicy: createNetworkPolicy(env.SENSOR_ALLOWED_NETWORKS),
 		},
 		logger,
@@ -94,7 +108,6 @@ const worker = createExecutionWorker({
 		maxRunningPerOrg: env.ORG_MAX_RUNNING_EXECUTIONS,
 		sensorErrorAttempts: env.SENSOR_ERROR_ATTEMPTS,
 		defaultAutoResolutionDays: env.AUTO_RESOLUTION_DAYS,
-		analyze: (observation) => ({ ...evaluate(observation, new Date()) }),
 		tmpDir,
 		deliveryQueue,
 		exportQueue,
@@ -133,6 +146,7 @@ runtime.onShutdown("scans", async () => {
 	);
 	await worker.close();
 	clearTimeout(handBackAt);
+	await discovery.close();
 });
 runtime.onShutdown("queues", async () => {
 	await queue.close();

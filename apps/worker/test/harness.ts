@@ -103,6 +103,9 @@ export async function createScanHarness(fsRoot: string, options: ScanHarnessOpti
 				SENSOR_GIT_ALLOW_FILE_URLS: "true",
 				SENSOR_FS_ROOTS: fsRoot,
 				WORKER_CONCURRENCY: "2",
+				// Each discovery thread compiles the pipeline through tsx at start-up; one keeps worker start-up short on
+				// a loaded machine. The scanner's own tests run the pool with several threads.
+				WORKER_THREADS: "1",
 				EXECUTION_LEASE_MS: "3000",
 				WORKER_LOCK_DURATION_MS: "3000",
 				WORKER_STALLED_INTERVAL_MS: "1000",

@@ -24,6 +24,8 @@ beforeAll(async () => {
 		SENSOR_ALLOWED_NETWORKS: "127.0.0.0/8",
 		SENSOR_ERROR_ATTEMPTS: "1",
 		ORG_SENSOR_REPOSITORY_CONCURRENCY: "3",
+		// Short enough that an API which never answers fails its execution with -1009 quickly.
+		ORG_SENSOR_API_TIMEOUT_MS: "10000",
 	});
 	key = rsaPrivateKeyPem();
 	server = await GitHubContractServer.start({ token: TOKEN, maxPerPage: 10 });
@@ -66,7 +68,7 @@ async function execute(sensorId: string) {
 	return { executionId, status: await h.waitForFinish(executionId, 120_000) };
 }
 
-describe("a GitHub organisation scan through the API, the queue and a worker process", () => {
+describe("a GitHub organisation scan through the API, the queue and a worker process", { timeout: 300_000 }, () => {
 	it("scans 30 listed repositories across 3 pages with a rate limit, then only the 2 that changed", async () => {
 		server.rateLimit({ nth: 2, kind: "primary", seconds: 1 });
 		const created = await h.api("POST", "/v3/scan/create", {
@@ -123,23 +125,6 @@ describe("a GitHub organisation scan through the API, the queue and a worker pro
 		expect(statuses["acme/r07:tls/new.crt"]).toBe("open");
 	});
 
-	it("GITHUB-1002 and GITHUB-1004 end to end, without the token anywhere in the answer", async () => {
-		for (const [config, code] of [
-			[{ organization: "acme", token: "wrong-token" }, "GITHUB-1002"],
-			[{ organization: "nobody", token: TOKEN }, "GITHUB-1004"],
-		] as const) {
-			const created = await h.api("POST", "/v3/scan/create", {
-				sensorType: "Github Sensor",
-				sensorName: `github-${code}`,
-				sensorConfig: { ...config, url: server.url },
-			});
-			expect(created.status, JSON.stringify(created.body)).toBe(200);
-			const status = await h.waitForFinish(created.body.executionId as string);
-			expect(status).toMatchObject({ status: "failed", errorCode: code });
-			expect(JSON.stringify(status)).not.toContain(config.token);
-		}
-	});
-
 	it("rejects an unknown key in sensorConfig", async () => {
 		const created = await h.api("POST", "/v3/scan/create", {
 			sensorType: "GitHub Sensor",
@@ -152,7 +137,7 @@ describe("a GitHub organisation scan through the API, the queue and a worker pro
 	});
 });
 
-describe("a GitLab group with nested subgroups through the API and a worker", () => {
+describe("a GitLab group with nested subgroups through the API and a worker", { timeout: 300_000 }, () => {
 	it("scans every project below the group at full-path locations, then only the one that changed", async () => {
 		const gitlab = await GitLabContractServer.start({ token: TOKEN, maxPerPage: 2, totalsLimit: 3 });
 		try {
@@ -179,15 +164,26 @@ describe("a GitLab group with nested subgroups through the API and a worker", ()
 			gitlab.commit("acme/platform/api", { "tls/service.crt": selfSignedCertificate(dir.path, "api.example.test") });
 			const second = await execute(created.body.sensorId as string);
 			expect(second.status.message).toMatch(/^Scan completed: 1 changed files scanned/);
-			expect(locations(await findingsOf(second.executionId))).toContain("x509 acme/platform/api:tls/service.crt");
+			const afterChange = locations(await findingsOf(second.executionId));
+			expect(afterChange).toContain("x509 acme/platform/api:tls/service.crt");
+
+			// Nothing changed since: no project is cloned, the execution says so and keeps every finding.
+			const gitRequestsBefore = gitlab.gitRequests.length;
+			const third = await execute(created.body.sensorId as string);
+			expect(third.status).toMatchObject({
+				status: "successful",
+				message: "Scan completed: nothing changed since the previous scan.",
+			});
+			expect(gitlab.gitRequests.length).toBe(gitRequestsBefore);
+			expect(locations(await findingsOf(third.executionId))).toEqual(afterChange);
 		} finally {
 			await gitlab.close();
 		}
 	});
 });
 
-describe("Bitbucket Cloud and Data Center through the API and a worker", () => {
-	it("scans a workspace with an app password and a Data Center project with a token", async () => {
+describe("Bitbucket Cloud and Data Center through the API and a worker", { timeout: 300_000 }, () => {
+	it("scans a workspace with an app password and a Data Center project with a token, then finds nothing changed", async () => {
 		const bitbucket = await BitbucketContractServer.start({
 			token: TOKEN,
 			username: "scanner",
@@ -207,15 +203,131 @@ describe("Bitbucket Cloud and Data Center through the API and a worker", () => {
 					sensorType: "Bitbucket Sensor",
 					sensorName: `bitbucket-${location}`,
 					sensorConfig,
+					incrementalScan: true,
 				});
 				expect(created.status, JSON.stringify(created.body)).toBe(200);
 				const status = await h.waitForFinish(created.body.executionId as string, 120_000);
 				expect(status, JSON.stringify(status)).toMatchObject({ status: "successful" });
 				expect(JSON.stringify(status)).not.toContain("app-pass-0123");
 				expect(locations(await findingsOf(created.body.executionId as string))).toEqual([location]);
+
+				// Again, with nothing changed: the API's heads (Data Center's branches/default) spare every clone.
+				const gitRequestsBefore = bitbucket.gitRequests.length;
+				const again = await execute(created.body.sensorId as string);
+				expect(again.status.message).toBe("Scan completed: nothing changed since the previous scan.");
+				expect(bitbucket.gitRequests.length).toBe(gitRequestsBefore);
 			}
+			expect(bitbucket.apiRequests).toContain("GET /rest/api/1.0/projects/PLAT/repos/core/branches/default");
 		} finally {
 			await bitbucket.close();
+		}
+	});
+});
+
+/** How each namespace's listing fails: a host, a sensor config pointing at it, and the code the execution must end with. */
+interface FailureCase {
+	sensorType: string;
+	code: string;
+	sensorConfig: Record<string, unknown>;
+}
+
+describe("error codes of the three hosts through the API and a worker", { timeout: 300_000 }, () => {
+	it("GITHUB-, GITLAB- and BITBUCKET-1001, 1002, 1003, 1004, 1006 and 1009, without a secret in the answer", async () => {
+		const LIMITED = "limited-token-without-scopes-0123";
+		const closed = await GitHubContractServer.start({ token: TOKEN });
+		const unreachable = closed.origin;
+		await closed.close();
+		const servers: { close(): Promise<void> }[] = [];
+		const github = async () => {
+			const server = await GitHubContractServer.start({ token: TOKEN, limitedToken: LIMITED });
+			servers.push(server.organization("acme"));
+			return server;
+		};
+		const gitlab = async () => {
+			const server = await GitLabContractServer.start({ token: TOKEN, limitedToken: LIMITED });
+			server.group("acme");
+			servers.push(server);
+			return server;
+		};
+		const bitbucket = async () => {
+			const server = await BitbucketContractServer.start({
+				token: TOKEN,
+				username: "scanner",
+				password: "app-pass-0123",
+				limitedToken: LIMITED,
+			});
+			server.addRepository("acme/api", { "k.pem": key });
+			server.addRepository("PLAT/core", { "k.pem": key });
+			servers.push(server);
+			return server;
+		};
+		try {
+			const cases: FailureCase[] = [];
+			const add = (sensorType: string, namespace: string, configs: Record<string, unknown>[]) => {
+				const codes = ["1001", "1002", "1003", "1004", "1006", "1009"];
+				for (const [i, sensorConfig] of configs.entries()) {
+					cases.push({ sensorType, code: `${namespace}-${codes[i]}`, sensorConfig });
+				}
+			};
+			const org = { organization: "acme", token: TOKEN };
+			const [ghLimited, ghRate, ghStall] = [await github(), await github(), await github()];
+			ghRate.rateLimit({ nth: 1, kind: "secondary-retry-after", seconds: 0, times: 5 });
+			ghStall.stall(1);
+			add("GitHub Sensor", "GITHUB", [
+				{ ...org, url: `${unreachable}/api/v3` },
+				{ ...org, token: "wrong-token", url: ghLimited.url },
+				{ ...org, token: LIMITED, url: ghLimited.url },
+				{ ...org, organization: "nobody", url: ghLimited.url },
+				{ ...org, url: ghRate.url },
+				{ ...org, url: ghStall.url },
+			]);
+			const group = { group: "acme", token: TOKEN };
+			const [glLimited, glRate, glStall] = [await gitlab(), await gitlab(), await gitlab()];
+			glRate.rateLimit({ nth: 1, kind: "retry-after", seconds: 0, times: 5 });
+			glStall.stall(1);
+			add("GitLab Sensor", "GITLAB", [
+				{ ...group, url: unreachable },
+				{ ...group, token: "wrong-token", url: glLimited.url },
+				{ ...group, token: LIMITED, url: glLimited.url },
+				{ ...group, group: "nobody", url: glLimited.url },
+				{ ...group, url: glRate.url },
+				{ ...group, url: glStall.url },
+			]);
+			const workspace = { workspace: "acme", token: TOKEN };
+			const [bbLimited, bbRate, bbStall] = [await bitbucket(), await bitbucket(), await bitbucket()];
+			bbRate.rateLimit({ nth: 1, retryAfterSeconds: 0, times: 5 });
+			bbStall.stall(1);
+			add("Bitbucket Sensor", "BITBUCKET", [
+				{ ...workspace, url: `${unreachable}/2.0` },
+				{ workspace: "acme", username: "scanner", password: "wrong-password", url: bbLimited.cloudUrl },
+				{ ...workspace, token: LIMITED, url: bbLimited.cloudUrl },
+				{ project_key: "NOPE", token: TOKEN, url: bbLimited.origin },
+				{ ...workspace, url: bbRate.cloudUrl },
+				{ project_key: "PLAT", token: TOKEN, url: bbStall.origin },
+			]);
+
+			const submitted = await Promise.all(
+				cases.map(async ({ sensorType, code, sensorConfig }) => {
+					const created = await h.api("POST", "/v3/scan/create", {
+						sensorType,
+						sensorName: `failing-${code}`,
+						sensorConfig,
+					});
+					expect(created.status, JSON.stringify(created.body)).toBe(200);
+					return created.body.executionId as string;
+				}),
+			);
+			const outcomes = await Promise.all(submitted.map((executionId) => h.waitForFinish(executionId, 180_000)));
+			expect(outcomes.map((status) => `${status.status} ${status.errorCode}`)).toEqual(
+				cases.map(({ code }) => `failed ${code}`),
+			);
+			for (const status of outcomes) {
+				for (const secret of [TOKEN, LIMITED, "wrong-token", "wrong-password"]) {
+					expect(JSON.stringify(status)).not.toContain(secret);
+				}
+			}
+		} finally {
+			await Promise.all(servers.map((server) => server.close()));
 		}
 	});
 });

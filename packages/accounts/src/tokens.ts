@@ -2,9 +2,10 @@ import { apiTokens, type DbExecutor, organizations, type TokenType, users } from
 import { forbidden, notFound, validationError } from "@sensorium/errors";
 import { newObjectId } from "@sensorium/ids";
 import { hashToken, issueToken, looksLikeToken, sameHash } from "@sensorium/secrets";
+import { messages, TOKEN_EXPIRY_DAYS } from "@sensorium/vocabulary";
 import { and, desc, eq, isNull, lt, sql } from "drizzle-orm";
 
-export const TOKEN_EXPIRY_DAYS = [7, 30, 60, 90, 180, 365] as const;
+export { TOKEN_EXPIRY_DAYS } from "@sensorium/vocabulary";
 export type TokenExpiryDays = (typeof TOKEN_EXPIRY_DAYS)[number];
 
 export interface Principal {
@@ -42,7 +43,7 @@ export async function issueApiToken(
 	now: Date = new Date(),
 ): Promise<IssuedApiToken> {
 	if (!TOKEN_EXPIRY_DAYS.includes(input.expiresInDays as TokenExpiryDays)) {
-		throw validationError("Invalid value for expiresInDays: expected one of 7, 30, 60, 90, 180, 365.");
+		throw validationError(messages.invalidTokenExpiry);
 	}
 	const [user] = await db.select().from(users).where(eq(users.id, input.userId));
 	if (!user || user.deletedAt || !user.active) throw notFound("User not found or inactive.");

@@ -5,19 +5,19 @@ import {
 	type Analysis,
 	type Evaluator,
 	type EvaluatorOptions,
-	PRIORITIES,
-	type Priority,
 	type Reason,
 	type RuleOverride,
+	SEVERITIES,
+	type Severity,
 } from "./types.ts";
 
 const DEFAULT_EXPIRING_WITHIN_DAYS = 30;
 
 /** Lower is more urgent. */
-const rank = (priority: Priority) => PRIORITIES.indexOf(priority);
+const rank = (priority: Severity) => SEVERITIES.indexOf(priority);
 
-function raise(priority: Priority): Priority {
-	return PRIORITIES[Math.max(0, rank(priority) - 1)] as Priority;
+function raise(priority: Severity): Severity {
+	return SEVERITIES[Math.max(0, rank(priority) - 1)] as Severity;
 }
 
 /**

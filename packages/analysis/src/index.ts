@@ -8,12 +8,12 @@ export type {
 	Evaluator,
 	EvaluatorOptions,
 	Finding,
-	Priority,
 	Reason,
 	Rule,
 	RuleOverride,
+	Severity,
 } from "./types.ts";
-export { PRIORITIES } from "./types.ts";
+export { SEVERITIES } from "./types.ts";
 
 /** The built-in rules with their default priorities, as documented in the README (copies: editing them changes nothing). */
 export const DEFAULT_RULES: readonly Rule[] = Object.freeze(

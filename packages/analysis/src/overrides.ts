@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { RULE_DEFINITIONS } from "./rules.ts";
-import { PRIORITIES, type RuleOverride } from "./types.ts";
+import { type RuleOverride, SEVERITIES } from "./types.ts";
 
 /** A rule override that cannot be applied; `entry` is the 0-based index of the offending array entry. */
 export class RuleOverrideError extends Error {
@@ -18,7 +18,7 @@ const RULE_IDS: readonly string[] = RULE_DEFINITIONS.map((rule) => rule.id);
 const overrideSchema = z
 	.strictObject({
 		id: z.string().min(1),
-		priority: z.enum(PRIORITIES).optional(),
+		priority: z.enum(SEVERITIES).optional(),
 		enabled: z.boolean().optional(),
 	})
 	.refine((entry) => entry.priority !== undefined || entry.enabled !== undefined, {

@@ -1,30 +1,30 @@
-export const PRIORITIES = ["critical", "high", "medium", "low", "info"] as const;
+import type { Severity } from "@sensorium/vocabulary";
 
-export type Priority = (typeof PRIORITIES)[number];
+export { SEVERITIES, type Severity } from "@sensorium/vocabulary";
 
 export interface Reason {
 	rule: string;
-	priority: Priority;
+	priority: Severity;
 	message: string;
 }
 
 export interface Analysis {
 	/** The highest priority among `reasons`; `info` when there are none. */
-	priority: Priority;
+	priority: Severity;
 	/** Highest priority first; rules of equal priority in table order. */
 	reasons: Reason[];
 }
 
 export interface Rule {
 	id: string;
-	priority: Priority;
+	priority: Severity;
 	description: string;
 	enabled: boolean;
 }
 
 export interface RuleOverride {
 	id: string;
-	priority?: Priority;
+	priority?: Severity;
 	enabled?: boolean;
 }
 

@@ -1,9 +1,8 @@
 import { callbackUrlProblem } from "@sensorium/callbacks";
-import { messages } from "./messages.ts";
+import { CALLBACK_AUTH_TYPES, type CallbackAuthType, messages } from "@sensorium/vocabulary";
 import { jsonBodyObject } from "./scan-requests.ts";
 
-export const CALLBACK_AUTH_TYPES = ["none", "bearer", "apiToken"] as const;
-export type CallbackAuthType = (typeof CALLBACK_AUTH_TYPES)[number];
+export { CALLBACK_AUTH_TYPES, type CallbackAuthType } from "@sensorium/vocabulary";
 
 export interface RegisterCallbackRequest {
 	name: string;

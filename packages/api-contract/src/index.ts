@@ -1,3 +1,4 @@
+export { messages } from "@sensorium/vocabulary";
 export {
 	CALLBACK_AUTH_TYPES,
 	type CallbackAuthType,
@@ -5,7 +6,6 @@ export {
 	registerCallbackSchema,
 	rotateCallbackTokenSchema,
 } from "./callback-requests.ts";
-export { messages } from "./messages.ts";
 export { buildOpenApiDocument, ROUTES, type RouteDoc } from "./openapi.ts";
 export {
 	type CreateScanRequest,

@@ -1,12 +1,10 @@
+import { OBJECT_ID_PATTERN } from "@sensorium/ids";
+import { CALLBACK_AUTH_TYPES, EXECUTION_STATUSES, messages, TOKEN_TYPES } from "@sensorium/vocabulary";
 import { z } from "zod";
-import { messages } from "./messages.ts";
 import { createScanBodySchema, deprecatedScanBodySchema, PRIORITIES } from "./scan-requests.ts";
 
 const id = (description: string) =>
-	z
-		.string()
-		.regex(/^[0-9a-f]{24}$/)
-		.meta({ description, example: "6b09d8a7197f6b4c7e9999b1" });
+	z.string().regex(OBJECT_ID_PATTERN).meta({ description, example: "6b09d8a7197f6b4c7e9999b1" });
 const label = z.record(z.string(), z.string());
 
 export const errorEnvelopeSchema = z.object({
@@ -37,7 +35,7 @@ export const executeScanBodySchema = z.strictObject({ sensorId: id("An existing 
 export const executionStatusSchema = z.object({
 	sensorId: id("The sensor"),
 	executionId: id("The execution"),
-	status: z.enum(["queued", "running", "successful", "failed"]),
+	status: z.enum(EXECUTION_STATUSES),
 	message: z.string(),
 	ranBy: z.string().meta({ description: "Email of the user whose token requested the scan" }),
 	ranAt: z.iso.datetime({ offset: true }),
@@ -152,7 +150,7 @@ export const successMessageSchema = z.object({ status: z.literal("successful"), 
 export const createTokenBodySchema = z.strictObject({
 	name: z.string().min(1).max(200).meta({ example: "ci-pipeline" }),
 	description: z.string().max(1000).nullable().optional(),
-	type: z.enum(["API Token", "Admin Token"]),
+	type: z.enum(TOKEN_TYPES),
 	expiresInDays: z
 		.union([z.literal(7), z.literal(30), z.literal(60), z.literal(90), z.literal(180), z.literal(365)])
 		.optional(),
@@ -161,7 +159,7 @@ const tokenSummary = z.object({
 	tokenId: z.string(),
 	name: z.string(),
 	description: z.string().nullable(),
-	type: z.enum(["API Token", "Admin Token"]),
+	type: z.enum(TOKEN_TYPES),
 	prefix: z.string(),
 	userId: z.string(),
 	email: z.string(),
@@ -189,7 +187,7 @@ export const listTokensResponseSchema = z.object({
 export const registerCallbackBodySchema = z.strictObject({
 	name: z.string().min(1).max(200).meta({ example: "scans-callback-prod" }),
 	url: z.url().max(200).meta({ example: "https://hooks.example.com/sensorium" }),
-	authType: z.enum(["none", "bearer", "apiToken"]).optional(),
+	authType: z.enum(CALLBACK_AUTH_TYPES).optional(),
 	headerName: z.string().optional().meta({ description: "For apiToken", example: "X-Custom-Auth" }),
 	tokenValue: z.string().optional().meta({ description: "For bearer and apiToken; stored encrypted, never returned" }),
 });
@@ -197,7 +195,7 @@ const callbackView = z.object({
 	callbackId: z.string(),
 	name: z.string(),
 	url: z.string(),
-	authType: z.enum(["none", "bearer", "apiToken"]),
+	authType: z.enum(CALLBACK_AUTH_TYPES),
 	headerName: z.string().nullable(),
 	hasToken: z.boolean(),
 	createdAt: z.string(),
@@ -265,7 +263,7 @@ const executionSummary = z.object({
 	sensorId: z.string(),
 	sensorName: z.string(),
 	sensorType: z.string(),
-	status: z.enum(["queued", "running", "successful", "failed"]),
+	status: z.enum(EXECUTION_STATUSES),
 	priority: z.enum(PRIORITIES),
 	labels: z.array(label),
 	ranBy: z.string(),

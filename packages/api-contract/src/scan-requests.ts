@@ -1,9 +1,8 @@
+import { OBJECT_ID_PATTERN } from "@sensorium/ids";
+import { type Label, messages, PRIORITIES, type Priority } from "@sensorium/vocabulary";
 import { z } from "zod";
-import { messages } from "./messages.ts";
 
-export const PRIORITIES = ["high", "medium", "low"] as const;
-export type Priority = (typeof PRIORITIES)[number];
-export type Label = Record<string, string>;
+export { type Label, PRIORITIES, type Priority } from "@sensorium/vocabulary";
 
 export interface CreateScanRequest {
 	sensorType: string;
@@ -51,7 +50,7 @@ export const scanFields = {
 	priority: z.enum(PRIORITIES).meta({ description: "Scan priority; default low.", example: "high" }),
 	callbackId: z
 		.string()
-		.regex(/^[0-9a-f]{24}$/)
+		.regex(OBJECT_ID_PATTERN)
 		.meta({ description: "A registered callback endpoint (24 hex characters).", example: "6b09d8a7197f6b4c7e9999b1" }),
 	incrementalScan: z
 		.boolean()
@@ -97,7 +96,7 @@ const TYPE_CHECKS: ReadonlyArray<{ field: string; expected: string; schema: z.Zo
 const labelShape = z.array(z.record(z.string(), z.string()).refine((label) => Object.keys(label).length === 1));
 const labelLimits = z.array(z.record(z.string().min(1).max(128), z.string().max(1024))).max(50);
 
-export const objectIdSchema = z.string().regex(/^[0-9a-f]{24}$/);
+export const objectIdSchema = z.string().regex(OBJECT_ID_PATTERN);
 
 /**
  * Every problem with a scan request, in the order the contract reports them: unexpected field,

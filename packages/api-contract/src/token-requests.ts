@@ -1,10 +1,8 @@
+import { DEFAULT_TOKEN_EXPIRY_DAYS, messages, TOKEN_EXPIRY_DAYS, TOKEN_TYPES } from "@sensorium/vocabulary";
 import { z } from "zod";
-import { messages } from "./messages.ts";
 import { jsonBodyObject } from "./scan-requests.ts";
 
-export const TOKEN_TYPES = ["API Token", "Admin Token"] as const;
-export const TOKEN_EXPIRY_DAYS = [7, 30, 60, 90, 180, 365] as const;
-export const DEFAULT_TOKEN_EXPIRY_DAYS = 90;
+export { DEFAULT_TOKEN_EXPIRY_DAYS, TOKEN_EXPIRY_DAYS, TOKEN_TYPES } from "@sensorium/vocabulary";
 
 export interface CreateTokenRequest {
 	name: string;

@@ -1,13 +1,22 @@
-import { messages, type RegisterCallbackRequest } from "@sensorium/api-contract";
 import { generateSigningSecret, sendCallback } from "@sensorium/callbacks";
 import { callbackEndpoints, type DbExecutor } from "@sensorium/db";
 import { notFound, validationError } from "@sensorium/errors";
 import { newObjectId } from "@sensorium/ids";
 import type { NetworkPolicy } from "@sensorium/network-policy";
 import { type SecretBox, sealedPlace } from "@sensorium/secrets";
+import { type CallbackAuthType, messages } from "@sensorium/vocabulary";
 import { and, desc, eq, isNull, lt } from "drizzle-orm";
 
-export type CallbackAuthType = "none" | "bearer" | "apiToken";
+export type { CallbackAuthType } from "@sensorium/vocabulary";
+
+/** An endpoint to register: POST /v3/callbacks after validation. */
+export interface EndpointRegistration {
+	name: string;
+	url: string;
+	authType: CallbackAuthType;
+	headerName: string | null;
+	tokenValue: string | null;
+}
 
 export interface NewCallbackEndpoint {
 	orgId: string;
@@ -31,7 +40,7 @@ export interface CallbackEndpointView {
 	tokenRotatedAt: string | null;
 }
 
-export const CALLBACK_NOT_FOUND = "callbackId not found.";
+export const CALLBACK_NOT_FOUND = messages.callbackNotFound;
 
 export async function insertEndpoint(
 	db: DbExecutor,
@@ -191,7 +200,7 @@ export interface Registration {
 export async function registerEndpoint(
 	deps: RegistrationDeps,
 	orgId: string,
-	request: RegisterCallbackRequest,
+	request: EndpointRegistration,
 ): Promise<Registration> {
 	const probe = await sendCallback({
 		url: request.url,

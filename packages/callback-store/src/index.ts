@@ -19,6 +19,7 @@ export {
 	type CallbackEndpointView,
 	deleteEndpoint,
 	type EndpointCredentials,
+	type EndpointRegistration,
 	getEndpoint,
 	insertEndpoint,
 	listEndpoints,

@@ -1,3 +1,4 @@
+import { SEVERITIES } from "@sensorium/vocabulary";
 import { type Context, KINDS, type KindMapper, type Validity } from "./assets.ts";
 import { type Entry, Inventory } from "./inventory.ts";
 import { type Attributes, count, list, record, scalar, text } from "./read.ts";
@@ -16,12 +17,12 @@ export interface Mapped {
 	skipped: number;
 }
 
-/** Most severe first; a priority outside this list ranks below all of them. */
-const PRIORITIES = ["critical", "high", "medium", "low", "info", "none"];
+/** Most severe first; "none", then anything outside the list, rank below all of them. */
+const RANKED: readonly string[] = [...SEVERITIES, "none"];
 
 function rank(priority: string): number {
-	const index = PRIORITIES.indexOf(priority.toLowerCase());
-	return index === -1 ? PRIORITIES.length : index;
+	const index = RANKED.indexOf(priority.toLowerCase());
+	return index === -1 ? RANKED.length : index;
 }
 
 /** What one component has gathered from its findings so far: enough to summarise it, not the findings. */

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { isIP } from "node:net";
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 
 export class ConfigError extends Error {
@@ -133,6 +134,17 @@ const milliseconds = (fallback: number) => z.coerce.number().int().positive().de
 
 export const workerEnvSchema = baseEnvSchema.extend({
 	WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+	/** Discovery threads shared by this process's executions; by default one per core. */
+	WORKER_THREADS: z.coerce
+		.number()
+		.int()
+		.min(1)
+		.max(256)
+		.default(() => availableParallelism()),
+	/** One file's discovery longer than this is stopped (its thread replaced) and becomes a diagnostic. */
+	WORKER_FILE_TIMEOUT_MS: milliseconds(120_000),
+	/** Observations a running execution holds before writing them (findings are written as the scan goes). */
+	FINDINGS_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(1_000),
 	/** Executions of one organisation running at once across all workers; unset means no cap. */
 	ORG_MAX_RUNNING_EXECUTIONS: z.coerce.number().int().min(1).max(10_000).optional(),
 	/** Per-execution time limit; a scan running longer fails with SCAN-1001. */
@@ -175,6 +187,8 @@ export const workerEnvSchema = baseEnvSchema.extend({
 	/** Artifacts one Artifactory scan downloads at once; each may take up to max_file_size_mb of scratch disk. */
 	ARTIFACTORY_DOWNLOAD_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
 	ORG_SENSOR_REPOSITORY_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
+	/** How long an organisation sensor waits for one answer of GitHub's, GitLab's or Bitbucket's API (then `-1009`). */
+	ORG_SENSOR_API_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
 	AUTO_RESOLUTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 	/** JSON list of rule overrides, e.g. [{"id":"rsa-short-key","priority":"critical"},{"id":"quantum-vulnerable","enabled":false}]. */
 	ANALYSIS_RULES: z.string().optional(),

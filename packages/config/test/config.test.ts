@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
 import {
 	apiEnvSchema,
@@ -51,6 +52,18 @@ describe("SENSOR_FS_ROOTS", () => {
 			{ orgId: "org_a", path: "/srv/a" },
 			{ orgId: "org_b", path: "/srv/b=c" },
 		]);
+	});
+
+	it("gives a worker one discovery thread per core unless WORKER_THREADS says otherwise", () => {
+		expect(parseEnv(workerEnvSchema, {})).toMatchObject({
+			WORKER_THREADS: availableParallelism(),
+			WORKER_CONCURRENCY: 2,
+			WORKER_FILE_TIMEOUT_MS: 120_000,
+			FINDINGS_BATCH_SIZE: 1_000,
+		});
+		expect(parseEnv(workerEnvSchema, { WORKER_THREADS: "3" }).WORKER_THREADS).toBe(3);
+		expect(() => parseEnv(workerEnvSchema, { WORKER_THREADS: "0" })).toThrow(/WORKER_THREADS/);
+		expect(() => parseEnv(workerEnvSchema, { FINDINGS_BATCH_SIZE: "many" })).toThrow(/FINDINGS_BATCH_SIZE/);
 	});
 
 	it.each(["relative/path", "org_a=relative", "=/srv/a"])("refuses %s, naming the variable", (value) => {

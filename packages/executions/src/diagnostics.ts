@@ -1,6 +1,6 @@
-import { messages } from "@sensorium/api-contract";
 import { type Database, type DbExecutor, type DiagnosticStage, executionDiagnostics, executions } from "@sensorium/db";
 import { notFound } from "@sensorium/errors";
+import { messages } from "@sensorium/vocabulary";
 import { and, asc, eq, gt } from "drizzle-orm";
 
 /** Diagnostics kept per execution: a pathological repository must not flood Postgres. The count goes on. */

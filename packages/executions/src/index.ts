@@ -32,6 +32,7 @@ export {
 	type ExecutionView,
 	executeSensor,
 	getExecution,
+	type NewScan,
 	type Requester,
 	type ScanDeps,
 } from "./scans.ts";

@@ -1,5 +1,12 @@
 import { createDeliveryForExecution } from "@sensorium/callback-store";
-import { type Database, type DbExecutor, executions, findingExports, sensors } from "@sensorium/db";
+import {
+	type Database,
+	type DbExecutor,
+	executionCheckpoints,
+	executions,
+	findingExports,
+	sensors,
+} from "@sensorium/db";
 import { newObjectId } from "@sensorium/ids";
 import type { ExecutionQueue } from "@sensorium/queue";
 import { and, asc, eq, gt, lt, ne, or, type SQL, sql } from "drizzle-orm";
@@ -216,6 +223,8 @@ async function complete(db: DbExecutor, where: SQL | undefined, outcome: Outcome
 			});
 		if (!row) return { written: false, delivery: null, export: null };
 		if (outcome.diagnostics) await replaceDiagnostics(tx, row.id, outcome.diagnostics);
+		// A finished execution is never resumed: what its attempts checkpointed is in its outcome now.
+		await tx.delete(executionCheckpoints).where(eq(executionCheckpoints.executionId, row.id));
 		const delivery = await createDeliveryForExecution(tx, {
 			sensorId: row.sensorId,
 			executionId: row.id,

@@ -1,4 +1,5 @@
 import { type Database, type ExecutionStatus, executions, sensors, users } from "@sensorium/db";
+import { ACTIVE_EXECUTION_STATUSES } from "@sensorium/vocabulary";
 import { and, desc, eq, inArray, lt, type SQL, sql } from "drizzle-orm";
 
 export interface ExecutionSummary {
@@ -28,7 +29,7 @@ export async function organizationLoads(db: Database): Promise<{ orgId: string; 
 			running: sql<number>`count(*) filter (where ${executions.status} = 'running')::int`,
 		})
 		.from(executions)
-		.where(inArray(executions.status, ["queued", "running"]))
+		.where(inArray(executions.status, [...ACTIVE_EXECUTION_STATUSES]))
 		.groupBy(executions.orgId);
 }
 

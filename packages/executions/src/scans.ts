@@ -1,19 +1,11 @@
-import { type CreateScanRequest, messages } from "@sensorium/api-contract";
-import {
-	callbackEndpoints,
-	type Database,
-	executions,
-	isUniqueViolation,
-	NamedStatement,
-	type Priority,
-	sensors,
-	users,
-} from "@sensorium/db";
+import { getEndpoint } from "@sensorium/callback-store";
+import { type Database, executions, isUniqueViolation, NamedStatement, sensors, users } from "@sensorium/db";
 import { notFound, tooMany, validationError } from "@sensorium/errors";
 import { newObjectId } from "@sensorium/ids";
 import type { ExecutionQueue } from "@sensorium/queue";
 import { type SecretBox, sealedPlace } from "@sensorium/secrets";
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { type Label, messages, type Priority } from "@sensorium/vocabulary";
+import { and, eq, sql } from "drizzle-orm";
 import type { SensorTypeRegistry } from "./sensor-types.ts";
 
 export interface ScanDeps {
@@ -55,6 +47,18 @@ const insertSensorWithExecution = new NamedStatement(
 		FROM sensor`,
 );
 
+/** A sensor to create and run at once: POST /v3/scan/create after validation. */
+export interface NewScan {
+	sensorType: string;
+	sensorName: string;
+	sensorConfig: Record<string, unknown>;
+	priority: Priority;
+	callbackId: string | null;
+	incrementalScan: boolean;
+	autoResolutionInterval: number | null;
+	labels: Label[];
+}
+
 /**
  * Creates the sensor and its first execution in one transaction, then enqueues it. Postgres is the
  * source of truth: if Redis refuses the job the execution stays `queued` and the reconciler adds it.
@@ -62,13 +66,13 @@ const insertSensorWithExecution = new NamedStatement(
 export async function createSensorAndExecute(
 	deps: ScanDeps,
 	requester: Requester,
-	request: CreateScanRequest,
+	request: NewScan,
 ): Promise<{ sensorId: string; executionId: string }> {
 	const contract = deps.sensorTypes.get(request.sensorType);
 	if (!contract) throw notFound(messages.unknownSensorType(request.sensorType));
 	const config = contract.configSchema.safeParse(request.sensorConfig);
 	if (!config.success) throw validationError(messages.invalidConfig);
-	if (request.callbackId) await assertCallbackInOrg(deps.db, requester.orgId, request.callbackId);
+	if (request.callbackId) await getEndpoint(deps.db, requester.orgId, request.callbackId);
 	await assertQueueRoom(deps, requester.orgId);
 
 	const sensorId = newObjectId();
@@ -156,20 +160,6 @@ async function enqueue(deps: ScanDeps, executionId: string, priority: Priority):
 	} catch (error) {
 		deps.onEnqueueFailure?.(executionId, error);
 	}
-}
-
-async function assertCallbackInOrg(db: Database, orgId: string, callbackId: string): Promise<void> {
-	const [row] = await db
-		.select({ id: callbackEndpoints.id })
-		.from(callbackEndpoints)
-		.where(
-			and(
-				eq(callbackEndpoints.id, callbackId),
-				eq(callbackEndpoints.orgId, orgId),
-				isNull(callbackEndpoints.deletedAt),
-			),
-		);
-	if (!row) throw notFound(messages.callbackNotFound);
 }
 
 export interface ExecutionView {

@@ -14,3 +14,4 @@ export {
 	recordObservations,
 	summarizeExecution,
 } from "./record.ts";
+export { discardStagedObservations, ObservationStage, type StageTarget } from "./stage.ts";

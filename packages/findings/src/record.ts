@@ -1,6 +1,6 @@
-import { type DbExecutor, executionFindings, findings } from "@sensorium/db";
-import { newObjectId } from "@sensorium/ids";
+import { type DbExecutor, executionFindings, findings, stagedObservations } from "@sensorium/db";
 import { and, eq, lt, sql } from "drizzle-orm";
+import { discardStagedObservations } from "./stage.ts";
 
 /** What a detector reported, reduced to what is stored: no secret material ever reaches here. */
 export interface Observation {
@@ -28,65 +28,40 @@ export interface RecordInput {
 	orgId: string;
 	sensorId: string;
 	executionId: string;
+	/** The attempt whose staged observations (see ObservationStage) become the findings. */
+	attempt: number;
 	labels: Record<string, string>[];
-	observations: Observation[];
 	scope: ObservationScope;
 	/** Findings not observed for this many days are resolved. */
 	autoResolutionDays: number;
 	now: Date;
 }
 
-const BATCH = 500;
-
 /**
- * Records one execution's observations, idempotently (a re-run of the same execution after a crash
- * writes the same rows): upserts findings by (sensor, identity, path, line), reopens resolved ones
- * seen again, counts findings in files an incremental scan did not need to re-read as observed, and
- * resolves findings not observed for `autoResolutionDays`. Run it inside the finishing transaction.
+ * Records what one attempt of an execution staged, idempotently (a re-run of the same execution after a
+ * crash writes the same rows): upserts findings by (sensor, identity, path, line) in one set-based statement,
+ * reopens resolved ones seen again, counts findings in files an incremental scan did not need to re-read as
+ * observed, resolves findings not observed for `autoResolutionDays`, and empties the stage. Run it inside the
+ * finishing transaction: until it commits, no finding of this execution is visible.
  */
 export async function recordObservations(tx: DbExecutor, input: RecordInput): Promise<Record<string, number>> {
-	const unique = new Map<string, Observation>();
-	for (const o of input.observations) unique.set(`${o.identity}\u0000${o.path}\u0000${o.line ?? 0}`, o);
-	const rows = [...unique.values()];
-
-	for (let i = 0; i < rows.length; i += BATCH) {
-		const batch = rows.slice(i, i + BATCH);
-		await tx
-			.insert(findings)
-			.values(
-				batch.map((o) => ({
-					id: newObjectId(input.now),
-					orgId: input.orgId,
-					sensorId: input.sensorId,
-					kind: o.kind,
-					identity: o.identity,
-					path: o.path,
-					line: o.line ?? 0,
-					crypto: o.crypto,
-					analysis: o.analysis ?? null,
-					layerDigest: o.layerDigest ?? null,
-					labels: input.labels,
-					status: "open" as const,
-					firstSeenExecutionId: input.executionId,
-					lastSeenExecutionId: input.executionId,
-					firstSeenAt: input.now,
-					lastSeenAt: input.now,
-				})),
-			)
-			.onConflictDoUpdate({
-				target: [findings.sensorId, findings.identity, findings.path, findings.line],
-				set: {
-					crypto: sql`excluded.crypto`,
-					analysis: sql`excluded.analysis`,
-					layerDigest: sql`excluded.layer_digest`,
-					labels: sql`excluded.labels`,
-					status: "open",
-					resolvedAt: null,
-					lastSeenExecutionId: input.executionId,
-					lastSeenAt: input.now,
-				},
-			});
-	}
+	await tx.execute(sql`
+		INSERT INTO ${findings} (id, org_id, sensor_id, kind, identity, path, line, crypto, analysis, layer_digest, labels,
+			status, first_seen_execution_id, last_seen_execution_id, first_seen_at, last_seen_at)
+		SELECT finding_id, ${input.orgId}, ${input.sensorId}, kind, identity, path, line, crypto, analysis, layer_digest,
+			${JSON.stringify(input.labels)}::jsonb, 'open', ${input.executionId}, ${input.executionId}, ${input.now.toISOString()}::timestamptz, ${input.now.toISOString()}::timestamptz
+		FROM ${stagedObservations}
+		WHERE execution_id = ${input.executionId} AND attempt = ${input.attempt}
+		ON CONFLICT (sensor_id, identity, path, line) DO UPDATE SET
+			crypto = excluded.crypto,
+			analysis = excluded.analysis,
+			layer_digest = excluded.layer_digest,
+			labels = excluded.labels,
+			status = 'open',
+			resolved_at = NULL,
+			last_seen_execution_id = excluded.last_seen_execution_id,
+			last_seen_at = excluded.last_seen_at`);
+	await discardStagedObservations(tx, input.executionId);
 
 	if (input.scope.mode !== "full" && input.scope.previousExecutionId) {
 		// Files the incremental scan did not re-read still hold what the previous execution saw in them.

@@ -1,10 +1,18 @@
 import { bootstrapOrganization } from "@sensorium/accounts";
-import { createDatabase, type DatabaseHandle, executionFindings, executions, findings, sensors } from "@sensorium/db";
+import {
+	createDatabase,
+	type DatabaseHandle,
+	executionFindings,
+	executions,
+	findings,
+	sensors,
+	stagedObservations,
+} from "@sensorium/db";
 import { newObjectId } from "@sensorium/ids";
 import { createTestDatabase, type TestDatabase } from "@sensorium/testing";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Observation, recordObservations } from "../src/index.ts";
+import { type Observation, ObservationStage, recordObservations } from "../src/index.ts";
 
 let testDb: TestDatabase;
 let database: DatabaseHandle;
@@ -55,6 +63,14 @@ const cert = (n: number, path = "a.pem", line = 1): Observation => ({
 
 const DAY = 86_400_000;
 
+async function stage(executionId: string, attempt: number, observations: Observation[], batchSize = 2) {
+	const staged = new ObservationStage(database.db, { executionId, attempt }, batchSize);
+	await staged.begin();
+	await staged.add(observations);
+	await staged.flush();
+	return staged;
+}
+
 async function record(
 	sensorId: string,
 	observations: Observation[],
@@ -62,12 +78,13 @@ async function record(
 	scope: Partial<Parameters<typeof recordObservations>[1]["scope"]> = {},
 ) {
 	const executionId = await newExecution(sensorId);
+	await stage(executionId, 1, observations);
 	const summary = await recordObservations(database.db, {
 		orgId,
 		sensorId,
 		executionId,
+		attempt: 1,
 		labels: [{ env: "t" }],
-		observations,
 		scope: { mode: "full", readPaths: new Set(), deletedPaths: new Set(), previousExecutionId: null, ...scope },
 		autoResolutionDays: 30,
 		now,
@@ -87,12 +104,13 @@ describe("recordObservations", () => {
 	it("de-duplicates by identity and location and is idempotent for one execution", async () => {
 		const sensorId = await newSensor();
 		const executionId = await newExecution(sensorId);
+		const observations = [cert(1), cert(1), cert(1, "b.pem"), cert(2)];
 		const input = {
 			orgId,
 			sensorId,
 			executionId,
+			attempt: 1,
 			labels: [],
-			observations: [cert(1), cert(1), cert(1, "b.pem"), cert(2)],
 			scope: {
 				mode: "full" as const,
 				readPaths: new Set<string>(),
@@ -102,7 +120,9 @@ describe("recordObservations", () => {
 			autoResolutionDays: 30,
 			now: new Date(),
 		};
+		await stage(executionId, 1, observations);
 		expect(await recordObservations(database.db, input)).toEqual({ x509: 3 });
+		await stage(executionId, 1, observations);
 		expect(await recordObservations(database.db, input)).toEqual({ x509: 3 });
 		expect(await database.db.select().from(findings).where(eq(findings.sensorId, sensorId))).toHaveLength(3);
 	});
@@ -186,5 +206,79 @@ describe("recordObservations", () => {
 		const first = await record(sensorId, [cert(1, "a.pem"), cert(2, "b.pem")], now);
 		const second = await record(sensorId, [], now, { mode: "unchanged", previousExecutionId: first.executionId });
 		expect(second.summary).toEqual({ x509: 2 });
+	});
+});
+
+describe("findings written as the scan goes", () => {
+	const many = (count: number, from = 0) =>
+		Array.from({ length: count }, (_, i) => cert(from + i, `dir/${(from + i) % 97}.pem`, from + i));
+
+	it("holds at most two batches of observations whatever the repository holds", async () => {
+		const sensorId = await newSensor();
+		const executionId = await newExecution(sensorId);
+		const staged = new ObservationStage(database.db, { executionId, attempt: 1 }, 25);
+		await staged.begin();
+		// Files of every size, some larger than a batch on their own.
+		for (let from = 0, size = 1; from < 2_000; from += size, size = (size * 7) % 61 || 1) {
+			await staged.add(many(Math.min(size, 2_000 - from), from));
+			// The batch filling and, at most, the one being written.
+			expect(staged.held).toBeLessThanOrEqual(2 * 25);
+		}
+		await staged.flush();
+		expect(staged.held).toBe(0);
+		expect(staged.peakHeld).toBeGreaterThanOrEqual(25);
+		expect(staged.peakHeld).toBeLessThanOrEqual(2 * 25);
+		expect(staged.observed).toBe(2_000);
+		const summary = await recordObservations(database.db, {
+			orgId,
+			sensorId,
+			executionId,
+			attempt: 1,
+			labels: [],
+			scope: { mode: "full", readPaths: new Set(), deletedPaths: new Set(), previousExecutionId: null },
+			autoResolutionDays: 30,
+			now: new Date(),
+		});
+		expect(summary).toEqual({ x509: 2_000 });
+		expect(await database.db.select().from(stagedObservations)).toEqual([]);
+	});
+
+	it("a re-run after a crash mid-scan records exactly the same findings once", async () => {
+		const sensorId = await newSensor();
+		const executionId = await newExecution(sensorId);
+		const everything = many(300);
+		const input = (attempt: number) => ({
+			orgId,
+			sensorId,
+			executionId,
+			attempt,
+			labels: [],
+			scope: {
+				mode: "full" as const,
+				readPaths: new Set<string>(),
+				deletedPaths: new Set<string>(),
+				previousExecutionId: null,
+			},
+			autoResolutionDays: 30,
+			now: new Date(),
+		});
+		// Attempt 1 staged part of the repository (and one asset attempt 2 will no longer see), then its worker died.
+		await stage(executionId, 1, [...everything.slice(0, 180), cert(9_999, "gone.pem")], 16);
+		expect(await database.db.select().from(findings).where(eq(findings.sensorId, sensorId))).toEqual([]);
+		// A stalled attempt 1 may still be writing while attempt 2 runs: its rows never become findings.
+		const attempt2 = new ObservationStage(database.db, { executionId, attempt: 2 }, 16);
+		await attempt2.begin();
+		await stage(executionId, 1, everything.slice(180, 200), 16);
+		await attempt2.add(everything);
+		await attempt2.flush();
+		expect(await recordObservations(database.db, input(2))).toEqual({ x509: 300 });
+		const recorded = await database.db.select().from(findings).where(eq(findings.sensorId, sensorId));
+		expect(recorded.map((f) => f.identity).sort()).toEqual(everything.map((o) => o.identity).sort());
+		expect(await database.db.select().from(stagedObservations)).toEqual([]);
+
+		// Delivered once more after the outcome committed (at-least-once): the same findings, still once each.
+		await stage(executionId, 3, everything, 16);
+		expect(await recordObservations(database.db, input(3))).toEqual({ x509: 300 });
+		expect(await database.db.select().from(findings).where(eq(findings.sensorId, sensorId))).toHaveLength(300);
 	});
 });

@@ -1,10 +1,11 @@
+import { OBJECT_ID_PATTERN } from "@sensorium/ids";
 import { type JobsOptions, Queue } from "bullmq";
 import { z } from "zod";
 import { queueKeyPrefix, type RedisConnection } from "./connections.ts";
 
 export const CALLBACKS_QUEUE = "callbacks";
 
-export const deliveryJobSchema = z.strictObject({ deliveryId: z.string().regex(/^[0-9a-f]{24}$/) });
+export const deliveryJobSchema = z.strictObject({ deliveryId: z.string().regex(OBJECT_ID_PATTERN) });
 export type DeliveryJob = z.infer<typeof deliveryJobSchema>;
 
 /**

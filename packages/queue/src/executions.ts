@@ -1,10 +1,12 @@
+import { OBJECT_ID_PATTERN } from "@sensorium/ids";
+import type { Priority } from "@sensorium/vocabulary";
 import { type JobsOptions, Queue } from "bullmq";
 import { z } from "zod";
 import { queueKeyPrefix, type RedisConnection } from "./connections.ts";
 
 export const EXECUTIONS_QUEUE = "executions";
 
-export type Priority = "high" | "medium" | "low";
+export type { Priority } from "@sensorium/vocabulary";
 
 /**
  * BullMQ runs lower numbers first and FIFO within one number; an unset priority would overtake
@@ -13,7 +15,7 @@ export type Priority = "high" | "medium" | "low";
 export const PRIORITY_RANK: Readonly<Record<Priority, number>> = { high: 1, medium: 2, low: 3 };
 
 /** Job data carries identifiers only: Redis is readable by whoever operates it. */
-export const executionJobSchema = z.strictObject({ executionId: z.string().regex(/^[0-9a-f]{24}$/) });
+export const executionJobSchema = z.strictObject({ executionId: z.string().regex(OBJECT_ID_PATTERN) });
 export type ExecutionJob = z.infer<typeof executionJobSchema>;
 
 /** BullMQ job ids must not be all digits, which a hex ObjectId can be. */

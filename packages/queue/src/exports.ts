@@ -1,10 +1,11 @@
+import { OBJECT_ID_PATTERN } from "@sensorium/ids";
 import { type JobsOptions, Queue } from "bullmq";
 import { z } from "zod";
 import { queueKeyPrefix, type RedisConnection } from "./connections.ts";
 
 export const EXPORTS_QUEUE = "exports";
 
-export const exportJobSchema = z.strictObject({ exportId: z.string().regex(/^[0-9a-f]{24}$/) });
+export const exportJobSchema = z.strictObject({ exportId: z.string().regex(OBJECT_ID_PATTERN) });
 export type ExportJob = z.infer<typeof exportJobSchema>;
 
 /** One job per attempt, like callback deliveries: re-adding the same attempt is a no-op. */

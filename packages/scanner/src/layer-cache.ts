@@ -7,7 +7,7 @@ import type { Observation } from "@sensorium/findings";
 import type { Logger } from "@sensorium/logger";
 import type { LayerCache, SourceFile } from "@sensorium/sensors";
 import { and, eq, inArray, lt, sql } from "drizzle-orm";
-import type { Analyzer, FileScan, ScanOptions } from "./file-scan.ts";
+import type { Analyzer, FileReport as FileScan, ScanOptions } from "./file-scan.ts";
 
 /** A layer no scan of the organisation used for this long is dropped, with what was found in it. */
 export const LAYER_RETENTION_DAYS = 30;

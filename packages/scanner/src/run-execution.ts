@@ -14,14 +14,21 @@ import {
 	releaseExecution,
 	renewLease,
 } from "@sensorium/executions";
-import { type Observation, recordObservations } from "@sensorium/findings";
+import { discardStagedObservations, ObservationStage, recordObservations } from "@sensorium/findings";
 import type { Logger } from "@sensorium/logger";
 import type { ExecutionMetrics } from "@sensorium/metrics";
 import { type DeliveryQueue, type ExportQueue, isRedisUnavailable } from "@sensorium/queue";
 import { isSealed, type SecretBox, sealedPlace } from "@sensorium/secrets";
 import { redactSecrets, type Sensor, SensorError, type SensorSettings, type SensorSnapshot } from "@sensorium/sensors";
+import { CheckpointRecorder } from "./checkpoint.ts";
 import { SCAN_ERRORS } from "./errors.ts";
-import { type Analyzer, type Detector, type ScanOptions, scanFile } from "./file-scan.ts";
+import {
+	type Analyzer,
+	type DiscoveryService,
+	type FileReport,
+	readAndInspect,
+	type ScanOptions,
+} from "./file-scan.ts";
 import { PostgresLayerCache } from "./layer-cache.ts";
 import { sshHostKeyStore } from "./ssh-host-keys.ts";
 import { workDirPrefix } from "./work-dirs.ts";
@@ -30,13 +37,17 @@ export interface ScannerDeps {
 	db: Database;
 	secretBox: SecretBox;
 	sensors: Readonly<Record<string, Sensor<Record<string, unknown>>>>;
-	/** Finds the assets in one file; options come from the sensor's config (size cap, archives). */
-	detect: Detector;
+	/** Finds the assets in one file (on the process's discovery threads); options come from the sensor's config. */
+	discovery: DiscoveryService;
 	/**
-	 * Names what `detect` finds in given bytes (`detectionFingerprint` of its settings). When set, what was
+	 * Names what discovery finds in given bytes (`detectionFingerprint` of its settings). When set, what was
 	 * found in the files of image layers is kept per organisation and reused for later images sharing them.
 	 */
 	detectionFingerprint?: string;
+	/** Policy analysis on this thread, for findings taken from the layer cache (discovery threads analyse the rest). */
+	analyze?: Analyzer;
+	/** Observations held before they are written (FINDINGS_BATCH_SIZE): findings are staged as the scan goes. */
+	findingsBatchSize: number;
 	/** Operator cap on any sensor's max_file_size_mb (SENSOR_MAX_FILE_SIZE_MB), in bytes. */
 	maxFileBytes: number;
 	settings: SensorSettings;
@@ -55,8 +66,6 @@ export interface ScannerDeps {
 	defaultAutoResolutionDays: number;
 	/** Parent of each execution's private work directory. */
 	tmpDir: string;
-	/** Policy evaluation of each finding (kept apart from detection); none leaves `analysis` empty. */
-	analyze?: Analyzer;
 	/** Where completion callbacks go once the final status is committed. */
 	deliveryQueue: DeliveryQueue;
 	/** Where OpenSearch exports go once the final status is committed (the exporter's reconciler also finds them). */
@@ -77,9 +86,10 @@ export type RunResult =
 class LostLease extends Error {}
 
 /**
- * Runs one execution end to end: claim, open the sensor, discover assets file by file (yielding to
- * the event loop so lock renewal never starves), then record findings and the outcome in one
- * transaction fenced by the lease. Safe to call for a job delivered twice or after a crash.
+ * Runs one execution end to end: claim, open the sensor, send its files to the discovery threads as the
+ * sensor produces them (a bounded number in flight), stage the observations in batches as they come back,
+ * then promote them to findings and write the outcome in one transaction fenced by the lease. Safe to call
+ * for a job delivered twice or after a crash: each attempt stages apart and only the finishing one counts.
  */
 export async function runExecution(deps: ScannerDeps, executionId: string, shutdown: AbortSignal): Promise<RunResult> {
 	const claim = await claimExecution(deps.db, {
@@ -100,6 +110,7 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 		// Postgres or Redis. Failures of the scan itself end it at once instead (SCAN-1099, sensor codes).
 		const message = `The scan was interrupted ${deps.maxAttempts} times (its worker stopped, stalled or lost its connection to Postgres or Redis before finishing) and was given up.`;
 		await announce(deps, await abandonExecution(deps.db, executionId, message, SCAN_ERRORS.attemptsExhausted));
+		await discardStagedObservations(deps.db, executionId);
 		return { outcome: "finished", status: "failed", errorCode: SCAN_ERRORS.attemptsExhausted };
 	}
 
@@ -120,7 +131,12 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 			},
 		});
 		log.info({ errorCode }, "execution failed");
-		if (finished.written) deps.metrics?.finished("failed", (Date.now() - claimedAt) / 1000);
+		if (finished.written) {
+			deps.metrics?.finished("failed", (Date.now() - claimedAt) / 1000);
+			await discardStagedObservations(deps.db, executionId).catch((err) =>
+				log.warn({ err }, "staged observations not removed; the next run of this execution removes them"),
+			);
+		}
 		await announce(deps, finished);
 		return finished.written
 			? ({ outcome: "finished", status: "failed", errorCode } as const)
@@ -165,7 +181,11 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 
 	const previous = sensor.incremental ? await lastSuccessfulExecution(deps.db, sensor.id) : null;
 	const workDir = await mkdtemp(join(deps.tmpDir, workDirPrefix(executionId)));
+	const stage = new ObservationStage(deps.db, { executionId, attempt: execution.attempt }, deps.findingsBatchSize);
 	try {
+		await stage.begin();
+		const opening = performance.now();
+		const checkpoint = await CheckpointRecorder.load(deps.db, { executionId, workerId: deps.workerId });
 		// Stored configs may predate SENSOR_MAX_FILE_SIZE_MB: the operator's cap wins over any of them.
 		const configured =
 			typeof config.max_file_size_mb === "number" ? config.max_file_size_mb * MIB : DEFAULT_MAX_FILE_MB * MIB;
@@ -184,19 +204,24 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 			settings: deps.settings,
 			orgId: sensor.orgId,
 			sshHostKeys: sshHostKeyStore(deps.db, sensor.id),
+			checkpoint,
 			...(layerCache ? { layerCache } : {}),
 		});
 		if (snapshot.progress) progress.sensor = snapshot.progress;
-		const { observations, readPaths, warnings } = await scanSnapshot(
+		const discovering = performance.now();
+		const { readPaths, warnings } = await scanSnapshot(
 			deps,
 			snapshot,
 			signal,
 			progress,
 			scanOptions,
+			stage,
+			checkpoint,
 			layerCache,
 		);
-		if (warnings.length > 0)
-			log.info({ warnings: warnings.slice(0, 50), count: warnings.length }, "some content was not scanned");
+		await stage.flush();
+		if (warnings.count > 0)
+			log.info({ warnings: warnings.first, count: warnings.count }, "some content was not scanned");
 		for (const unit of snapshot.diagnostics ?? []) {
 			progress.failedFiles.add(unit.path);
 			progress.diagnostics.push({ ...unit });
@@ -205,7 +230,7 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 		const outcome: Outcome = {
 			status: "successful",
 			message: [
-				successMessage(snapshot.mode, progress.files, observations.length),
+				successMessage(snapshot.mode, progress.files, stage.observed),
 				failureNote(progress.failedFiles.size),
 				snapshot.notice,
 			]
@@ -218,13 +243,14 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 			diagnostics: progress.diagnostics,
 			...(snapshot.progress ? { sensorProgress: { ...snapshot.progress } } : {}),
 		};
+		const recording = performance.now();
 		const finished = await deps.db.transaction(async (tx) => {
 			outcome.summary = await recordObservations(tx, {
 				orgId: sensor.orgId,
 				sensorId: sensor.id,
 				executionId,
+				attempt: execution.attempt,
 				labels: execution.labels,
-				observations,
 				scope: {
 					mode: snapshot.mode,
 					readPaths,
@@ -241,12 +267,28 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 		await announce(deps, finished);
 		deps.metrics?.finished("successful", (Date.now() - claimedAt) / 1000);
 		deps.metrics?.findings(outcome.summary ?? {});
+		const done = performance.now();
 		log.info(
-			{ files: progress.files, bytes: progress.bytes, findings: observations.length, mode: snapshot.mode },
+			{
+				files: progress.files,
+				bytes: progress.bytes,
+				findings: stage.observed,
+				mode: snapshot.mode,
+				// Most observations held in memory at once (at most 2 × FINDINGS_BATCH_SIZE), and where the time went:
+				// opening the sensor (clone, download), discovery (reading files included), and recording (the
+				// batches the scan waited for, then the finishing transaction).
+				observationsHeldPeak: stage.peakHeld,
+				phasesMs: {
+					open: Math.round(discovering - opening),
+					discovery: Math.round(recording - discovering - stage.waitedMs),
+					record: Math.round(done - recording + stage.waitedMs),
+				},
+			},
 			"execution finished",
 		);
 		return { outcome: "finished", status: "successful" };
 	} catch (error) {
+		await stage.idle();
 		if (error instanceof LostLease || lease.signal.aborted) return { outcome: "skipped", reason: "lease lost" };
 		if (timeLimit.aborted) {
 			return fail(
@@ -300,37 +342,76 @@ async function scanSnapshot(
 	signal: AbortSignal,
 	progress: Progress,
 	options: ScanOptions,
+	stage: ObservationStage,
+	checkpoint: CheckpointRecorder,
 	layerCache: PostgresLayerCache | undefined,
-): Promise<{ observations: Observation[]; readPaths: Set<string>; warnings: string[] }> {
-	const observations: Observation[] = [];
-	const warnings: string[] = [];
+): Promise<{ readPaths: Set<string>; warnings: { first: string[]; count: number } }> {
+	const warnings = { first: [] as string[], count: 0 };
 	const readPaths = new Set<string>();
-	let lastYield = performance.now();
-	for await (const file of snapshot.files()) {
-		signal.throwIfAborted();
-		// A file of an image layer scanned before under the same settings is not read again.
-		let scanned = layerCache?.take(file, deps.analyze);
-		if (!scanned) {
-			scanned = await scanFile(file, { detect: deps.detect, analyze: deps.analyze }, options);
-			await layerCache?.remember(file, scanned, options);
-		}
-		if (scanned.read) readPaths.add(file.path);
-		warnings.push(...scanned.warnings);
-		observations.push(...scanned.observations);
+	// Files handed to discovery are taken back in the sensor's order by one consumer that runs beside the reader:
+	// a result is recorded as soon as it and those before it are ready, not when the next file arrives (a sensor
+	// may wait long for it: a clone, a download), so a unit's checkpoint is written once its last file is scanned.
+	// No more than the pool's capacity are outstanding: the reader waits, which is the backpressure on the sensor.
+	const outstanding: Promise<void>[] = [];
+	let consumer: Promise<void> = Promise.resolve();
+	const take = async (report: Promise<FileReport & { path: string }>) => {
+		const scanned = await report;
+		if (scanned.read) readPaths.add(scanned.path);
+		warnings.count += scanned.warnings.length;
+		if (warnings.first.length < 50) warnings.first.push(...scanned.warnings.slice(0, 50 - warnings.first.length));
 		if (scanned.diagnostics.length > 0) {
-			progress.failedFiles.add(file.path);
+			progress.failedFiles.add(scanned.path);
 			progress.diagnostics.push(...scanned.diagnostics);
 		}
 		progress.files += 1;
 		progress.bytes += scanned.bytes;
-		// Discovery is synchronous CPU work: give timers (lock renewal, heartbeats) a turn regularly.
+		await stage.add(scanned.observations);
+		await checkpoint.scanned(scanned.path, scanned);
+		outstanding.shift();
+	};
+	let lastYield = performance.now();
+	for await (const file of checkpoint.track(snapshot)) {
+		signal.throwIfAborted();
+		// A file of an image layer scanned before under the same settings is neither read nor inspected again.
+		const cached = layerCache?.take(file, deps.analyze);
+		const report: Promise<FileReport> = cached
+			? Promise.resolve(cached)
+			: (await readAndInspect(file, deps.discovery.inspect, options, signal)).report.then(async (scanned) => {
+					await layerCache?.remember(file, scanned, options);
+					return scanned;
+				});
+		const { layerDigest } = file;
+		const pending = report.then((scanned) => ({
+			...scanned,
+			path: file.path,
+			// The layer is known here, not in the discovery thread: each finding records the layer that provided it.
+			observations: layerDigest ? scanned.observations.map((o) => ({ ...o, layerDigest })) : scanned.observations,
+		}));
+		// Once a take fails (a lost database), the ones after it do not run and the reader stops at its next wait.
+		consumer = consumer.then(() => take(pending));
+		// Awaited below or at the end; if the scan stops first (an abort), nobody awaits them.
+		pending.catch(() => {});
+		consumer.catch(() => {});
+		outstanding.push(consumer);
+		while (outstanding.length >= deps.discovery.capacity) await outstanding[0];
+		// Files that need no discovery (over the size cap) settle at once: give timers a turn regularly anyway.
 		if (performance.now() - lastYield > 20) {
 			await yieldToEventLoop();
 			lastYield = performance.now();
 		}
 	}
+	await consumer;
 	await layerCache?.flush();
-	return { observations, readPaths, warnings };
+	// Units an earlier attempt finished and the sensor took over count as if their files were read again.
+	for (const unit of await checkpoint.resumedResults()) {
+		await stage.add(unit.observations);
+		for (const path of unit.readPaths) readPaths.add(path);
+		for (const path of unit.failedPaths) progress.failedFiles.add(path);
+		progress.diagnostics.push(...unit.diagnostics);
+		progress.files += unit.files;
+		progress.bytes += unit.bytes;
+	}
+	return { readPaths, warnings };
 }
 
 /** Enqueues the completion callback; if Redis refuses, the dispatcher's reconciler finds the pending row. */

@@ -6,13 +6,8 @@ import type { SourceFile } from "@sensorium/sensors";
 import { createTestDatabase, type TestDatabase } from "@sensorium/testing";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-	createDetector,
-	detectionFingerprint,
-	LAYER_RETENTION_DAYS,
-	type ScanOptions,
-	scanFile,
-} from "../src/index.ts";
+import { createDetector, type FileReport, inspectFile } from "../src/file-scan.ts";
+import { detectionFingerprint, LAYER_RETENTION_DAYS, type ScanOptions } from "../src/index.ts";
 import { PostgresLayerCache } from "../src/layer-cache.ts";
 
 // The layer cache against the real Postgres: what one organisation's scans keep, and who gets it back.
@@ -56,7 +51,7 @@ function layerFile(image: string, path: string, content: string): SourceFile {
 
 /** One "execution" that reads the file and keeps what it found. */
 async function scanAndKeep(cache: PostgresLayerCache, file: SourceFile) {
-	const scanned = await scanFile(file, { detect, analyze }, OPTIONS);
+	const scanned: FileReport = inspectFile(file.path, await file.read(), { detect, analyze }, OPTIONS);
 	await cache.remember(file, scanned, OPTIONS);
 	await cache.flush();
 	return scanned;
@@ -80,6 +75,7 @@ describe("layer cache", () => {
 		expect(warm?.observations).toEqual(
 			cold.observations.map((o) => ({
 				...o,
+				layerDigest: unreadable.layerDigest,
 				path: unreadable.path,
 				analysis: { priority: "high", reasons: ["analysed now"] },
 			})),

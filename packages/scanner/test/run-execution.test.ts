@@ -1,7 +1,9 @@
 import { generateKeyPairSync } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { bootstrapOrganization } from "@sensorium/accounts";
-import { createDatabase, type DatabaseHandle, executions } from "@sensorium/db";
+import { createDatabase, type DatabaseHandle, executions, findings, stagedObservations } from "@sensorium/db";
 import {
 	createSensorAndExecute,
 	listDiagnostics,
@@ -16,7 +18,7 @@ import { type Sensor, type SensorSnapshot, type SourceFile, sensorTypeContracts 
 import { createTestDatabase, TEST_REDIS_URL, type TestDatabase, uniqueQueuePrefix } from "@sensorium/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDetector, type Detector, runExecution, SCAN_ERRORS, type ScannerDeps } from "../src/index.ts";
+import { DiscoveryPool, runExecution, SCAN_ERRORS, type ScannerDeps } from "../src/index.ts";
 
 // runExecution against the real Postgres and Redis, with sensors that offer chosen files: what one bad file,
 // or one bug, does to an execution.
@@ -29,6 +31,7 @@ let redis: RedisConnection;
 let queue: ExecutionQueue;
 let requester: { orgId: string; userId: string };
 let sensorTypes: SensorTypeRegistry;
+let discovery: DiscoveryPool;
 
 beforeAll(async () => {
 	testDb = await createTestDatabase();
@@ -38,9 +41,17 @@ beforeAll(async () => {
 	sensorTypes = await SensorTypeRegistry.load(database.db, sensorTypeContracts({ allowGitFileUrls: false }));
 	const boot = await bootstrapOrganization(database.db, { orgName: "Scanner", email: "ops@scanner.test" });
 	requester = { orgId: boot.orgId, userId: boot.userId };
+	// Real threads running the real pipeline, except on the files hostile-pipeline.ts misbehaves on.
+	discovery = await DiscoveryPool.start({
+		threads: 2,
+		fileTimeoutMs: 2_000,
+		pipeline: { keystorePasswords: [], analysis: null },
+		pipelineModule: new URL("./hostile-pipeline.ts", import.meta.url).href,
+	});
 });
 
 afterAll(async () => {
+	await discovery.close();
 	await queue.queue.obliterate({ force: true });
 	await queue.close();
 	redis.disconnect();
@@ -94,7 +105,8 @@ function deps(overrides: Partial<ScannerDeps>): ScannerDeps {
 		db: database.db,
 		secretBox: new SecretBox(Buffer.alloc(32, 1)),
 		sensors: {},
-		detect: createDetector({ keystorePasswords: [] }),
+		discovery,
+		findingsBatchSize: 1_000,
 		maxFileBytes: 100 * MIB,
 		settings: {
 			allowGitFileUrls: false,
@@ -123,10 +135,6 @@ const row = async (executionId: string) =>
 describe("one bad file is one diagnostic", () => {
 	it("isolates an unreadable file, an oversize file, a detector crash and a damaged block; finds the rest", async () => {
 		const executionId = await submit({ path: "/srv/scan", max_file_size_mb: 1 });
-		const crashing: Detector = (path, bytes, options) => {
-			if (path === "crash.pem") throw new TypeError("Cannot read properties of undefined (reading 'split')");
-			return createDetector({ keystorePasswords: [] })(path, bytes, options);
-		};
 		const damaged = `-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ29ydXB0ZWQ=\n-----END CERTIFICATE-----\n`;
 		const sensor = sensorOffering([
 			file("keys/a.pem", KEY),
@@ -142,12 +150,12 @@ describe("one bad file is one diagnostic", () => {
 				},
 				600 * MIB,
 			),
-			file("crash.pem", KEY),
+			file("throws.pem", KEY),
 			file("damaged.pem", damaged),
 			file("keys/b.pem", KEY),
 		]);
 		const result = await runExecution(
-			deps({ sensors: { "Filesystem Sensor": sensor }, detect: crashing }),
+			deps({ sensors: { "Filesystem Sensor": sensor } }),
 			executionId,
 			new AbortController().signal,
 		);
@@ -161,12 +169,75 @@ describe("one bad file is one diagnostic", () => {
 		expect(page.diagnostics.map(({ path, stage, errorClass }) => [path, stage, errorClass])).toEqual([
 			["unreadable.pem", "read", "Error"],
 			["huge.bin", "read", "FileTooLarge"],
-			["crash.pem", "route", "TypeError"],
+			["throws.pem", "route", "TypeError"],
 			["damaged.pem", "parse", "UnreadableBlock"],
 		]);
 		// The quoted path of the read error is cut: messages never quote input.
 		expect(page.diagnostics[0]?.message).toBe("EACCES: permission denied, open '…'");
 		expect(page.diagnostics[1]?.message).toBe("skipped: 600 MiB, over max_file_size_mb (1 MiB)");
+	});
+
+	it("a file that kills its discovery thread or never finishes is one diagnostic; fresh threads go on", async () => {
+		const executionId = await submit();
+		const keys = Array.from({ length: 8 }, (_, i) => file(`keys/${i}.pem`, KEY));
+		const sensor = sensorOffering([
+			...keys.slice(0, 2),
+			file("exits.pem", KEY),
+			file("hangs.pem", KEY),
+			...keys.slice(2),
+			file("more/exits.pem", KEY),
+		]);
+		const result = await runExecution(
+			deps({ sensors: { "Filesystem Sensor": sensor } }),
+			executionId,
+			new AbortController().signal,
+		);
+		expect(result).toEqual({ outcome: "finished", status: "successful" });
+		expect(await row(executionId)).toMatchObject({ status: "successful", filesScanned: 11, filesFailed: 3 });
+		const page = await listDiagnostics(database.db, requester.orgId, executionId, { limit: 10 });
+		expect(page.diagnostics.map(({ path, stage, errorClass }) => [path, stage, errorClass])).toEqual([
+			["exits.pem", "route", "ThreadExited"],
+			["hangs.pem", "route", "FileTimeLimit"],
+			["more/exits.pem", "route", "ThreadExited"],
+		]);
+		expect(page.diagnostics[0]?.message).toBe(
+			"the discovery thread stopped on this file (exit code 70); it was replaced",
+		);
+		const found = await database.db.select().from(findings).where(eq(findings.firstSeenExecutionId, executionId));
+		expect(found.map((f) => f.path).sort()).toEqual(keys.map((k) => k.path).sort());
+	});
+
+	it("lets the discovery thread read a file that stays on local disk, and a vanished one is one diagnostic", async () => {
+		const executionId = await submit();
+		const dir = mkdtempSync(join(tmpdir(), "sensorium-local-"));
+		try {
+			writeFileSync(join(dir, "on-disk.pem"), KEY);
+			const never = async (): Promise<Buffer> => {
+				throw new Error("a file on local disk is read by the thread, not through read()");
+			};
+			const sensor = sensorOffering([
+				{ path: "on-disk.pem", size: Buffer.byteLength(KEY), localPath: join(dir, "on-disk.pem"), read: never },
+				{ path: "vanished.pem", size: 10, localPath: join(dir, "vanished.pem"), read: never },
+			]);
+			const result = await runExecution(
+				deps({ sensors: { "Filesystem Sensor": sensor } }),
+				executionId,
+				new AbortController().signal,
+			);
+			expect(result).toEqual({ outcome: "finished", status: "successful" });
+			expect(await row(executionId)).toMatchObject({
+				filesScanned: 2,
+				filesFailed: 1,
+				bytesScanned: Buffer.byteLength(KEY),
+				summary: { key: 1 },
+			});
+			const page = await listDiagnostics(database.db, requester.orgId, executionId, { limit: 10 });
+			expect(page.diagnostics.map(({ path, stage, errorClass }) => [path, stage, errorClass])).toEqual([
+				["vanished.pem", "read", "Error"],
+			]);
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
 	});
 
 	it("keeps at most the cap of diagnostics but counts every failed file, and replaces them on a re-run", async () => {
@@ -278,5 +349,74 @@ describe("failures are classified", () => {
 		expect((await row(executionId))?.message).toBe(
 			"The scan was interrupted 3 times (its worker stopped, stalled or lost its connection to Postgres or Redis before finishing) and was given up.",
 		);
+	});
+});
+
+describe("findings are written as the scan goes", () => {
+	// 40 files of 50 keys each: 2,000 findings (one per file and line), recorded 64 at a time.
+	const files = Array.from({ length: 40 }, (_, i) => file(`many/${i}.pem`, `${KEY}`.repeat(50)));
+	const capture = () => {
+		const lines: Record<string, unknown>[] = [];
+		const logger = createLogger({
+			name: "test",
+			level: "info",
+			destination: { write: (line: string) => lines.push(JSON.parse(line)) },
+		});
+		return { logger, finished: () => lines.find((line) => line.msg === "execution finished") };
+	};
+
+	it("never holds more than two batches of observations, and a re-run after a crash mid-scan records each once", async () => {
+		const executionId = await submit();
+		const staged = async () =>
+			(await database.db.select().from(stagedObservations).where(eq(stagedObservations.executionId, executionId)))
+				.length;
+		// Attempt 1 stops (its worker going away) once some batches are already staged.
+		const stop = new AbortController();
+		let stagedWhenStopped = 0;
+		const interrupted: Sensor<Record<string, unknown>> = {
+			sensorType: "Filesystem Sensor",
+			async open() {
+				return {
+					cursor: null,
+					mode: "full",
+					deleted: [],
+					async *files() {
+						for (const [i, f] of files.entries()) {
+							if (i === 30) {
+								stagedWhenStopped = await staged();
+								stop.abort();
+							}
+							yield f;
+						}
+					},
+				};
+			},
+		};
+		const first = await runExecution(
+			deps({ sensors: { "Filesystem Sensor": interrupted }, findingsBatchSize: 64 }),
+			executionId,
+			stop.signal,
+		);
+		expect(first).toEqual({ outcome: "retry", afterMs: 0 });
+		expect(stagedWhenStopped).toBeGreaterThan(0);
+		expect(await database.db.select().from(findings).where(eq(findings.firstSeenExecutionId, executionId))).toEqual([]);
+
+		const log = capture();
+		const second = await runExecution(
+			deps({ sensors: { "Filesystem Sensor": sensorOffering(files) }, findingsBatchSize: 64, logger: log.logger }),
+			executionId,
+			new AbortController().signal,
+		);
+		expect(second).toEqual({ outcome: "finished", status: "successful" });
+		const finished = log.finished() as { findings: number; observationsHeldPeak: number };
+		expect(finished.findings).toBe(2_000);
+		// The batch filling and, at most, the one being written: never the execution's 2,000.
+		expect(finished.observationsHeldPeak).toBeGreaterThanOrEqual(64);
+		expect(finished.observationsHeldPeak).toBeLessThanOrEqual(2 * 64);
+		const recorded = await database.db.select().from(findings).where(eq(findings.firstSeenExecutionId, executionId));
+		expect(recorded).toHaveLength(2_000);
+		expect(new Set(recorded.map((f) => `${f.path}:${f.line}`)).size).toBe(2_000);
+		expect((await row(executionId))?.summary).toEqual({ key: 2_000 });
+		expect(await staged()).toBe(0);
 	});
 });

@@ -28,6 +28,7 @@ export { sensorImplementations } from "./implementations.ts";
 export { redactSecrets } from "./redact.ts";
 export { type SensorTypeContract, sensorTypeContracts } from "./registry.ts";
 export {
+	type ExecutionCheckpoint,
 	type FilesystemRoot,
 	type LayerCache,
 	type Sensor,

@@ -13,6 +13,11 @@ export interface SourceFile {
 	 * `LayerCache.scanned` said it had it.
 	 */
 	layerPath?: string;
+	/**
+	 * A local file with the same bytes that stays in place until the execution ends (a clone's checkout), so
+	 * that discovery threads read it themselves instead of the event loop. Offer it only when that holds.
+	 */
+	localPath?: string;
 }
 
 export interface SensorRunContext {
@@ -32,6 +37,12 @@ export interface SensorRunContext {
 	sshHostKeys: SshHostKeyStore;
 	/** What earlier executions of the organisation learnt from image layers; absent: nothing is cached. */
 	layerCache?: LayerCache;
+	/**
+	 * Units (an organisation's repositories) that earlier attempts of this same execution finished, and
+	 * where to record more, so an attempt taking over after a shutdown or a dead worker resumes instead of
+	 * starting over. Absent when the caller keeps no checkpoints.
+	 */
+	checkpoint?: ExecutionCheckpoint;
 }
 
 /**
@@ -50,6 +61,23 @@ export interface LayerCache {
 	 * for SourceFiles with this `layerDigest` and `layerPath` and does not call their `read()`.
 	 */
 	scanned(digest: string, paths: readonly string[]): Promise<ReadonlySet<string>>;
+}
+
+/**
+ * Progress of one execution across its attempts. A sensor yields a unit's files one after another and
+ * then calls `complete`; a later attempt finds the unit in `completed` and, when its state still holds,
+ * calls `resume` instead of yielding the files again: the scanner brings back what they gave.
+ */
+export interface ExecutionCheckpoint {
+	/** The state recorded for each unit earlier attempts of this execution completed. */
+	readonly completed: ReadonlyMap<string, string>;
+	/**
+	 * The files yielded since the previous `complete` (none, for a unit with nothing to read) make up
+	 * `unit`; it is recorded with `state` once the scanner is done with them. Never waits for the scanner.
+	 */
+	complete(unit: string, state: string): Promise<void>;
+	/** Takes over an earlier attempt's `unit`: what its files gave counts in this attempt's outcome. */
+	resume(unit: string): void;
 }
 
 /** The ssh host keys one sensor pinned, in known_hosts format; kept across executions. */
@@ -84,6 +112,8 @@ export interface SensorSettings {
 	orgRepositoryConcurrency?: number;
 	/** Longest wait before a registry request answered 429 or 503 is retried (default 30 s); a longer Retry-After is shortened. */
 	registryMaxRetryWaitMs?: number;
+	/** How long an organisation sensor waits for one API answer (ORG_SENSOR_API_TIMEOUT_MS, default 60 s). */
+	orgApiTimeoutMs?: number;
 }
 
 export interface SensorSnapshot {
@@ -103,6 +133,11 @@ export interface SensorSnapshot {
 	diagnostics?: SourceDiagnostic[];
 	/** Counters of the sensor's own work (artifactsListed, …), updated while files() runs; shown in progress. */
 	progress?: Readonly<Record<string, number>>;
+	/**
+	 * True when files() calls `context.checkpoint.complete` after each unit: the scanner then keeps what
+	 * each unit's files gave, for a later attempt of the execution that resumes it.
+	 */
+	checkpointed?: boolean;
 	/** A remark for the execution's success message (e.g. that nothing matched the filters), with its code. */
 	notice?: string;
 }

@@ -73,7 +73,7 @@ describe("Bitbucket sensorConfig", () => {
 	});
 });
 
-describe("Bitbucket Sensor against the contract server", () => {
+describe("Bitbucket Sensor against the contract server", { timeout: 180_000 }, () => {
 	it("Cloud: follows `next` across pages, skips the empty repository, clones without the link's username", async () => {
 		const server = await start();
 		const { snapshot, files } = await scan({ workspace: "acme", token: TOKEN, url: server.cloudUrl });
@@ -145,6 +145,48 @@ describe("Bitbucket Sensor against the contract server", () => {
 		// The API's branch heads spared the clones of the three unchanged repositories.
 		const cloned = new Set(server.gitRequests.slice(gitRequestsBefore).map((path) => path.replace(/\.git\/.*$/, "")));
 		expect([...cloned]).toEqual(["/git/acme/docs"]);
+	});
+});
+
+describe("Bitbucket Data Center heads from the REST API", { timeout: 180_000 }, () => {
+	const clonedSince = (server: BitbucketContractServer, before: number) =>
+		[...new Set(server.gitRequests.slice(before).map((path) => path.replace(/\.git\/.*$/, "")))].sort();
+
+	it("asks branches/default for each repository's head and clones only the one that changed", async () => {
+		const server = await start();
+		const config = { project_key: "PLAT", token: TOKEN, url: server.origin };
+		const first = await scan(config);
+		server.commit("PLAT/gateway", { "cert.crt": "renewed\n" });
+		const [requestsBefore, gitRequestsBefore] = [server.apiRequests.length, server.gitRequests.length];
+		const second = await scan(config, { previousCursor: first.snapshot.cursor });
+		expect([...second.files.keys()]).toEqual(["PLAT/gateway:cert.crt"]);
+		expect(server.apiRequests.slice(requestsBefore).filter((r) => r.includes("/branches"))).toEqual([
+			"GET /rest/api/1.0/projects/PLAT/repos/core/branches/default",
+			"GET /rest/api/1.0/projects/PLAT/repos/gateway/branches/default",
+			"GET /rest/api/1.0/projects/PLAT/repos/infra/branches/default",
+		]);
+		expect(clonedSince(server, gitRequestsBefore)).toEqual(["/git/PLAT/gateway"]);
+	});
+
+	it("finds a configured branch's exact ref among those filterText matches", async () => {
+		const server = await start();
+		for (const name of ["core", "gateway", "infra"]) {
+			server.commit(`PLAT/${name}`, { "release.crt": `${name} release\n` }, "release");
+			server.commit(`PLAT/${name}`, { "release.crt": `${name} pre\n` }, "pre-release");
+		}
+		const config = { project_key: "PLAT", token: TOKEN, url: server.origin, branch: "release" };
+		const first = await scan(config);
+		expect(first.files.get("PLAT/core:release.crt")?.content.toString()).toBe("core release\n");
+		// filterText=release also matches pre-release, listed first: its head must not be taken for release's.
+		server.commit("PLAT/infra", { "release.crt": "infra pre again\n" }, "pre-release");
+		server.commit("PLAT/core", { "release.crt": "core renewed\n" }, "release");
+		const gitRequestsBefore = server.gitRequests.length;
+		const second = await scan(config, { previousCursor: first.snapshot.cursor });
+		expect(server.apiRequests).toContain(
+			"GET /rest/api/1.0/projects/PLAT/repos/infra/branches?filterText=release&limit=100",
+		);
+		expect(clonedSince(server, gitRequestsBefore)).toEqual(["/git/PLAT/core"]);
+		expect(second.files.get("PLAT/core:release.crt")?.content.toString()).toBe("core renewed\n");
 	});
 });
 

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createNetworkPolicy } from "@sensorium/network-policy";
 import {
+	type ExecutionCheckpoint,
 	type LayerCache,
 	SensorError,
 	type SensorRunContext,
@@ -71,6 +72,7 @@ export async function runContext(
 		orgId?: string;
 		sshHostKeys?: SshHostKeyStore;
 		layerCache?: LayerCache;
+		checkpoint?: ExecutionCheckpoint;
 	} = {},
 ): Promise<SensorRunContext> {
 	return {
@@ -82,6 +84,32 @@ export async function runContext(
 		orgId: options.orgId ?? "org-test",
 		sshHostKeys: options.sshHostKeys ?? memoryHostKeys(),
 		...(options.layerCache ? { layerCache: options.layerCache } : {}),
+		...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
+	};
+}
+
+/**
+ * Checkpoints kept in memory, standing in for the scanner's (which also keeps what each unit's files
+ * gave): `completed` is what an earlier attempt recorded, `recorded` what this one did, in order.
+ */
+export function memoryCheckpoint(
+	completed: ReadonlyMap<string, string> = new Map(),
+	onComplete: (unit: string) => void = () => {},
+): ExecutionCheckpoint & { recorded: Map<string, string>; resumed: string[] } {
+	const recorded = new Map<string, string>();
+	const resumed: string[] = [];
+	return {
+		completed,
+		recorded,
+		resumed,
+		async complete(unit, state) {
+			recorded.set(unit, state);
+			onComplete(unit);
+		},
+		resume(unit) {
+			resumed.push(unit);
+			recorded.set(unit, completed.get(unit) as string);
+		},
 	};
 }
 

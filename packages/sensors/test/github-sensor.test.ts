@@ -97,7 +97,7 @@ describe("GitHub sensorConfig", () => {
 	});
 });
 
-describe("GitHub Sensor against the contract server", () => {
+describe("GitHub Sensor against the contract server", { timeout: 180_000 }, () => {
 	it("lists every page, skips forks, archived and empty repositories, and scans each default branch", async () => {
 		const server = await startAcme();
 		const { snapshot, files } = await scan(configOf(server));

@@ -92,7 +92,7 @@ describe("GitLab sensorConfig", () => {
 	});
 });
 
-describe("GitLab Sensor against the contract server", () => {
+describe("GitLab Sensor against the contract server", { timeout: 180_000 }, () => {
 	it("scans the group and its nested subgroups at full-path locations, without archived, empty or shared projects", async () => {
 		const server = await startAcme();
 		const { snapshot, files } = await scan(configOf(server));

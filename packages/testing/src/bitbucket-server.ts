@@ -1,9 +1,5 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { BareRepositories, serveGitHttp } from "./git-http.ts";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { basicCredentials, ContractServer, json } from "./contract-server.ts";
 
 /** A 429 to the `nth` (1-based) API request, with or without Retry-After. */
 export interface BitbucketRateLimit {
@@ -21,41 +17,33 @@ interface StoredRepository {
 /**
  * A loopback stand-in for Bitbucket Cloud's REST API 2.0 (`/2.0/repositories/{workspace}`, `pagelen`,
  * `next` links in the body) and Bitbucket Data Center's REST API 1.0
- * (`/rest/api/1.0/projects/{key}/repos`, `limit`/`start`, `isLastPage`/`nextPageStart`), with Bearer
+ * (`/rest/api/1.0/projects/{key}/repos`, `limit`/`start`, `isLastPage`/`nextPageStart`; a repository's
+ * `branches/default` and `branches?filterText=` with their `latestCommit`), with Bearer
  * or Basic authentication and 429 with and without Retry-After. Repositories are served over Git smart
  * HTTP at `/git/{owner}/{slug}.git`; Cloud's clone links carry a username, as Bitbucket's do.
  */
-export class BitbucketContractServer {
-	/** `http://127.0.0.1:<port>`: Data Center's base URL; Cloud's API is `${origin}/2.0`. */
-	origin = "";
-	readonly apiRequests: string[] = [];
-	readonly gitRequests: string[] = [];
-	readonly repositories: BareRepositories;
+export class BitbucketContractServer extends ContractServer {
 	private readonly stored = new Map<string, StoredRepository>();
 	private readonly owners = new Set<string>();
 	private readonly rateLimits: BitbucketRateLimit[] = [];
-	private readonly scratch: string;
-	private server: Server | null = null;
 
 	private constructor(
-		private readonly credentials: { token: string; username: string; password: string },
+		private readonly credentials: { token: string; username: string; password: string; limitedToken?: string },
 		private readonly maxPerPage: number,
 	) {
-		this.scratch = mkdtempSync(join(tmpdir(), "sensorium-bitbucket-contract-"));
-		this.repositories = new BareRepositories(join(this.scratch, "repositories"), this.scratch);
+		super("Bitbucket", credentials.token);
 	}
 
+	/** `limitedToken`: an access token Bitbucket knows that lacks the repository:read scope (403). */
 	static async start(options: {
 		token: string;
 		username: string;
 		password: string;
+		limitedToken?: string;
 		maxPerPage?: number;
 	}): Promise<BitbucketContractServer> {
 		const contract = new BitbucketContractServer(options, options.maxPerPage ?? 100);
-		const server = createServer((req, res) => contract.handle(req, res));
-		await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-		contract.server = server;
-		contract.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+		await contract.listen();
 		return contract;
 	}
 
@@ -71,10 +59,11 @@ export class BitbucketContractServer {
 		return this.repositories.create(fullName, "main", files);
 	}
 
-	commit(fullName: string, files: Record<string, string | Buffer | null>): string {
+	/** Commits on `branch` (default `main`, the default branch), creating it from nothing when it is new. */
+	commit(fullName: string, files: Record<string, string | Buffer | null>, branch = "main"): string {
 		const stored = this.stored.get(fullName);
-		if (stored) stored.empty = false;
-		return this.repositories.commit(fullName, "main", files);
+		if (stored && branch === "main") stored.empty = false;
+		return this.repositories.commit(fullName, branch, files);
 	}
 
 	rateLimit(limit: BitbucketRateLimit): this {
@@ -82,27 +71,8 @@ export class BitbucketContractServer {
 		return this;
 	}
 
-	async close(): Promise<void> {
-		const server = this.server;
-		if (server) {
-			server.closeAllConnections();
-			await new Promise((resolve) => server.close(resolve));
-		}
-		rmSync(this.scratch, { recursive: true, force: true });
-	}
-
-	private handle(req: IncomingMessage, res: ServerResponse): ServerResponse | undefined {
-		const url = new URL(req.url ?? "/", this.origin);
-		if (url.pathname.startsWith("/git/")) {
-			this.gitRequests.push(url.pathname);
-			if (!this.authorized(req, true))
-				return res.writeHead(401, { "www-authenticate": 'Basic realm="Bitbucket"' }).end();
-			serveGitHttp(this.repositories.root, url.pathname.slice("/git".length), req, res);
-			return undefined;
-		}
-		this.apiRequests.push(`${req.method} ${url.pathname}${url.search}`);
-		const nth = this.apiRequests.length;
-		const limit = this.rateLimits.find((l) => nth >= l.nth && nth < l.nth + (l.times ?? 1));
+	protected answer(req: IncomingMessage, res: ServerResponse, url: URL, nth: number): ServerResponse {
+		const limit = this.scheduled(this.rateLimits, nth);
 		if (limit) {
 			const headers: Record<string, string> =
 				limit.retryAfterSeconds === undefined ? {} : { "retry-after": String(limit.retryAfterSeconds) };
@@ -113,7 +83,14 @@ export class BitbucketContractServer {
 				headers,
 			);
 		}
-		if (!this.authorized(req, false)) return json(res, 401, { type: "error", error: { message: "Unauthorized" } });
+		const bearer = /^Bearer (.*)$/.exec(req.headers.authorization ?? "")?.[1];
+		if (bearer !== undefined && bearer === this.credentials.limitedToken) {
+			return json(res, 403, {
+				type: "error",
+				error: { message: "Your credentials lack one or more required privilege scopes." },
+			});
+		}
+		if (!this.apiAuthorized(req)) return json(res, 401, { type: "error", error: { message: "Unauthorized" } });
 		const branch = /^\/2\.0\/repositories\/([^/]+\/[^/]+)\/refs\/branches\/([^/]+)$/.exec(url.pathname);
 		if (req.method === "GET" && branch) {
 			const fullName = decodeURIComponent(branch[1] ?? "");
@@ -127,6 +104,10 @@ export class BitbucketContractServer {
 				target: { type: "commit", hash },
 			});
 		}
+		const dataCenterBranches = /^\/rest\/api\/1\.0\/projects\/([^/]+)\/repos\/([^/]+)\/branches(\/default)?$/.exec(
+			url.pathname,
+		);
+		if (req.method === "GET" && dataCenterBranches) return this.dataCenterBranches(res, url, dataCenterBranches);
 		const cloud = /^\/2\.0\/repositories\/([^/]+)$/.exec(url.pathname);
 		const dataCenter = /^\/rest\/api\/1\.0\/projects\/([^/]+)\/repos$/.exec(url.pathname);
 		const owner = decodeURIComponent((cloud ?? dataCenter)?.[1] ?? "");
@@ -185,24 +166,63 @@ export class BitbucketContractServer {
 		});
 	}
 
-	/** Bearer token or Basic username:password; git sends the token as a Basic password. */
-	private authorized(req: IncomingMessage, git: boolean): boolean {
-		const [scheme, value = ""] = (req.headers.authorization ?? "").split(" ", 2);
-		if (scheme === "Bearer") return !git && value === this.credentials.token;
-		if (scheme !== "Basic") return false;
-		const decoded = Buffer.from(value, "base64").toString("utf8");
-		const colon = decoded.indexOf(":");
-		const [user, secret] = [decoded.slice(0, colon), decoded.slice(colon + 1)];
-		if (git && secret === this.credentials.token) return true;
-		return user === this.credentials.username && secret === this.credentials.password;
+	/**
+	 * Data Center's `branches/default` (the default branch with its `latestCommit`) and `branches`
+	 * (`filterText` matches any part of the name; `start`/`limit` pages), in its branch format.
+	 */
+	private dataCenterBranches(res: ServerResponse, url: URL, match: RegExpExecArray): ServerResponse {
+		const fullName = `${decodeURIComponent(match[1] ?? "")}/${decodeURIComponent(match[2] ?? "")}`;
+		if (!this.stored.has(fullName)) return dataCenterError(res, 404, "NoSuchRepositoryException");
+		const branch = (name: string, latestCommit: string) => ({
+			id: `refs/heads/${name}`,
+			displayId: name,
+			type: "BRANCH",
+			latestCommit,
+			latestChangeset: latestCommit,
+			isDefault: name === "main",
+		});
+		if (match[3]) {
+			const head = this.repositories.head(fullName, "main");
+			return head === null
+				? dataCenterError(res, 404, "NoDefaultBranchException")
+				: json(res, 200, branch("main", head));
+		}
+		const filter = url.searchParams.get("filterText") ?? "";
+		const all = this.repositories
+			.branches(fullName)
+			.filter(([name]) => name.includes(filter))
+			.map(([name, head]) => branch(name, head));
+		const limit = Math.min(Number(url.searchParams.get("limit") ?? 25) || 25, this.maxPerPage);
+		const start = Math.max(Number(url.searchParams.get("start") ?? 0) || 0, 0);
+		const values = all.slice(start, start + limit);
+		const isLastPage = start + limit >= all.length;
+		return json(res, 200, {
+			size: values.length,
+			limit,
+			start,
+			isLastPage,
+			values,
+			...(isLastPage ? {} : { nextPageStart: start + limit }),
+		});
+	}
+
+	/** Bearer token or Basic username:password. */
+	private apiAuthorized(req: IncomingMessage): boolean {
+		const bearer = /^Bearer (.*)$/.exec(req.headers.authorization ?? "")?.[1];
+		if (bearer !== undefined) return bearer === this.credentials.token;
+		const basic = basicCredentials(req);
+		return basic?.username === this.credentials.username && basic.password === this.credentials.password;
+	}
+
+	/** Git sends the token as a Basic password, or the username and password. */
+	protected override gitAuthorized(req: IncomingMessage): boolean {
+		const basic = basicCredentials(req);
+		if (basic === null) return false;
+		if (basic.password === this.credentials.token) return true;
+		return basic.username === this.credentials.username && basic.password === this.credentials.password;
 	}
 }
 
-function json(
-	res: ServerResponse,
-	status: number,
-	body: unknown,
-	headers: Record<string, string> = {},
-): ServerResponse {
-	return res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
+function dataCenterError(res: ServerResponse, status: number, exceptionName: string): ServerResponse {
+	return json(res, status, { errors: [{ context: null, message: exceptionName, exceptionName }] });
 }

@@ -73,6 +73,18 @@ export class BareRepositories {
 		}
 	}
 
+	/** Every branch of `path` with its head, by name. */
+	branches(path: string): [string, string][] {
+		const listing = this.git([
+			"--git-dir",
+			this.dir(path),
+			"for-each-ref",
+			"--format=%(refname:lstrip=2) %(objectname)",
+			"refs/heads/",
+		]);
+		return listing === "" ? [] : listing.split("\n").map((line) => line.split(" ", 2) as [string, string]);
+	}
+
 	remove(path: string): void {
 		rmSync(this.dir(path), { recursive: true, force: true });
 	}

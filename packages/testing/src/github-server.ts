@@ -1,9 +1,5 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { BareRepositories, serveGitHttp } from "./git-http.ts";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { ContractServer, json } from "./contract-server.ts";
 
 export interface GitHubRepositoryOptions {
 	fork?: boolean;
@@ -34,40 +30,34 @@ interface StoredRepository {
 /**
  * A loopback stand-in for the GitHub REST API (`/orgs/{org}/repos`, `/users/{user}/repos` with
  * `per_page`/`page` and `Link` pagination, Bearer or `token` authentication, primary and secondary
- * rate-limit answers) that serves the repositories themselves over Git smart HTTP at `/git/…`, where
- * git authenticates with Basic and the token as password, as on github.com.
+ * rate-limit answers, 403 to a token without the scopes) that serves the repositories themselves over
+ * Git smart HTTP at `/git/…`, where git authenticates with Basic and the token as password, as on
+ * github.com.
  */
-export class GitHubContractServer {
+export class GitHubContractServer extends ContractServer {
 	/** The API base URL a sensor is configured with (`http://127.0.0.1:<port>/api/v3`). */
 	url = "";
-	readonly apiRequests: string[] = [];
-	readonly gitRequests: string[] = [];
-	/** The most git requests that were in flight at the same moment (a clone's requests run one after another). */
-	peakConcurrentGit = 0;
-	private runningGit = 0;
-	readonly repositories: BareRepositories;
 	private readonly stored = new Map<string, StoredRepository>();
 	private readonly organizations = new Set<string>();
 	private readonly users = new Set<string>();
 	private readonly rateLimits: GitHubRateLimit[] = [];
-	private readonly scratch: string;
-	private server: Server | null = null;
-	private origin = "";
 
 	private constructor(
-		private readonly token: string,
+		token: string,
 		private readonly maxPerPage: number,
+		private readonly limitedToken: string | undefined,
 	) {
-		this.scratch = mkdtempSync(join(tmpdir(), "sensorium-github-contract-"));
-		this.repositories = new BareRepositories(join(this.scratch, "repositories"), this.scratch);
+		super("GitHub", token);
 	}
 
-	static async start(options: { token: string; maxPerPage?: number }): Promise<GitHubContractServer> {
-		const contract = new GitHubContractServer(options.token, options.maxPerPage ?? 100);
-		const server = createServer((req, res) => contract.handle(req, res));
-		await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-		contract.server = server;
-		contract.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+	/** `limitedToken`: a token GitHub knows that lacks the scopes (every API request answers 403). */
+	static async start(options: {
+		token: string;
+		maxPerPage?: number;
+		limitedToken?: string;
+	}): Promise<GitHubContractServer> {
+		const contract = new GitHubContractServer(options.token, options.maxPerPage ?? 100, options.limitedToken);
+		await contract.listen();
 		contract.url = `${contract.origin}/api/v3`;
 		return contract;
 	}
@@ -115,43 +105,27 @@ export class GitHubContractServer {
 		return this;
 	}
 
-	async close(): Promise<void> {
-		const server = this.server;
-		if (server) {
-			server.closeAllConnections();
-			await new Promise((resolve) => server.close(resolve));
-		}
-		rmSync(this.scratch, { recursive: true, force: true });
-	}
-
-	private handle(req: IncomingMessage, res: ServerResponse): ServerResponse | undefined {
-		const url = new URL(req.url ?? "/", this.origin);
-		if (url.pathname.startsWith("/git/")) {
-			this.gitRequests.push(url.pathname);
-			this.runningGit += 1;
-			this.peakConcurrentGit = Math.max(this.peakConcurrentGit, this.runningGit);
-			res.on("close", () => {
-				this.runningGit -= 1;
-			});
-			if (!this.gitAuthorized(req)) {
-				return res.writeHead(401, { "www-authenticate": 'Basic realm="GitHub"' }).end();
-			}
-			serveGitHttp(this.repositories.root, url.pathname.slice("/git".length), req, res);
-			return undefined;
-		}
-		this.apiRequests.push(`${req.method} ${url.pathname}${url.search}`);
-		const nth = this.apiRequests.length;
-		const limit = this.rateLimits.find((l) => nth >= l.nth && nth < l.nth + (l.times ?? 1));
+	protected answer(req: IncomingMessage, res: ServerResponse, url: URL, nth: number): void {
+		const limit = this.scheduled(this.rateLimits, nth);
 		if (limit && limit.kind !== "exhausted") {
 			this.refuseForRate(res, limit);
-			return undefined;
+			return;
 		}
 		if (limit) {
 			res.setHeader("x-ratelimit-remaining", "0");
 			res.setHeader("x-ratelimit-reset", String(Math.ceil(Date.now() / 1000) + limit.seconds));
 		}
-		if (!this.apiAuthorized(req)) {
-			return json(res, 401, { message: "Bad credentials", documentation_url: "https://docs.github.com/rest" });
+		const credential = /^(?:Bearer|token) (.*)$/.exec(req.headers.authorization ?? "")?.[1];
+		if (credential !== undefined && credential === this.limitedToken) {
+			json(res, 403, {
+				message: "Resource not accessible by personal access token",
+				documentation_url: "https://docs.github.com/rest",
+			});
+			return;
+		}
+		if (credential !== this.token) {
+			json(res, 401, { message: "Bad credentials", documentation_url: "https://docs.github.com/rest" });
+			return;
 		}
 		const commit = /^\/api\/v3\/repos\/([^/]+\/[^/]+)\/commits\/([^/]+)$/.exec(url.pathname);
 		if (req.method === "GET" && commit) {
@@ -159,14 +133,17 @@ export class GitHubContractServer {
 			const sha = this.stored.has(fullName)
 				? this.repositories.head(fullName, decodeURIComponent(commit[2] ?? ""))
 				: null;
-			if (sha === null) return json(res, 404, { message: "Not Found" });
-			return json(res, 200, { sha, commit: { message: "contract commit" } });
+			if (sha === null) json(res, 404, { message: "Not Found" });
+			else json(res, 200, { sha, commit: { message: "contract commit" } });
+			return;
 		}
 		const match = /^\/api\/v3\/(orgs|users)\/([^/]+)\/repos$/.exec(url.pathname);
-		if (req.method !== "GET" || !match) return json(res, 404, { message: "Not Found" });
-		const [, kind, login = ""] = match;
+		const [, kind, login = ""] = match ?? [];
 		const known = kind === "orgs" ? this.organizations : this.users;
-		if (!known.has(login)) return json(res, 404, { message: "Not Found" });
+		if (req.method !== "GET" || !match || !known.has(login)) {
+			json(res, 404, { message: "Not Found" });
+			return;
+		}
 		const all = [...this.stored.values()]
 			.filter((repository) => repository.owner === login)
 			.sort((a, b) => a.name.localeCompare(b.name));
@@ -182,7 +159,7 @@ export class GitHubContractServer {
 		if (page < last) links.push(`<${pageUrl(page + 1)}>; rel="next"`, `<${pageUrl(last)}>; rel="last"`);
 		if (page > 1) links.push(`<${pageUrl(1)}>; rel="first"`, `<${pageUrl(page - 1)}>; rel="prev"`);
 		const body = all.slice((page - 1) * perPage, page * perPage).map((repository) => this.describe(repository));
-		return json(res, 200, body, links.length ? { link: links.join(", ") } : {});
+		json(res, 200, body, links.length ? { link: links.join(", ") } : {});
 	}
 
 	private describe(repository: StoredRepository): Record<string, unknown> {
@@ -200,18 +177,6 @@ export class GitHubContractServer {
 			clone_url: `${this.origin}/git/${fullName}.git`,
 			html_url: `${this.origin}/${fullName}`,
 		};
-	}
-
-	private apiAuthorized(req: IncomingMessage): boolean {
-		const header = req.headers.authorization ?? "";
-		return header === `Bearer ${this.token}` || header === `token ${this.token}`;
-	}
-
-	private gitAuthorized(req: IncomingMessage): boolean {
-		const [scheme, value = ""] = (req.headers.authorization ?? "").split(" ", 2);
-		if (scheme !== "Basic") return false;
-		const decoded = Buffer.from(value, "base64").toString("utf8");
-		return decoded.slice(decoded.indexOf(":") + 1) === this.token;
 	}
 
 	private refuseForRate(res: ServerResponse, limit: GitHubRateLimit): void {
@@ -234,15 +199,4 @@ export class GitHubContractServer {
 			json(res, 429, { message: "You have exceeded a secondary rate limit." });
 		}
 	}
-}
-
-function json(
-	res: ServerResponse,
-	status: number,
-	body: unknown,
-	headers: Record<string, string> = {},
-): ServerResponse {
-	return res
-		.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers })
-		.end(JSON.stringify(body));
 }

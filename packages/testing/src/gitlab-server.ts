@@ -1,9 +1,5 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { BareRepositories, serveGitHttp } from "./git-http.ts";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { ContractServer, json } from "./contract-server.ts";
 
 export interface GitLabProjectOptions {
 	archived?: boolean;
@@ -34,41 +30,41 @@ interface StoredProject {
  * full path, with `include_subgroups`, `with_shared`, `archived`, offset pagination with
  * `x-next-page` and `Link`, and `x-total`/`x-total-pages` omitted above `totalsLimit` records as
  * GitLab does above 10,000; `PRIVATE-TOKEN` or Bearer authentication; 429 with and without
- * Retry-After) that serves the projects over Git smart HTTP at `/<full path>.git`, where git
- * authenticates with Basic and the token as password.
+ * Retry-After; 403 to a token without the scopes) that serves the projects over Git smart HTTP at
+ * `/<full path>.git`, where git authenticates with Basic and the token as password.
  */
-export class GitLabContractServer {
+export class GitLabContractServer extends ContractServer {
 	/** The instance URL a sensor is configured with (`http://127.0.0.1:<port>`). */
 	url = "";
-	readonly apiRequests: string[] = [];
-	readonly gitRequests: string[] = [];
-	readonly repositories: BareRepositories;
 	private readonly projects = new Map<string, StoredProject>();
 	private readonly groups = new Map<string, number>();
 	private readonly rateLimits: GitLabRateLimit[] = [];
-	private readonly scratch: string;
-	private server: Server | null = null;
 	private nextId = 1;
 
 	private constructor(
-		private readonly token: string,
+		token: string,
 		private readonly maxPerPage: number,
 		private readonly totalsLimit: number,
+		private readonly limitedToken: string | undefined,
 	) {
-		this.scratch = mkdtempSync(join(tmpdir(), "sensorium-gitlab-contract-"));
-		this.repositories = new BareRepositories(join(this.scratch, "repositories"), this.scratch);
+		super("GitLab", token);
 	}
 
+	/** `limitedToken`: a token GitLab knows that lacks the read_api scope (every API request answers 403). */
 	static async start(options: {
 		token: string;
 		maxPerPage?: number;
 		totalsLimit?: number;
+		limitedToken?: string;
 	}): Promise<GitLabContractServer> {
-		const contract = new GitLabContractServer(options.token, options.maxPerPage ?? 100, options.totalsLimit ?? 10_000);
-		const server = createServer((req, res) => contract.handle(req, res));
-		await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-		contract.server = server;
-		contract.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+		const contract = new GitLabContractServer(
+			options.token,
+			options.maxPerPage ?? 100,
+			options.totalsLimit ?? 10_000,
+			options.limitedToken,
+		);
+		await contract.listen();
+		contract.url = contract.origin;
 		return contract;
 	}
 
@@ -117,30 +113,23 @@ export class GitLabContractServer {
 		return this;
 	}
 
-	async close(): Promise<void> {
-		const server = this.server;
-		if (server) {
-			server.closeAllConnections();
-			await new Promise((resolve) => server.close(resolve));
-		}
-		rmSync(this.scratch, { recursive: true, force: true });
+	protected override gitTarget(url: URL): { repository: string; pathInfo: string } | null {
+		if (url.pathname.startsWith("/api/")) return null;
+		return { repository: url.pathname.slice(1).replace(/\.git\/.*$/, ""), pathInfo: url.pathname };
 	}
 
-	private handle(req: IncomingMessage, res: ServerResponse): ServerResponse | undefined {
-		const url = new URL(req.url ?? "/", this.url);
-		if (!url.pathname.startsWith("/api/")) {
-			this.gitRequests.push(url.pathname);
-			if (!this.gitAuthorized(req)) {
-				return res.writeHead(401, { "www-authenticate": 'Basic realm="GitLab"' }).end();
-			}
-			serveGitHttp(this.repositories.root, url.pathname, req, res);
-			return undefined;
-		}
-		this.apiRequests.push(`${req.method} ${url.pathname}${url.search}`);
-		const nth = this.apiRequests.length;
-		const limit = this.rateLimits.find((l) => nth >= l.nth && nth < l.nth + (l.times ?? 1));
+	protected answer(req: IncomingMessage, res: ServerResponse, url: URL, nth: number): ServerResponse {
+		const limit = this.scheduled(this.rateLimits, nth);
 		if (limit) return this.refuseForRate(res, limit);
-		if (!this.apiAuthorized(req)) return json(res, 401, { message: "401 Unauthorized" });
+		const credential = req.headers["private-token"] ?? /^Bearer (.*)$/.exec(req.headers.authorization ?? "")?.[1];
+		if (credential !== undefined && credential === this.limitedToken) {
+			return json(res, 403, {
+				error: "insufficient_scope",
+				error_description: "The request requires higher privileges than provided by the access token.",
+				scope: "api read_api",
+			});
+		}
+		if (credential !== this.token) return json(res, 401, { message: "401 Unauthorized" });
 		const branch = /^\/api\/v4\/projects\/([0-9]+)\/repository\/branches\/([^/]+)$/.exec(url.pathname);
 		if (req.method === "GET" && branch) {
 			const found = [...this.projects.entries()].find(([, project]) => String(project.id) === branch[1]);
@@ -201,17 +190,6 @@ export class GitLabContractServer {
 		return json(res, 200, body, headers);
 	}
 
-	private apiAuthorized(req: IncomingMessage): boolean {
-		return req.headers["private-token"] === this.token || req.headers.authorization === `Bearer ${this.token}`;
-	}
-
-	private gitAuthorized(req: IncomingMessage): boolean {
-		const [scheme, value = ""] = (req.headers.authorization ?? "").split(" ", 2);
-		if (scheme !== "Basic") return false;
-		const decoded = Buffer.from(value, "base64").toString("utf8");
-		return decoded.slice(decoded.indexOf(":") + 1) === this.token;
-	}
-
 	private refuseForRate(res: ServerResponse, limit: GitLabRateLimit): ServerResponse {
 		const body = { message: "Retry later" };
 		if (limit.kind === "retry-after") return json(res, 429, body, { "retry-after": String(limit.seconds) });
@@ -224,13 +202,4 @@ export class GitLabContractServer {
 		}
 		return json(res, 429, body);
 	}
-}
-
-function json(
-	res: ServerResponse,
-	status: number,
-	body: unknown,
-	headers: Record<string, string> = {},
-): ServerResponse {
-	return res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
 }

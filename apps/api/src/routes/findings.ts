@@ -40,8 +40,7 @@ export function registerFindings(app: Hono<AppEnv>) {
 		const request = pageRequest(c);
 		if (typeof request === "string") return failure(c, 400, request);
 		const status = c.req.query("status") ?? "open";
-		if (status !== "open" && status !== "resolved")
-			return failure(c, 400, "Invalid value for status: expected open or resolved.");
+		if (status !== "open" && status !== "resolved") return failure(c, 400, messages.invalidFindingStatus);
 		const page = await listSensorFindings(
 			c.get("deps").db,
 			c.get("principal").orgId,

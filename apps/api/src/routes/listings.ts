@@ -1,28 +1,24 @@
 import { messages } from "@sensorium/api-contract";
-import type { ExecutionStatus } from "@sensorium/db";
 import { listExecutions, listSensors } from "@sensorium/executions";
 import { isObjectId } from "@sensorium/ids";
+import { EXECUTION_STATUSES, type ExecutionStatus } from "@sensorium/vocabulary";
 import type { Hono } from "hono";
 import type { AppEnv } from "../context.ts";
 import { failure } from "../errors.ts";
 import { pageOf } from "./page.ts";
 
-const STATUSES = ["queued", "running", "successful", "failed"];
-
 /** What the console lists: the organisation's executions and sensors. */
 export function registerListings(app: Hono<AppEnv>) {
 	app.get("/v3/executions", async (c) => {
 		const status = c.req.query("status");
-		if (status !== undefined && !STATUSES.includes(status)) return failure(c, 400, messages.invalidExecutionStatus);
+		if (status !== undefined && !(EXECUTION_STATUSES as readonly string[]).includes(status))
+			return failure(c, 400, messages.invalidExecutionStatus);
 		const sensorId = c.req.query("sensorId");
-		if (sensorId !== undefined && !isObjectId(sensorId))
-			return failure(c, 400, "Invalid value for sensorId: expected a 24-hex-character ObjectId.");
+		if (sensorId !== undefined && !isObjectId(sensorId)) return failure(c, 400, messages.invalidSensorIdQuery);
 		const limit = c.req.query("limit") === undefined ? 50 : Number(c.req.query("limit"));
-		if (!Number.isInteger(limit) || limit < 1 || limit > 200)
-			return failure(c, 400, "Invalid value for limit: expected an integer from 1 to 200.");
+		if (!Number.isInteger(limit) || limit < 1 || limit > 200) return failure(c, 400, messages.invalidLimit(200));
 		const cursor = c.req.query("cursor");
-		if (cursor !== undefined && !isObjectId(cursor))
-			return failure(c, 400, "Invalid value for cursor: use the nextCursor of the previous page.");
+		if (cursor !== undefined && !isObjectId(cursor)) return failure(c, 400, messages.invalidCursor);
 		const page = await listExecutions(c.get("deps").db, c.get("principal").orgId, {
 			status: status as ExecutionStatus | undefined,
 			sensorId,

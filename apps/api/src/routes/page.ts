@@ -1,3 +1,4 @@
+import { messages } from "@sensorium/api-contract";
 import { isObjectId } from "@sensorium/ids";
 import type { Context } from "hono";
 import type { AppEnv } from "../context.ts";
@@ -14,9 +15,8 @@ export function pageOf(
 	isCursor: (cursor: string) => boolean = isObjectId,
 ): { limit: number; cursor: string | null } | string {
 	const limit = c.req.query("limit") === undefined ? 100 : Number(c.req.query("limit"));
-	if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE)
-		return `Invalid value for limit: expected an integer from 1 to ${MAX_PAGE}.`;
+	if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) return messages.invalidLimit(MAX_PAGE);
 	const cursor = c.req.query("cursor") ?? null;
-	if (cursor !== null && !isCursor(cursor)) return "Invalid value for cursor: use the nextCursor of the previous page.";
+	if (cursor !== null && !isCursor(cursor)) return messages.invalidCursor;
 	return { limit, cursor };
 }

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { authenticate, bootstrapOrganization, findUserByEmail, issueApiToken } from "@sensorium/accounts";
 import { baseEnvSchema, parseEnv } from "@sensorium/config";
 import { createDatabase, migrateDatabase } from "@sensorium/db";
+import { SEVERITIES } from "@sensorium/vocabulary";
 import { type ApiContext, call, flag, waitForExecution } from "./scan.ts";
 
 const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
@@ -125,8 +126,6 @@ async function demoToken(ctx: ApiContext, dir: string): Promise<string> {
 
 type Table = Record<string, Record<string, number>>;
 
-const PRIORITIES = ["critical", "high", "medium", "low", "info"];
-
 async function findingsByKindAndPriority(ctx: ApiContext, executionId: string): Promise<Table> {
 	const table: Table = {};
 	let cursor: string | null = null;
@@ -146,12 +145,12 @@ async function findingsByKindAndPriority(ctx: ApiContext, executionId: string): 
 }
 
 function renderTable(table: Table): string {
-	const header = ["kind", ...PRIORITIES, "total"];
+	const header = ["kind", ...SEVERITIES, "total"];
 	const rows = Object.entries(table)
 		.sort(([a], [b]) => a.localeCompare(b))
 		.map(([kind, counts]) => [
 			kind,
-			...PRIORITIES.map((p) => String(counts[p] ?? 0)),
+			...SEVERITIES.map((p) => String(counts[p] ?? 0)),
 			String(Object.values(counts).reduce((a, b) => a + b, 0)),
 		]);
 	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));

@@ -1,3 +1,13 @@
+import {
+	CALLBACK_AUTH_TYPES,
+	EXECUTION_STATUSES,
+	type ExecutionStatus,
+	type Label,
+	PRIORITIES,
+	type Priority,
+	TOKEN_TYPES,
+	type TokenType,
+} from "@sensorium/vocabulary";
 import { sql } from "drizzle-orm";
 import {
 	bigint,
@@ -15,21 +25,24 @@ import {
 	uniqueIndex,
 } from "drizzle-orm/pg-core";
 
+export {
+	CALLBACK_AUTH_TYPES,
+	EXECUTION_STATUSES,
+	type ExecutionStatus,
+	type Label,
+	PRIORITIES,
+	type Priority,
+	TOKEN_TYPES,
+	type TokenType,
+} from "@sensorium/vocabulary";
+
 const bytea = customType<{ data: Buffer }>({ dataType: () => "bytea" });
 const objectId = (name: string) => text(name);
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 
 export const USER_ROLES = ["admin", "user"] as const;
-export const TOKEN_TYPES = ["API Token", "Admin Token"] as const;
-export const PRIORITIES = ["high", "medium", "low"] as const;
-export const EXECUTION_STATUSES = ["queued", "running", "successful", "failed"] as const;
-export const CALLBACK_AUTH_TYPES = ["none", "bearer", "apiToken"] as const;
 
 export type UserRole = (typeof USER_ROLES)[number];
-export type TokenType = (typeof TOKEN_TYPES)[number];
-export type Priority = (typeof PRIORITIES)[number];
-export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
-export type Label = Record<string, string>;
 
 const inList = (column: string, values: readonly string[]) =>
 	sql.raw(`${column} in (${values.map((v) => `'${v}'`).join(", ")})`);
@@ -252,6 +265,27 @@ export const executions = pgTable(
 	],
 );
 
+/**
+ * What earlier attempts of a running execution finished, one row per unit (an organisation sensor's
+ * repository), so an attempt that takes over after a shutdown or a dead worker resumes instead of
+ * starting over. Written by the lease holder as the scan goes; removed when the execution finishes.
+ */
+export const executionCheckpoints = pgTable(
+	"execution_checkpoints",
+	{
+		executionId: objectId("execution_id")
+			.notNull()
+			.references(() => executions.id, { onDelete: "cascade" }),
+		unit: text("unit").notNull(),
+		/** The sensor's own record of the unit (e.g. the commit scanned), opaque to the scanner. */
+		state: text("state").notNull(),
+		/** What scanning the unit's files gave: observations, read paths, diagnostics, counts. */
+		results: jsonb("results").$type<Record<string, unknown>>().notNull(),
+		createdAt: createdAt(),
+	},
+	(t) => [primaryKey({ columns: [t.executionId, t.unit] })],
+);
+
 export const DIAGNOSTIC_STAGES = [
 	"read",
 	"route",
@@ -323,6 +357,32 @@ export const findings = pgTable(
 		index("findings_sensor_status_idx").on(t.sensorId, t.status),
 		check("findings_status_check", inList("status", FINDING_STATUSES)),
 	],
+);
+
+/**
+ * What one attempt of a running execution observed so far, written in bounded batches as the scan goes so
+ * that no worker holds a whole repository's findings in memory. The finishing transaction promotes the rows
+ * of the attempt that holds the lease into `findings` and deletes every attempt's rows; an attempt that died
+ * leaves rows no later attempt reads (they are keyed by attempt) and that go at the next claim or finish.
+ */
+export const stagedObservations = pgTable(
+	"staged_observations",
+	{
+		executionId: objectId("execution_id")
+			.notNull()
+			.references(() => executions.id, { onDelete: "cascade" }),
+		attempt: integer("attempt").notNull(),
+		identity: text("identity").notNull(),
+		path: text("path").notNull(),
+		line: integer("line").notNull(),
+		kind: text("kind").notNull(),
+		crypto: jsonb("crypto").$type<Record<string, unknown>>().notNull(),
+		analysis: jsonb("analysis").$type<Record<string, unknown>>(),
+		layerDigest: text("layer_digest"),
+		/** The id the finding gets if it is new (an existing finding keeps its own). */
+		findingId: objectId("finding_id").notNull(),
+	},
+	(t) => [primaryKey({ columns: [t.executionId, t.attempt, t.identity, t.path, t.line] })],
 );
 
 /** Which findings an execution observed (read, or kept from an unchanged file by an incremental scan). */

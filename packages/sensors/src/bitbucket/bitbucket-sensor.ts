@@ -1,23 +1,21 @@
 import type { BitbucketSensorConfig } from "../config-schemas.ts";
-import { type Headers, OrgApiClient, orgErrorCodes, retryAfterMs } from "../org/org-api-client.ts";
-import { type OrgRepository, scanRepositories, selectRepositories } from "../org/org-scan.ts";
-import { type Sensor, SensorError, type SensorRunContext } from "../sensor.ts";
+import { type Headers, OrgApiClient, orgErrorCodes, tooManyRequestsWaitMs } from "../org/org-api-client.ts";
+import { type OrgRepository, openOrganization } from "../org/org-scan.ts";
+import type { Sensor, SensorRunContext } from "../sensor.ts";
 
 export const BITBUCKET_ERRORS = orgErrorCodes("BITBUCKET");
 export const DEFAULT_BITBUCKET_CLOUD_API = "https://api.bitbucket.org/2.0";
 /** Bitbucket's username for access tokens over git's HTTP. */
 const TOKEN_USERNAME = "x-token-auth";
-/** A 429 without Retry-After: 2 s, then doubling. */
-const BACKOFF_BASE_MS = 2_000;
 
+/** How long Bitbucket's 429 asks to wait: Retry-After, else 2 s doubling. */
 export function bitbucketRateLimitWaitMs(
 	status: number,
 	headers: Headers,
 	attempt: number,
 	now = Date.now(),
 ): number | null {
-	if (status !== 429) return null;
-	return retryAfterMs(headers, now) ?? BACKOFF_BASE_MS * 2 ** attempt;
+	return tooManyRequestsWaitMs(status, headers, attempt, now);
 }
 
 interface CloudPage {
@@ -79,7 +77,43 @@ function clientFor(config: BitbucketSensorConfig, context: SensorRunContext, dat
 		},
 		context.settings.networkPolicy,
 		context.signal,
+		context.settings.orgApiTimeoutMs,
 	);
+}
+
+interface DataCenterBranch {
+	/** `refs/heads/<name>`. */
+	id?: string;
+	displayId?: string;
+	latestCommit?: string;
+}
+
+/**
+ * A Data Center branch's head from the REST API: `branches/default` for the default branch (the
+ * repository listing does not name it), else the branch list filtered by name, which matches
+ * substrings and so is searched for the exact ref.
+ */
+async function dataCenterHead(
+	client: OrgApiClient,
+	key: string,
+	slug: string,
+	branch: string | undefined,
+): Promise<string | null> {
+	const repository = `/rest/api/1.0/projects/${encodeURIComponent(key)}/repos/${encodeURIComponent(slug)}`;
+	const what = `reading the head of ${key}/${slug}`;
+	if (branch === undefined) {
+		return client.stringAt<DataCenterBranch>(
+			client.url(`${repository}/branches/default`),
+			what,
+			(found) => found.latestCommit,
+		);
+	}
+	const query = `${repository}/branches?filterText=${encodeURIComponent(branch)}&limit=100`;
+	for await (const page of client.paginate<DataCenterBranch>(client.url(query), what)) {
+		const found = page.find((candidate) => candidate.id === `refs/heads/${branch}`);
+		if (found) return typeof found.latestCommit === "string" ? found.latestCommit : null;
+	}
+	return null;
 }
 
 async function listRepositories(client: OrgApiClient, config: BitbucketSensorConfig): Promise<OrgRepository[]> {
@@ -92,68 +126,58 @@ async function listRepositories(client: OrgApiClient, config: BitbucketSensorCon
 	const what = dataCenter
 		? `listing the repositories of project ${owner}`
 		: `listing the repositories of workspace ${owner}`;
-	try {
-		if (dataCenter) {
-			for await (const page of client.paginate<DataCenterRepository>(first, what)) {
-				for (const repository of page) {
-					const cloneUrl = cloneUrlOf(repository.links?.clone);
-					if (cloneUrl) listed.push({ fullName: `${repository.project?.key ?? owner}/${repository.slug}`, cloneUrl });
-				}
-			}
-		} else {
-			for await (const page of client.paginate<CloudRepository>(first, what)) {
-				for (const repository of page) {
-					const cloneUrl = cloneUrlOf(repository.links?.clone);
-					// Bitbucket Cloud has no main branch for a repository without commits.
-					if (!cloneUrl || !repository.mainbranch?.name) continue;
-					const fullName = repository.full_name;
+	if (dataCenter) {
+		for await (const page of client.paginate<DataCenterRepository>(first, what)) {
+			for (const repository of page) {
+				const cloneUrl = cloneUrlOf(repository.links?.clone);
+				const key = repository.project?.key ?? owner;
+				if (cloneUrl) {
 					listed.push({
-						fullName,
+						fullName: `${key}/${repository.slug}`,
 						cloneUrl,
-						defaultBranch: repository.mainbranch.name,
-						head: async (branch) => {
-							const path = `/repositories/${fullName.split("/").map(encodeURIComponent).join("/")}/refs/branches/${encodeURIComponent(branch)}`;
-							const found = await client.json<{ target?: { hash?: unknown } }>(
-								client.url(path),
-								`reading the head of ${fullName}`,
-							);
-							return typeof found.target?.hash === "string" ? found.target.hash : null;
-						},
+						head: (branch) => dataCenterHead(client, key, repository.slug, branch),
 					});
 				}
 			}
 		}
-	} catch (error) {
-		if (error instanceof SensorError && error.code === BITBUCKET_ERRORS.notFound) {
-			throw new SensorError(
-				BITBUCKET_ERRORS.notFound,
-				`Bitbucket has no ${dataCenter ? "project" : "workspace"} "${owner}" the credentials can see.`,
-			);
+	} else {
+		for await (const page of client.paginate<CloudRepository>(first, what)) {
+			for (const repository of page) {
+				const cloneUrl = cloneUrlOf(repository.links?.clone);
+				// Bitbucket Cloud has no main branch for a repository without commits.
+				if (!cloneUrl || !repository.mainbranch?.name) continue;
+				const fullName = repository.full_name;
+				listed.push({
+					fullName,
+					cloneUrl,
+					defaultBranch: repository.mainbranch.name,
+					head: async (branch) =>
+						branch === undefined
+							? null
+							: client.stringAt<{ target?: { hash?: unknown } }>(
+									client.url(
+										`/repositories/${fullName.split("/").map(encodeURIComponent).join("/")}/refs/branches/${encodeURIComponent(branch)}`,
+									),
+									`reading the head of ${fullName}`,
+									(found) => found.target?.hash,
+								),
+				});
+			}
 		}
-		throw error;
 	}
-	return selectRepositories(listed, {
-		include: config.include_repositories,
-		exclude: config.exclude_repositories,
-		max: config.max_repositories,
-	});
+	return listed;
 }
 
 export const bitbucketSensor: Sensor<BitbucketSensorConfig> = {
 	sensorType: "Bitbucket Sensor",
 	async open(config, context) {
-		const client = clientFor(config, context, config.project_key !== undefined);
-		let repositories: OrgRepository[];
-		try {
-			repositories = await listRepositories(client, config);
-		} catch (error) {
-			await client.close();
-			throw error;
-		}
-		return scanRepositories(repositories, config, context, {
+		const dataCenter = config.project_key !== undefined;
+		const client = clientFor(config, context, dataCenter);
+		const owner = dataCenter ? `project "${config.project_key}"` : `workspace "${config.workspace}"`;
+		return openOrganization(client, config, context, {
+			list: () => listRepositories(client, config),
+			notFound: `Bitbucket has no ${owner} the credentials can see.`,
 			gitUsername: config.username ?? TOKEN_USERNAME,
-			unreachableCode: BITBUCKET_ERRORS.unreachable,
-			release: () => client.close(),
 		});
 	},
 };

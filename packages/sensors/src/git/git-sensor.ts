@@ -1,4 +1,5 @@
 import { lookup } from "node:dns/promises";
+import { readFile as readFileCallback } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { isIP } from "node:net";
 import { join } from "node:path";
@@ -126,8 +127,20 @@ async function* listFiles(
 ): AsyncGenerator<SourceFile> {
 	for (const entry of entries) {
 		signal.throwIfAborted();
-		yield { path: entry.path, size: entry.size, read: () => readFile(join(repoDir, entry.path), { signal }) };
+		const localPath = join(repoDir, entry.path);
+		// The checkout stays until the execution's work directory is removed, after the scan.
+		yield { path: entry.path, size: entry.size, localPath, read: () => readWhole(localPath, signal) };
 	}
+}
+
+/**
+ * The callback form of readFile: in Node 20 the promise form (a FileHandle, a promise per step) costs about
+ * half as much event-loop time again per file, and a scan reads thousands of files on the event loop.
+ */
+function readWhole(path: string, signal: AbortSignal): Promise<Buffer> {
+	return new Promise((resolve, reject) =>
+		readFileCallback(path, { signal }, (error, data) => (error ? reject(error) : resolve(data))),
+	);
 }
 
 function isOffered(entry: TreeEntry, filter: FileFilter): boolean {

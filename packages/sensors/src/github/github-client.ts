@@ -1,5 +1,5 @@
-import type { NetworkPolicy } from "@sensorium/network-policy";
 import { type Headers, header, nextLink, OrgApiClient, orgErrorCodes, retryAfterMs } from "../org/org-api-client.ts";
+import type { SensorRunContext } from "../sensor.ts";
 
 export const GITHUB_ERRORS = orgErrorCodes("GITHUB");
 
@@ -28,7 +28,7 @@ export function rateLimitWaitMs(
 
 export { nextLink };
 
-export function githubClient(base: URL, token: string, policy: NetworkPolicy, signal: AbortSignal): OrgApiClient {
+export function githubClient(base: URL, token: string, context: SensorRunContext): OrgApiClient {
 	return new OrgApiClient(
 		base,
 		{
@@ -46,7 +46,8 @@ export function githubClient(base: URL, token: string, policy: NetworkPolicy, si
 			rateLimitWaitMs: (status, headers, attempt, message) => rateLimitWaitMs(status, headers, attempt, message),
 			forbiddenHint: "The token lacks the repo or read:org scope, or SSO authorisation.",
 		},
-		policy,
-		signal,
+		context.settings.networkPolicy,
+		context.signal,
+		context.settings.orgApiTimeoutMs,
 	);
 }

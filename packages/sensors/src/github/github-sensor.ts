@@ -1,8 +1,8 @@
 import type { GitHubSensorConfig } from "../config-schemas.ts";
 import type { OrgApiClient } from "../org/org-api-client.ts";
-import { type OrgRepository, scanRepositories, selectRepositories } from "../org/org-scan.ts";
-import { type Sensor, SensorError } from "../sensor.ts";
-import { GITHUB_ERRORS, githubClient } from "./github-client.ts";
+import { type OrgRepository, openOrganization } from "../org/org-scan.ts";
+import type { Sensor } from "../sensor.ts";
+import { githubClient } from "./github-client.ts";
 
 export const DEFAULT_GITHUB_API = "https://api.github.com";
 /** GitHub's username for tokens over git's HTTP. */
@@ -26,61 +26,44 @@ async function listRepositories(client: OrgApiClient, config: GitHubSensorConfig
 		? `/orgs/${encodeURIComponent(owner)}/repos?per_page=100&type=all`
 		: `/users/${encodeURIComponent(owner)}/repos?per_page=100&type=owner`;
 	const listed: OrgRepository[] = [];
-	try {
-		for await (const page of client.paginate<GitHubRepository>(
-			client.url(path),
-			`listing the repositories of ${kind} ${owner}`,
-		)) {
-			for (const repository of page) {
-				if (repository.fork && !config.include_forks) continue;
-				if (repository.archived && !config.include_archived) continue;
-				if (repository.size === 0) continue;
-				const fullName = repository.full_name;
-				listed.push({
-					fullName,
-					cloneUrl: repository.clone_url,
-					defaultBranch: repository.default_branch,
-					head: async (branch) => {
-						const path = `/repos/${fullName.split("/").map(encodeURIComponent).join("/")}/commits/${encodeURIComponent(branch)}`;
-						const commit = await client.json<{ sha?: unknown }>(client.url(path), `reading the head of ${fullName}`);
-						return typeof commit.sha === "string" ? commit.sha : null;
-					},
-				});
-			}
+	for await (const page of client.paginate<GitHubRepository>(
+		client.url(path),
+		`listing the repositories of ${kind} ${owner}`,
+	)) {
+		for (const repository of page) {
+			if (repository.fork && !config.include_forks) continue;
+			if (repository.archived && !config.include_archived) continue;
+			if (repository.size === 0) continue;
+			const fullName = repository.full_name;
+			listed.push({
+				fullName,
+				cloneUrl: repository.clone_url,
+				defaultBranch: repository.default_branch,
+				head: async (branch) =>
+					branch === undefined
+						? null
+						: client.stringAt<{ sha?: unknown }>(
+								client.url(
+									`/repos/${fullName.split("/").map(encodeURIComponent).join("/")}/commits/${encodeURIComponent(branch)}`,
+								),
+								`reading the head of ${fullName}`,
+								(commit) => commit.sha,
+							),
+			});
 		}
-	} catch (error) {
-		if (error instanceof SensorError && error.code === GITHUB_ERRORS.notFound) {
-			throw new SensorError(GITHUB_ERRORS.notFound, `GitHub has no ${kind} "${owner}" the token can see.`);
-		}
-		throw error;
 	}
-	return selectRepositories(listed, {
-		include: config.include_repositories,
-		exclude: config.exclude_repositories,
-		max: config.max_repositories,
-	});
+	return listed;
 }
 
 export const githubSensor: Sensor<GitHubSensorConfig> = {
 	sensorType: "GitHub Sensor",
 	async open(config, context) {
-		const client = githubClient(
-			new URL(config.url ?? DEFAULT_GITHUB_API),
-			config.token,
-			context.settings.networkPolicy,
-			context.signal,
-		);
-		let repositories: OrgRepository[];
-		try {
-			repositories = await listRepositories(client, config);
-		} catch (error) {
-			await client.close();
-			throw error;
-		}
-		return scanRepositories(repositories, config, context, {
+		const client = githubClient(new URL(config.url ?? DEFAULT_GITHUB_API), config.token, context);
+		const kind = config.organization ? "organization" : "user";
+		return openOrganization(client, config, context, {
+			list: () => listRepositories(client, config),
+			notFound: `GitHub has no ${kind} "${config.organization ?? config.user}" the token can see.`,
 			gitUsername: TOKEN_USERNAME,
-			unreachableCode: GITHUB_ERRORS.unreachable,
-			release: () => client.close(),
 		});
 	},
 };

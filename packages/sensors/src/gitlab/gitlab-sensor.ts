@@ -1,31 +1,28 @@
-import type { NetworkPolicy } from "@sensorium/network-policy";
 import type { GitLabSensorConfig } from "../config-schemas.ts";
-import { type Headers, header, nextLink, OrgApiClient, orgErrorCodes, retryAfterMs } from "../org/org-api-client.ts";
-import { type OrgRepository, scanRepositories, selectRepositories } from "../org/org-scan.ts";
-import { type Sensor, SensorError } from "../sensor.ts";
+import {
+	type Headers,
+	header,
+	nextLink,
+	OrgApiClient,
+	orgErrorCodes,
+	tooManyRequestsWaitMs,
+} from "../org/org-api-client.ts";
+import { type OrgRepository, openOrganization } from "../org/org-scan.ts";
+import type { Sensor, SensorRunContext } from "../sensor.ts";
 
 export const GITLAB_ERRORS = orgErrorCodes("GITLAB");
 export const DEFAULT_GITLAB_URL = "https://gitlab.com";
 /** GitLab accepts any username with a personal, group or project access token; `oauth2` is its documented one. */
 const TOKEN_USERNAME = "oauth2";
-/** A 429 without Retry-After or RateLimit-Reset: 2 s, then doubling. */
-const BACKOFF_BASE_MS = 2_000;
 
-/** How long GitLab's 429 asks to wait: Retry-After, else RateLimit-Reset, else a doubling backoff. */
+/** How long GitLab's 429 asks to wait: Retry-After, else RateLimit-Reset, else 2 s doubling. */
 export function gitlabRateLimitWaitMs(
 	status: number,
 	headers: Headers,
 	attempt: number,
 	now = Date.now(),
 ): number | null {
-	if (status !== 429) return null;
-	const retryAfter = retryAfterMs(headers, now);
-	if (retryAfter !== null) return retryAfter;
-	const reset = Number(header(headers, "ratelimit-reset"));
-	if (header(headers, "ratelimit-reset") !== undefined && Number.isFinite(reset)) {
-		return Math.max(reset * 1000 - now, 0) + 1000;
-	}
-	return BACKOFF_BASE_MS * 2 ** attempt;
+	return tooManyRequestsWaitMs(status, headers, attempt, now, "ratelimit-reset");
 }
 
 /**
@@ -42,7 +39,7 @@ export function gitlabNextPage(headers: Headers, current: URL): URL | null {
 	return next;
 }
 
-function gitlabClient(base: URL, token: string, policy: NetworkPolicy, signal: AbortSignal): OrgApiClient {
+function gitlabClient(base: URL, token: string, context: SensorRunContext): OrgApiClient {
 	return new OrgApiClient(
 		base,
 		{
@@ -53,8 +50,9 @@ function gitlabClient(base: URL, token: string, policy: NetworkPolicy, signal: A
 			rateLimitWaitMs: (status, headers, attempt) => gitlabRateLimitWaitMs(status, headers, attempt),
 			forbiddenHint: "The token lacks the read_api and read_repository scopes, or the Reporter role on the group.",
 		},
-		policy,
-		signal,
+		context.settings.networkPolicy,
+		context.signal,
+		context.settings.orgApiTimeoutMs,
 	);
 }
 
@@ -79,56 +77,37 @@ async function listProjects(client: OrgApiClient, config: GitLabSensorConfig): P
 	query.set("order_by", "id");
 	query.set("sort", "asc");
 	const listed: OrgRepository[] = [];
-	try {
-		for await (const page of client.paginate<GitLabProject>(first, `listing the projects of group ${group}`)) {
-			for (const project of page) {
-				if (project.archived && !config.include_archived) continue;
-				if (project.empty_repo) continue;
-				const fullName = project.path_with_namespace;
-				listed.push({
-					fullName,
-					cloneUrl: project.http_url_to_repo,
-					defaultBranch: project.default_branch ?? undefined,
-					head: async (branch) => {
-						const path = `/api/v4/projects/${project.id}/repository/branches/${encodeURIComponent(branch)}`;
-						const found = await client.json<{ commit?: { id?: unknown } }>(
-							client.url(path),
-							`reading the head of ${fullName}`,
-						);
-						return typeof found.commit?.id === "string" ? found.commit.id : null;
-					},
-				});
-			}
+	for await (const page of client.paginate<GitLabProject>(first, `listing the projects of group ${group}`)) {
+		for (const project of page) {
+			if (project.archived && !config.include_archived) continue;
+			if (project.empty_repo) continue;
+			const fullName = project.path_with_namespace;
+			listed.push({
+				fullName,
+				cloneUrl: project.http_url_to_repo,
+				defaultBranch: project.default_branch ?? undefined,
+				head: async (branch) =>
+					branch === undefined
+						? null
+						: client.stringAt<{ commit?: { id?: unknown } }>(
+								client.url(`/api/v4/projects/${project.id}/repository/branches/${encodeURIComponent(branch)}`),
+								`reading the head of ${fullName}`,
+								(found) => found.commit?.id,
+							),
+			});
 		}
-	} catch (error) {
-		if (error instanceof SensorError && error.code === GITLAB_ERRORS.notFound) {
-			throw new SensorError(GITLAB_ERRORS.notFound, `GitLab has no group "${group}" the token can see.`);
-		}
-		throw error;
 	}
-	return selectRepositories(listed, {
-		include: config.include_repositories,
-		exclude: config.exclude_repositories,
-		max: config.max_repositories,
-	});
+	return listed;
 }
 
 export const gitlabSensor: Sensor<GitLabSensorConfig> = {
 	sensorType: "GitLab Sensor",
 	async open(config, context) {
-		const base = new URL(config.url ?? DEFAULT_GITLAB_URL);
-		const client = gitlabClient(base, config.token, context.settings.networkPolicy, context.signal);
-		let repositories: OrgRepository[];
-		try {
-			repositories = await listProjects(client, config);
-		} catch (error) {
-			await client.close();
-			throw error;
-		}
-		return scanRepositories(repositories, config, context, {
+		const client = gitlabClient(new URL(config.url ?? DEFAULT_GITLAB_URL), config.token, context);
+		return openOrganization(client, config, context, {
+			list: () => listProjects(client, config),
+			notFound: `GitLab has no group "${config.group}" the token can see.`,
 			gitUsername: TOKEN_USERNAME,
-			unreachableCode: GITLAB_ERRORS.unreachable,
-			release: () => client.close(),
 		});
 	},
 };

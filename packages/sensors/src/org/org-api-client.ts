@@ -47,7 +47,7 @@ export interface OrgApiHost {
 
 /** Attempts of one rate-limited request before the listing gives up with `-1006`. */
 const MAX_ATTEMPTS = 5;
-const REQUEST_TIMEOUT_MS = 60_000;
+export const DEFAULT_API_TIMEOUT_MS = 60_000;
 const PAGE_LIMIT = 16 * 1024 * 1024;
 const ERROR_BODY_LIMIT = 16 * 1024;
 const DETAIL_LIMIT = 200;
@@ -78,6 +78,28 @@ export function retryAfterMs(headers: Headers, now: number): number | null {
 	return Number.isFinite(date) ? Math.max(date - now, 0) : null;
 }
 
+/** A 429 without an answer saying how long: 2 s, then doubling. */
+const BACKOFF_BASE_MS = 2_000;
+
+/**
+ * How long a 429 asks to wait (GitLab's and Bitbucket's rate limits): `Retry-After`, else until the
+ * `resetHeader` time when the host sends one, else a doubling backoff; null for any other status.
+ */
+export function tooManyRequestsWaitMs(
+	status: number,
+	headers: Headers,
+	attempt: number,
+	now: number,
+	resetHeader?: string,
+): number | null {
+	if (status !== 429) return null;
+	const retryAfter = retryAfterMs(headers, now);
+	if (retryAfter !== null) return retryAfter;
+	const reset = resetHeader === undefined ? undefined : header(headers, resetHeader);
+	if (reset !== undefined && Number.isFinite(Number(reset))) return Math.max(Number(reset) * 1000 - now, 0) + 1000;
+	return BACKOFF_BASE_MS * 2 ** attempt;
+}
+
 function messageOf(body: string): string {
 	let message = "";
 	try {
@@ -105,11 +127,13 @@ export class OrgApiClient {
 		private readonly host: OrgApiHost,
 		private readonly policy: NetworkPolicy,
 		private readonly signal: AbortSignal,
+		private readonly timeoutMs = DEFAULT_API_TIMEOUT_MS,
 	) {
-		this.dispatcher = createGuardedAgent(policy, {
-			headersTimeout: REQUEST_TIMEOUT_MS,
-			bodyTimeout: REQUEST_TIMEOUT_MS,
-		});
+		this.dispatcher = createGuardedAgent(policy, { headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+	}
+
+	get codes(): OrgErrorCodes {
+		return this.host.codes;
 	}
 
 	close(): Promise<void> {
@@ -146,6 +170,12 @@ export class OrgApiClient {
 	/** One JSON document. */
 	async json<T>(target: URL, what: string): Promise<T> {
 		return JSON.parse((await this.get(target, what)).body) as T;
+	}
+
+	/** One string of a JSON document (a branch's head commit), or null when the document has none there. */
+	async stringAt<T>(target: URL, what: string, pick: (document: T) => unknown): Promise<string | null> {
+		const value = pick(await this.json<T>(target, what));
+		return typeof value === "string" ? value : null;
 	}
 
 	private async get(target: URL, what: string): Promise<{ body: string; headers: Headers }> {
@@ -242,7 +272,13 @@ export class OrgApiClient {
 	private transportFailure(error: unknown, host: string): unknown {
 		const mapped = transportFailure(error, host, this.signal);
 		if (!(mapped instanceof SensorError)) return mapped;
-		const code = mapped.code.endsWith("-1009") ? this.host.codes.timeLimit : this.host.codes.unreachable;
-		return new SensorError(code, mapped.message, mapped.retryable);
+		if (mapped.code.endsWith("-1009")) {
+			return new SensorError(
+				this.host.codes.timeLimit,
+				`${host} did not answer within ${Math.round(this.timeoutMs / 1000)} s.`,
+				mapped.retryable,
+			);
+		}
+		return new SensorError(this.host.codes.unreachable, mapped.message, mapped.retryable);
 	}
 }

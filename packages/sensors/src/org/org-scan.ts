@@ -10,6 +10,7 @@ import {
 	type SourceDiagnostic,
 	type SourceFile,
 } from "../sensor.ts";
+import type { OrgApiClient } from "./org-api-client.ts";
 
 export const DEFAULT_REPOSITORY_CONCURRENCY = 2;
 
@@ -21,10 +22,10 @@ export interface OrgRepository {
 	cloneUrl: string;
 	defaultBranch?: string | undefined;
 	/**
-	 * The commit `branch` points at now, asked of the host's API, so an unchanged repository is not
-	 * cloned at all; null when the API cannot tell (then the repository is cloned and compared).
+	 * The commit `branch` (undefined: the default branch) points at now, asked of the host's API, so an
+	 * unchanged repository is not cloned at all; null when the API cannot tell (then it is cloned and compared).
 	 */
-	head?: ((branch: string) => Promise<string | null>) | undefined;
+	head?: ((branch: string | undefined) => Promise<string | null>) | undefined;
 }
 
 /** What the organisation sensors share of their configuration. */
@@ -37,6 +38,9 @@ export interface OrgScanConfig {
 	exclude_paths?: string[] | undefined;
 	scan_archives?: boolean | undefined;
 	max_file_size_mb?: number | undefined;
+	include_repositories?: string[] | undefined;
+	exclude_repositories?: string[] | undefined;
+	max_repositories?: number | undefined;
 }
 
 /** The include/exclude globs on full names, then the cap, in full-name order. */
@@ -50,6 +54,46 @@ export function selectRepositories<R extends OrgRepository>(
 		.filter((repository) => (include === null || include(repository.fullName)) && !exclude?.(repository.fullName))
 		.sort((a, b) => (a.fullName < b.fullName ? -1 : a.fullName > b.fullName ? 1 : 0));
 	return options.max ? selected.slice(0, options.max) : selected;
+}
+
+/**
+ * What the three organisation sensors' open() share: list the repositories with the host's client
+ * (closed when listing fails), say in the user's words what a 404 on the listing means, apply the
+ * repository globs and cap, and scan what is selected.
+ */
+export async function openOrganization(
+	client: OrgApiClient,
+	config: OrgScanConfig,
+	context: SensorRunContext,
+	host: {
+		/** Every repository the listing returned that is not filtered out as a fork, archived or empty. */
+		list(): Promise<OrgRepository[]>;
+		/** The message of a 404 on the listing: no such organisation, group, workspace or project. */
+		notFound: string;
+		/** The username git sends with the token. */
+		gitUsername: string;
+	},
+): Promise<SensorSnapshot> {
+	let listed: OrgRepository[];
+	try {
+		listed = await host.list();
+	} catch (error) {
+		await client.close();
+		if (error instanceof SensorError && error.code === client.codes.notFound) {
+			throw new SensorError(client.codes.notFound, host.notFound);
+		}
+		throw error;
+	}
+	const repositories = selectRepositories(listed, {
+		include: config.include_repositories,
+		exclude: config.exclude_repositories,
+		max: config.max_repositories,
+	});
+	return scanRepositories(repositories, config, context, {
+		gitUsername: host.gitUsername,
+		unreachableCode: client.codes.unreachable,
+		release: () => client.close(),
+	});
 }
 
 /** The commit each repository was last scanned at, by full name. */
@@ -86,10 +130,40 @@ function diagnosticOf(repository: OrgRepository, error: unknown): SourceDiagnost
 }
 
 /**
+ * What one repository contributed to an execution, recorded as its checkpoint so a later attempt of the
+ * same execution that finds the same scope resumes it instead of cloning it again.
+ */
+interface RepositoryRecord {
+	/** The sensor settings that decide what is read; a resumed attempt must read with the same. */
+	scope: string;
+	branch: string | null;
+	/** The commit it was compared with (from the previous execution's cursor), null when read in full. */
+	before: string | null;
+	/** Its entry in the next cursor; absent when it has none. */
+	commit?: string;
+	/** Its paths for the snapshot's `deleted`. */
+	deleted: string[];
+	diagnostic?: SourceDiagnostic;
+	/** Nothing of it changed since `before`. */
+	unchanged: boolean;
+}
+
+function decodeRecord(text: string): RepositoryRecord | null {
+	try {
+		const parsed = JSON.parse(text) as Partial<RepositoryRecord>;
+		return typeof parsed.scope === "string" && Array.isArray(parsed.deleted) ? (parsed as RepositoryRecord) : null;
+	} catch {
+		return null;
+	}
+}
+
+/**
  * Every listed repository, each cloned and read by the GIT Sensor with its own previous commit, so
  * its clone hardening, credentials handling and incremental diff apply; up to
  * ORG_SENSOR_REPOSITORY_CONCURRENCY clones run ahead of the scanner and each is removed once its
- * files were read. Files' paths are `fullName:path`.
+ * files were read. Files' paths are `fullName:path`. Each finished repository is checkpointed: an
+ * attempt of the same execution that takes over (after a shutdown or a dead worker) resumes the
+ * repositories finished before instead of cloning them again.
  */
 export function scanRepositories(
 	repositories: readonly OrgRepository[],
@@ -103,6 +177,7 @@ export function scanRepositories(
 	},
 ): SensorSnapshot {
 	const previous = context.incremental ? decodeCursor(context.previousCursor) : null;
+	const checkpoint = context.checkpoint;
 	const cursor: Cursor = {};
 	const deleted: string[] = [];
 	const diagnostics: SourceDiagnostic[] = [];
@@ -111,12 +186,51 @@ export function scanRepositories(
 		repositoriesScanned: 0,
 		repositoriesRemaining: repositories.length,
 	};
+	let finished = false;
+	let everyUnchanged = true;
 	if (previous) {
 		const listed = new Set(repositories.map((repository) => repository.fullName));
 		// A repository gone from the organisation is not re-read: its findings resolve after the interval.
 		for (const name of Object.keys(previous)) if (!listed.has(name)) deleted.push(`${name}:`);
 	}
 	const concurrency = Math.max(1, context.settings.orgRepositoryConcurrency ?? DEFAULT_REPOSITORY_CONCURRENCY);
+	const scope = JSON.stringify([
+		config.include_paths ?? null,
+		config.exclude_paths ?? null,
+		config.scan_archives ?? null,
+		config.max_file_size_mb ?? null,
+	]);
+	const branchOf = (repository: OrgRepository) => config.branch ?? repository.defaultBranch;
+
+	const count = (name: string, record: RepositoryRecord) => {
+		if (record.commit) cursor[name] = record.commit;
+		deleted.push(...record.deleted);
+		if (record.diagnostic) diagnostics.push(record.diagnostic);
+		else progress.repositoriesScanned += 1;
+		progress.repositoriesRemaining -= 1;
+		everyUnchanged &&= record.unchanged && !record.diagnostic;
+	};
+
+	// What earlier attempts of this execution finished with the same scope and previous commit is not read again.
+	const resumed = new Set<string>();
+	for (const repository of repositories) {
+		const name = repository.fullName;
+		const saved = checkpoint?.completed.get(name);
+		const record = saved === undefined ? null : decodeRecord(saved);
+		if (
+			!checkpoint ||
+			!record ||
+			record.scope !== scope ||
+			record.branch !== (branchOf(repository) ?? null) ||
+			record.before !== (previous?.[name] ?? null)
+		) {
+			continue;
+		}
+		checkpoint.resume(name);
+		count(name, record);
+		resumed.add(name);
+	}
+	const pending = repositories.filter((repository) => !resumed.has(repository.fullName));
 
 	/** The head the API reports, or null when there is nothing to compare with or the API cannot tell. */
 	const currentHead = async (
@@ -124,7 +238,7 @@ export function scanRepositories(
 		before: string | null,
 		branch: string | undefined,
 	): Promise<string | null> => {
-		if (before === null || !repository.head || !branch) return null;
+		if (before === null || !repository.head) return null;
 		try {
 			return await repository.head(branch);
 		} catch {
@@ -134,7 +248,7 @@ export function scanRepositories(
 	};
 
 	const start = (index: number): RepositoryScan => {
-		const repository = repositories[index] as OrgRepository;
+		const repository = pending[index] as OrgRepository;
 		const workDir = join(context.workDir, `repository-${index}`);
 		const gitConfig: GitSensorConfig = {
 			url: repository.cloneUrl,
@@ -147,7 +261,7 @@ export function scanRepositories(
 		else if (config.username && config.password) {
 			Object.assign(gitConfig, { username: config.username, password: config.password });
 		}
-		const branch = config.branch ?? repository.defaultBranch;
+		const branch = branchOf(repository);
 		if (branch) gitConfig.branch = branch;
 		const before = previous?.[repository.fullName] ?? null;
 		const unchanged: SensorSnapshot = { cursor: before, mode: "unchanged", deleted: [], files: async function* () {} };
@@ -169,29 +283,38 @@ export function scanRepositories(
 		const inFlight: RepositoryScan[] = [];
 		let next = 0;
 		try {
-			while (next < repositories.length || inFlight.length > 0) {
-				while (next < repositories.length && inFlight.length < concurrency) inFlight.push(start(next++));
+			while (next < pending.length || inFlight.length > 0) {
+				while (next < pending.length && inFlight.length < concurrency) inFlight.push(start(next++));
 				const { repository, workDir, outcome } = inFlight.shift() as RepositoryScan;
 				const name = repository.fullName;
+				const before = previous?.[name] ?? null;
 				const result = await outcome;
-				progress.repositoriesRemaining -= 1;
+				const record: RepositoryRecord = {
+					scope,
+					branch: branchOf(repository) ?? null,
+					before,
+					deleted: [],
+					unchanged: false,
+				};
 				if (!("files" in result)) {
-					diagnostics.push(result);
+					record.diagnostic = result;
 					// A repository that failed this time keeps its old commit and its findings.
-					const before = previous?.[name];
-					if (before) cursor[name] = before;
-					continue;
+					if (before) record.commit = before;
+				} else {
+					if (result.cursor) record.commit = result.cursor;
+					record.unchanged = result.mode === "unchanged";
+					// Re-read from scratch (new, or its old commit is gone): its old findings go unless seen again.
+					if (before && result.mode === "full") record.deleted.push(`${name}:`);
+					for (const path of result.deleted) record.deleted.push(`${name}:${path}`);
+					for await (const file of result.files()) {
+						yield { path: `${name}:${file.path}`, size: file.size, read: () => file.read() };
+					}
+					await rm(workDir, { recursive: true, force: true });
 				}
-				if (result.cursor) cursor[name] = result.cursor;
-				// Re-read from scratch (new, or its old commit is gone): its old findings go unless seen again.
-				if (previous?.[name] && result.mode === "full") deleted.push(`${name}:`);
-				for (const path of result.deleted) deleted.push(`${name}:${path}`);
-				for await (const file of result.files()) {
-					yield { path: `${name}:${file.path}`, size: file.size, read: () => file.read() };
-				}
-				progress.repositoriesScanned += 1;
-				await rm(workDir, { recursive: true, force: true });
+				count(name, record);
+				await checkpoint?.complete(name, JSON.stringify(record));
 			}
+			finished = true;
 		} finally {
 			await Promise.allSettled(inFlight.map((scan) => scan.outcome));
 			await options.release?.();
@@ -209,11 +332,16 @@ export function scanRepositories(
 		get cursor() {
 			return JSON.stringify({ repositories: cursor });
 		},
-		mode: previous ? "changed" : "full",
+		// Known once files() is done: an incremental run in which no repository changed says so.
+		get mode() {
+			if (!previous) return "full";
+			return finished && everyUnchanged && deleted.length === 0 ? "unchanged" : "changed";
+		},
 		deleted,
 		diagnostics,
 		progress,
 		files,
+		checkpointed: checkpoint !== undefined,
 		...(repositories.length === 0 ? { notice: "No repository matched the filters." } : {}),
 	};
 }

@@ -64,4 +64,8 @@ export const messages = {
 	signInFailed: "Incorrect email or password.",
 	signInLocked: (minutes: number) => `Too many failed sign-ins. Try again in ${minutes} minutes.`,
 	invalidExecutionStatus: "Invalid value for status: expected queued, running, successful or failed.",
+	invalidFindingStatus: "Invalid value for status: expected open or resolved.",
+	invalidSensorIdQuery: "Invalid value for sensorId: expected a 24-hex-character ObjectId.",
+	invalidLimit: (max: number) => `Invalid value for limit: expected an integer from 1 to ${max}.`,
+	invalidCursor: "Invalid value for cursor: use the nextCursor of the previous page.",
 } as const;

@@ -1,0 +1,244 @@
+import { Worker } from "node:worker_threads";
+import { describeError } from "@sensorium/errors";
+import type { Discovery, DiscoveryService, FileReport, FileSource, ScanOptions } from "./file-scan.ts";
+import type { PipelineSettings } from "./pipeline.ts";
+import type { ThreadRequest, ThreadResponse, ThreadSettings } from "./thread-protocol.ts";
+
+export interface DiscoveryPoolOptions {
+	/** WORKER_THREADS: threads shared by every execution of the process. */
+	threads: number;
+	/** WORKER_FILE_TIMEOUT_MS: a file still being inspected after this stops its thread and becomes a diagnostic. */
+	fileTimeoutMs: number;
+	pipeline: PipelineSettings;
+	/** A module URL exporting `createPipeline(settings)` to run instead of the built-in pipeline. */
+	pipelineModule?: string;
+}
+
+interface Task {
+	id: number;
+	path: string;
+	source: FileSource;
+	options: ScanOptions;
+	resolve(report: FileReport): void;
+	reject(reason: unknown): void;
+	/** Detaches the task from its execution's signal once settled. */
+	release(): void;
+}
+
+interface Thread {
+	worker: Worker;
+	task: Task | null;
+	timer?: NodeJS.Timeout;
+	error?: unknown;
+}
+
+/**
+ * Discovery on a fixed set of worker threads, so that one large repository uses every core while the event
+ * loop stays free for lease renewal, lock renewal and health checks. Each thread inspects one file at a time;
+ * a thread that exits (a crash, out of memory) or overruns the per-file time limit on a file is replaced, and
+ * that file alone becomes a diagnostic. Aborting a file's signal takes it off the queue, or stops its thread.
+ */
+export class DiscoveryPool implements DiscoveryService {
+	readonly threads: number;
+	readonly #options: DiscoveryPoolOptions;
+	readonly #entry = threadEntry();
+	readonly #all = new Set<Thread>();
+	#idle: Thread[] = [];
+	#queue: Task[] = [];
+	#nextId = 1;
+	#closed = false;
+
+	/** Starts every thread and waits until each has built its pipeline (a broken pipeline fails here, at start). */
+	static async start(options: DiscoveryPoolOptions): Promise<DiscoveryPool> {
+		const pool = new DiscoveryPool(options);
+		try {
+			await Promise.all(Array.from({ length: options.threads }, () => pool.#spawn()));
+		} catch (error) {
+			await pool.close();
+			throw error;
+		}
+		return pool;
+	}
+
+	private constructor(options: DiscoveryPoolOptions) {
+		this.#options = options;
+		this.threads = options.threads;
+	}
+
+	/** Files a scan keeps submitted (read, waiting or being inspected) so that no thread waits for the reader. */
+	get capacity(): number {
+		return this.threads * 2;
+	}
+
+	/** Discovery of one file on the next free thread; resolves with its report, rejects only when aborted. */
+	readonly inspect: Discovery = (path, source, options, signal) =>
+		new Promise<FileReport>((resolve, reject) => {
+			if (this.#closed) return reject(new Error("the discovery pool is closed"));
+			if (signal.aborted) return reject(signal.reason);
+			const onAbort = () => this.#abort(task, signal.reason);
+			const task: Task = {
+				id: this.#nextId++,
+				path,
+				source,
+				options,
+				resolve,
+				reject,
+				release: () => signal.removeEventListener("abort", onAbort),
+			};
+			signal.addEventListener("abort", onAbort, { once: true });
+			this.#queue.push(task);
+			this.#dispatch();
+		});
+
+	async close(): Promise<void> {
+		this.#closed = true;
+		for (const task of this.#queue.splice(0))
+			this.#settle(task, () => task.reject(new Error("the discovery pool closed")));
+		await Promise.all([...this.#all].map((thread) => thread.worker.terminate()));
+	}
+
+	#spawn(): Promise<void> {
+		const worker = new Worker(this.#entry, {
+			name: "sensorium-discovery",
+			workerData: {
+				pipeline: this.#options.pipeline,
+				...(this.#options.pipelineModule ? { pipelineModule: this.#options.pipelineModule } : {}),
+			} satisfies ThreadSettings,
+		});
+		const thread: Thread = { worker, task: null };
+		this.#all.add(thread);
+		return new Promise((ready, failed) => {
+			let started = false;
+			worker.on("message", (message: ThreadResponse) => {
+				if ("ready" in message) {
+					started = true;
+					this.#idle.push(thread);
+					this.#dispatch();
+					return ready();
+				}
+				const task = thread.task;
+				if (task?.id !== message.id) return;
+				this.#finish(thread);
+				this.#settle(task, () => task.resolve(message.report));
+				this.#idle.push(thread);
+				this.#dispatch();
+			});
+			worker.on("error", (error) => {
+				thread.error = error;
+			});
+			worker.on("exit", (code) => {
+				this.#all.delete(thread);
+				this.#idle = this.#idle.filter((t) => t !== thread);
+				const task = thread.task;
+				if (task) {
+					this.#finish(thread);
+					this.#settle(task, () => task.resolve(threadExited(task.path, code, thread.error)));
+				}
+				if (!started) return failed(thread.error ?? new Error(`a discovery thread exited with code ${code} at start`));
+				if (!this.#closed) this.#spawn().catch(() => this.#failQueue(thread.error));
+			});
+		});
+	}
+
+	#dispatch(): void {
+		while (this.#queue.length > 0 && this.#idle.length > 0) {
+			const thread = this.#idle.pop() as Thread;
+			const task = this.#queue.shift() as Task;
+			thread.task = task;
+			thread.timer = setTimeout(
+				() => this.#stop(thread, fileTimedOut(task.path, this.#options.fileTimeoutMs)),
+				this.#options.fileTimeoutMs,
+			);
+			if ("localPath" in task.source) {
+				const request: ThreadRequest = { id: task.id, path: task.path, source: task.source, options: task.options };
+				thread.worker.postMessage(request);
+			} else {
+				// A copy the thread owns: cloning a view would copy its whole underlying buffer (pooled or sliced).
+				const bytes = new Uint8Array(task.source.bytes);
+				const request: ThreadRequest = { id: task.id, path: task.path, source: { bytes }, options: task.options };
+				thread.worker.postMessage(request, [bytes.buffer]);
+			}
+		}
+	}
+
+	#abort(task: Task, reason: unknown): void {
+		const queued = this.#queue.indexOf(task);
+		if (queued !== -1) {
+			this.#queue.splice(queued, 1);
+			this.#settle(task, () => task.reject(reason));
+			return;
+		}
+		const thread = [...this.#all].find((t) => t.task === task);
+		if (!thread) return;
+		// The thread is busy with a file nobody waits for any more: stop it, a fresh one takes its place.
+		this.#finish(thread);
+		this.#settle(task, () => task.reject(reason));
+		void thread.worker.terminate();
+	}
+
+	#stop(thread: Thread, report: FileReport): void {
+		const task = thread.task;
+		if (!task) return;
+		this.#finish(thread);
+		this.#settle(task, () => task.resolve(report));
+		void thread.worker.terminate();
+	}
+
+	#finish(thread: Thread): void {
+		clearTimeout(thread.timer);
+		thread.task = null;
+	}
+
+	#settle(task: Task, settle: () => void): void {
+		task.release();
+		settle();
+	}
+
+	/** No thread can be started any more: what waits would wait forever. */
+	#failQueue(error: unknown): void {
+		if (this.#all.size > 0) return;
+		for (const task of this.#queue.splice(0))
+			this.#settle(task, () => task.reject(error ?? new Error("no discovery thread could be started")));
+	}
+}
+
+function fileTimedOut(path: string, timeoutMs: number): FileReport {
+	return {
+		bytes: 0,
+		observations: [],
+		warnings: [],
+		read: false,
+		diagnostics: [
+			{
+				path,
+				stage: "route",
+				errorClass: "FileTimeLimit",
+				message: `discovery did not finish within ${Math.round(timeoutMs / 1000)} s (WORKER_FILE_TIMEOUT_MS); its thread was stopped and replaced`,
+			},
+		],
+	};
+}
+
+function threadExited(path: string, code: number, error: unknown): FileReport {
+	const cause = error ? describeError(error) : undefined;
+	return {
+		bytes: 0,
+		observations: [],
+		warnings: [],
+		read: false,
+		diagnostics: [
+			{
+				path,
+				stage: "route",
+				errorClass: cause?.errorClass ?? "ThreadExited",
+				message: `the discovery thread stopped on this file (${cause ? cause.message : `exit code ${code}`}); it was replaced`,
+			},
+		],
+	};
+}
+
+/** The bundle (scripts/build.mjs) ships the thread as discovery-thread.mjs next to worker.mjs. */
+function threadEntry(): URL {
+	const fromSource = import.meta.url.endsWith(".ts");
+	return new URL(fromSource ? "./discovery-thread-source.mjs" : "./discovery-thread.mjs", import.meta.url);
+}
