@@ -6,7 +6,7 @@ import type { SourceFile } from "@sensorium/sensors";
 import { createTestDatabase, type TestDatabase } from "@sensorium/testing";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDetector, type FileReport, inspectFile } from "../src/file-scan.ts";
+import { createDetector, inspectFile, readAndInspect } from "../src/file-scan.ts";
 import { detectionFingerprint, LAYER_RETENTION_DAYS, type ScanOptions } from "../src/index.ts";
 import { PostgresLayerCache } from "../src/layer-cache.ts";
 
@@ -51,7 +51,15 @@ function layerFile(image: string, path: string, content: string): SourceFile {
 
 /** One "execution" that reads the file and keeps what it found. */
 async function scanAndKeep(cache: PostgresLayerCache, file: SourceFile) {
-	const scanned: FileReport = inspectFile(file.path, await file.read(), { detect, analyze }, OPTIONS);
+	// As the scan loop does it (size cap, read failures), with discovery on this thread.
+	const { report } = await readAndInspect(
+		file,
+		async (path, source) =>
+			inspectFile(path, "bytes" in source ? source.bytes : Buffer.alloc(0), { detect, analyze }, OPTIONS),
+		OPTIONS,
+		new AbortController().signal,
+	);
+	const scanned = await report;
 	await cache.remember(file, scanned, OPTIONS);
 	await cache.flush();
 	return scanned;
