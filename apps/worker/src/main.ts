@@ -10,7 +10,13 @@ import { createRegistry, executionMetrics, reconcilerMetrics } from "@sensorium/
 import { createNetworkPolicy } from "@sensorium/network-policy";
 import { createWorkerConnection, DeliveryQueue, ExecutionQueue, ExportQueue } from "@sensorium/queue";
 import { ProcessRuntime } from "@sensorium/runtime";
-import { createExecutionWorker, DiscoveryPool, removeOrphanedWorkDirs } from "@sensorium/scanner";
+import {
+	createExecutionWorker,
+	createPipeline,
+	DiscoveryPool,
+	detectionFingerprint,
+	removeOrphanedWorkDirs,
+} from "@sensorium/scanner";
 import { SecretBox } from "@sensorium/secrets";
 import { sensorImplementations } from "@sensorium/sensors";
 import { sql } from "drizzle-orm";
@@ -38,13 +44,14 @@ const runtime = new ProcessRuntime({ logger, shutdownTimeoutMs: env.SHUTDOWN_TIM
 
 // Discovery runs on WORKER_THREADS threads shared by every execution; the event loop keeps leases and locks.
 // Policy is kept apart from detection: each thread evaluates findings with rules overridable by ANALYSIS_RULES.
+const pipeline = {
+	keystorePasswords: [...DEFAULT_KEYSTORE_PASSWORDS, ...env.SENSOR_KEYSTORE_PASSWORDS],
+	analysis: { overrides: loadRuleOverrides(), expiringWithinDays: env.ANALYSIS_EXPIRING_WITHIN_DAYS },
+};
 const discovery = await DiscoveryPool.start({
 	threads: env.WORKER_THREADS,
 	fileTimeoutMs: env.WORKER_FILE_TIMEOUT_MS,
-	pipeline: {
-		keystorePasswords: [...DEFAULT_KEYSTORE_PASSWORDS, ...env.SENSOR_KEYSTORE_PASSWORDS],
-		analysis: { overrides: loadRuleOverrides(), expiringWithinDays: env.ANALYSIS_EXPIRING_WITHIN_DAYS },
-	},
+	pipeline,
 });
 
 const tmpDir = env.WORKER_TMP_DIR ?? tmpdir();
@@ -77,6 +84,10 @@ const worker = createExecutionWorker({
 		secretBox: new SecretBox(secret.key, secret.previousKeys),
 		sensors: sensorImplementations,
 		discovery,
+		// Image-layer results cached per organisation are reused only under the same detection settings, and are
+		// analysed again here (analysis depends on the date).
+		detectionFingerprint: detectionFingerprint(pipeline),
+		analyze: createPipeline(pipeline).analyze,
 		findingsBatchSize: env.FINDINGS_BATCH_SIZE,
 		maxFileBytes: env.SENSOR_MAX_FILE_SIZE_MB * 1024 * 1024,
 		settings: {

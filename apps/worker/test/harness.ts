@@ -25,12 +25,18 @@ export interface ScanHarness {
 	prefix: string;
 	queue: ExecutionQueue;
 	token: string;
-	api(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
+	/** A request with the bootstrapped organisation's token, or `token` (another organisation's). */
+	api(
+		method: string,
+		path: string,
+		body?: unknown,
+		token?: string,
+	): Promise<{ status: number; body: Record<string, unknown> }>;
 	/** Serves the API over real HTTP on a loopback port (for clients such as the CLI). */
 	listen(): Promise<string>;
 	workerEnv(extra?: Record<string, string>): Record<string, string>;
 	startWorker(extra?: Record<string, string>): WorkerProcess;
-	waitForFinish(executionId: string, timeoutMs?: number): Promise<Record<string, unknown>>;
+	waitForFinish(executionId: string, timeoutMs?: number, token?: string): Promise<Record<string, unknown>>;
 	close(): Promise<void>;
 }
 
@@ -71,10 +77,10 @@ export async function createScanHarness(fsRoot: string, options: ScanHarnessOpti
 		prefix,
 		queue,
 		token: boot.token,
-		async api(method, path, body) {
+		async api(method, path, body, token = boot.token) {
 			const res = await app.request(path, {
 				method,
-				headers: { "isg-api-token": boot.token, "content-type": "application/json" },
+				headers: { "isg-api-token": token, "content-type": "application/json" },
 				body: body === undefined ? undefined : JSON.stringify(body),
 			});
 			return { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -114,11 +120,11 @@ export async function createScanHarness(fsRoot: string, options: ScanHarnessOpti
 			workers.push(worker);
 			return worker;
 		},
-		async waitForFinish(executionId, timeoutMs = 60_000) {
+		async waitForFinish(executionId, timeoutMs = 60_000, token = boot.token) {
 			return waitFor(
 				`execution ${executionId} to finish`,
 				async () => {
-					const res = await harness.api("GET", `/v3/scan/${executionId}`);
+					const res = await harness.api("GET", `/v3/scan/${executionId}`, undefined, token);
 					return res.body.status === "successful" || res.body.status === "failed" ? res.body : undefined;
 				},
 				timeoutMs,

@@ -22,7 +22,14 @@ import { isSealed, type SecretBox, sealedPlace } from "@sensorium/secrets";
 import { redactSecrets, type Sensor, SensorError, type SensorSettings, type SensorSnapshot } from "@sensorium/sensors";
 import { CheckpointRecorder } from "./checkpoint.ts";
 import { SCAN_ERRORS } from "./errors.ts";
-import { type DiscoveryService, type FileReport, readAndInspect, type ScanOptions } from "./file-scan.ts";
+import {
+	type Analyzer,
+	type DiscoveryService,
+	type FileReport,
+	readAndInspect,
+	type ScanOptions,
+} from "./file-scan.ts";
+import { PostgresLayerCache } from "./layer-cache.ts";
 import { sshHostKeyStore } from "./ssh-host-keys.ts";
 import { workDirPrefix } from "./work-dirs.ts";
 
@@ -32,6 +39,13 @@ export interface ScannerDeps {
 	sensors: Readonly<Record<string, Sensor<Record<string, unknown>>>>;
 	/** Finds the assets in one file (on the process's discovery threads); options come from the sensor's config. */
 	discovery: DiscoveryService;
+	/**
+	 * Names what discovery finds in given bytes (`detectionFingerprint` of its settings). When set, what was
+	 * found in the files of image layers is kept per organisation and reused for later images sharing them.
+	 */
+	detectionFingerprint?: string;
+	/** Policy analysis on this thread, for findings taken from the layer cache (discovery threads analyse the rest). */
+	analyze?: Analyzer;
 	/** Observations held before they are written (FINDINGS_BATCH_SIZE): findings are staged as the scan goes. */
 	findingsBatchSize: number;
 	/** Operator cap on any sensor's max_file_size_mb (SENSOR_MAX_FILE_SIZE_MB), in bytes. */
@@ -172,6 +186,16 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 		await stage.begin();
 		const opening = performance.now();
 		const checkpoint = await CheckpointRecorder.load(deps.db, { executionId, workerId: deps.workerId });
+		// Stored configs may predate SENSOR_MAX_FILE_SIZE_MB: the operator's cap wins over any of them.
+		const configured =
+			typeof config.max_file_size_mb === "number" ? config.max_file_size_mb * MIB : DEFAULT_MAX_FILE_MB * MIB;
+		const scanOptions: ScanOptions = {
+			maxFileBytes: Math.min(configured, deps.maxFileBytes),
+			scanArchives: config.scan_archives !== false,
+		};
+		const layerCache = deps.detectionFingerprint
+			? PostgresLayerCache.forExecution(deps.db, sensor.orgId, deps.detectionFingerprint, scanOptions, log)
+			: undefined;
 		const snapshot = await implementation.open(config, {
 			workDir,
 			signal,
@@ -181,15 +205,9 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 			orgId: sensor.orgId,
 			sshHostKeys: sshHostKeyStore(deps.db, sensor.id),
 			checkpoint,
+			...(layerCache ? { layerCache } : {}),
 		});
 		if (snapshot.progress) progress.sensor = snapshot.progress;
-		// Stored configs may predate SENSOR_MAX_FILE_SIZE_MB: the operator's cap wins over any of them.
-		const configured =
-			typeof config.max_file_size_mb === "number" ? config.max_file_size_mb * MIB : DEFAULT_MAX_FILE_MB * MIB;
-		const scanOptions: ScanOptions = {
-			maxFileBytes: Math.min(configured, deps.maxFileBytes),
-			scanArchives: config.scan_archives !== false,
-		};
 		const discovering = performance.now();
 		const { readPaths, warnings } = await scanSnapshot(
 			deps,
@@ -199,6 +217,7 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 			scanOptions,
 			stage,
 			checkpoint,
+			layerCache,
 		);
 		await stage.flush();
 		if (warnings.count > 0)
@@ -325,6 +344,7 @@ async function scanSnapshot(
 	options: ScanOptions,
 	stage: ObservationStage,
 	checkpoint: CheckpointRecorder,
+	layerCache: PostgresLayerCache | undefined,
 ): Promise<{ readPaths: Set<string>; warnings: { first: string[]; count: number } }> {
 	const warnings = { first: [] as string[], count: 0 };
 	const readPaths = new Set<string>();
@@ -352,7 +372,14 @@ async function scanSnapshot(
 	let lastYield = performance.now();
 	for await (const file of checkpoint.track(snapshot)) {
 		signal.throwIfAborted();
-		const { report } = await readAndInspect(file, deps.discovery.inspect, options, signal);
+		// A file of an image layer scanned before under the same settings is neither read nor inspected again.
+		const cached = layerCache?.take(file, deps.analyze);
+		const report: Promise<FileReport> = cached
+			? Promise.resolve(cached)
+			: (await readAndInspect(file, deps.discovery.inspect, options, signal)).report.then(async (scanned) => {
+					await layerCache?.remember(file, scanned, options);
+					return scanned;
+				});
 		const { layerDigest } = file;
 		const pending = report.then((scanned) => ({
 			...scanned,
@@ -374,6 +401,7 @@ async function scanSnapshot(
 		}
 	}
 	await consumer;
+	await layerCache?.flush();
 	// Units an earlier attempt finished and the sensor took over count as if their files were read again.
 	for (const unit of await checkpoint.resumedResults()) {
 		await stage.add(unit.observations);

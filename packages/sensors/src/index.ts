@@ -30,6 +30,7 @@ export { type SensorTypeContract, sensorTypeContracts } from "./registry.ts";
 export {
 	type ExecutionCheckpoint,
 	type FilesystemRoot,
+	type LayerCache,
 	type Sensor,
 	SensorError,
 	type SensorRunContext,

@@ -8,6 +8,12 @@ export interface SourceFile {
 	/** The image layer that provided the file (Container Sensor), recorded with its findings. */
 	layerDigest?: string;
 	/**
+	 * The file's path inside that layer. With `layerDigest` it names the bytes for good, so the scanner
+	 * keeps what it found in them (LayerCache) and uses it instead of calling `read()` when the sensor's
+	 * `LayerCache.scanned` said it had it.
+	 */
+	layerPath?: string;
+	/**
 	 * A local file with the same bytes that stays in place until the execution ends (a clone's checkout), so
 	 * that discovery threads read it themselves instead of the event loop. Offer it only when that holds.
 	 */
@@ -29,12 +35,32 @@ export interface SensorRunContext {
 	orgId: string;
 	/** Where the sensor's ssh host keys are pinned on first use. */
 	sshHostKeys: SshHostKeyStore;
+	/** What earlier executions of the organisation learnt from image layers; absent: nothing is cached. */
+	layerCache?: LayerCache;
 	/**
 	 * Units (an organisation's repositories) that earlier attempts of this same execution finished, and
 	 * where to record more, so an attempt taking over after a shutdown or a dead worker resumes instead of
 	 * starting over. Absent when the caller keeps no checkpoints.
 	 */
 	checkpoint?: ExecutionCheckpoint;
+}
+
+/**
+ * What earlier executions of one organisation learnt from image layers, which their digest names for
+ * good: each layer's entries, and the files of it the scanner has results for under this execution's
+ * detection settings. A layer whose visible files all have results need not be downloaded. Never
+ * shared between organisations: a hit skips the download that proves the registry lets this sensor
+ * read the layer.
+ */
+export interface LayerCache {
+	/** The entry lists saved for these layers, by digest (as saved; the sensor checks their shape). */
+	entries(digests: readonly string[]): Promise<Map<string, unknown>>;
+	saveEntries(digest: string, entries: unknown): Promise<void>;
+	/**
+	 * Which of `paths` (files of the layer) the scanner has results for. The scanner uses those results
+	 * for SourceFiles with this `layerDigest` and `layerPath` and does not call their `read()`.
+	 */
+	scanned(digest: string, paths: readonly string[]): Promise<ReadonlySet<string>>;
 }
 
 /**
@@ -84,6 +110,8 @@ export interface SensorSettings {
 	artifactoryDownloadConcurrency: number;
 	/** Repositories an organisation-wide sensor clones at once (ORG_SENSOR_REPOSITORY_CONCURRENCY, default 2). */
 	orgRepositoryConcurrency?: number;
+	/** Longest wait before a registry request answered 429 or 503 is retried (default 30 s); a longer Retry-After is shortened. */
+	registryMaxRetryWaitMs?: number;
 	/** How long an organisation sensor waits for one API answer (ORG_SENSOR_API_TIMEOUT_MS, default 60 s). */
 	orgApiTimeoutMs?: number;
 }

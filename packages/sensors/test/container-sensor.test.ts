@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import { createNetworkPolicy } from "@sensorium/network-policy";
 import {
 	type Descriptor,
@@ -10,19 +11,24 @@ import {
 	type PushedLayer,
 	REGISTRY_PUSHER,
 	type RegistryAuth,
+	RegistryProxy,
 	TestRegistry,
+	tarOf,
 } from "@sensorium/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { indexLayerHolding, Overlay } from "../src/container/container-layers.ts";
 import { type ContainerSensorConfig, containerConfigSchema, containerSensor } from "../src/index.ts";
-import { makeTempDir, rejection, runContext } from "./fixtures.ts";
+import { makeTempDir, memoryLayerCache, rejection, runContext } from "./fixtures.ts";
 
 let base: string;
 const registries: TestRegistry[] = [];
+const proxies: RegistryProxy[] = [];
 
 beforeAll(async () => {
 	base = await makeTempDir("container");
 });
 afterAll(async () => {
+	await Promise.all(proxies.map((proxy) => proxy.stop()));
 	await Promise.all(registries.map((registry) => registry.stop()));
 	await rm(base, { recursive: true, force: true });
 });
@@ -45,7 +51,8 @@ async function scan(
 	const snapshot = await containerSensor.open(config as ContainerSensorConfig, await runContext(base, options));
 	const files = new Map<string, Seen>();
 	for await (const file of snapshot.files()) {
-		files.set(file.path, { content: (await file.read()).toString(), layerDigest: file.layerDigest });
+		const content = await file.read().then(String, (error: Error) => `not read: ${error.message}`);
+		files.set(file.path, { content, layerDigest: file.layerDigest });
 	}
 	return { snapshot, files };
 }
@@ -178,6 +185,30 @@ describe("flattening, against a real distribution registry", () => {
 			...insecure(),
 		});
 		expect(pathsOf(files)).toEqual(["/etc/ssl/replaced.pem"]);
+		// The link is in scope, its target is not: the target's bytes come from a second pass over the layer.
+		const linked = await scan({
+			images: [`${registry.host}/app/base:oci`],
+			include_paths: ["srv/data/hard.pem"],
+			...insecure(),
+		});
+		expect([...linked.files.values()]).toEqual([{ content: "normalised", layerDigest: layers[1]?.digest }]);
+	});
+
+	it("holds a layer's file bytes while listing its entries only up to a budget", async () => {
+		const tar = await tarOf([
+			{ path: "a.pem", content: "aaaa" },
+			{ path: "b.pem", content: "bbbb" },
+		]);
+		const read = (budget: number) => indexLayerHolding(Readable.from([tar]), new Overlay(), () => true, 1024, budget);
+		const fits = await read(8);
+		expect(fits.entries).toEqual([
+			["f", "/a.pem", 4],
+			["f", "/b.pem", 4],
+		]);
+		expect([...(fits.held ?? new Map()).values()].map(String)).toEqual(["aaaa", "bbbb"]);
+		const over = await read(7);
+		expect(over.entries).toEqual(fits.entries);
+		expect(over.held).toBeNull();
 	});
 });
 
@@ -416,5 +447,252 @@ describe("cross-check: an image built with umoci and pushed with skopeo", () => 
 		expect(snapshot.diagnostics).toEqual([]);
 		expect(pathsOf(files)).toEqual(["/etc/ssl/server.pem"]);
 		expect([...files.values()][0]?.content).toBe("rotated key");
+	});
+});
+
+describe("a tar naming one path twice, nested indices", () => {
+	let registry: TestRegistry;
+	const insecure = () => ({ insecure_registries: [registry.host] });
+
+	beforeAll(async () => {
+		registry = await start();
+	});
+
+	it("within one layer the later entry wins, as extraction overwrites", async () => {
+		const layer = await registry.pushLayer("dup/app", [
+			{ path: "etc/dup.pem", content: "first" },
+			{ path: "etc/early-link.pem", type: "link", linkname: "etc/dup.pem" },
+			{ path: "etc/dup.pem", content: "second" },
+			{ path: "etc/late-link.pem", type: "link", linkname: "etc/dup.pem" },
+			{ path: "srv/dir/child.pem", content: "under a directory the layer replaces" },
+			{ path: "srv/dir", content: "now a file" },
+			{ path: "opt/file-then-dir.pem", content: "a file the layer replaces" },
+			{ path: "opt/file-then-dir.pem" },
+		]);
+		await registry.pushImage("dup/app", "1", [layer]);
+		const { files, snapshot } = await scan({ images: [`${registry.host}/dup/app:1`], ...insecure() });
+		expect(snapshot.diagnostics).toEqual([]);
+		const contents = Object.fromEntries(
+			[...files].map(([key, seen]) => [key.slice(key.indexOf("!") + 1), seen.content]),
+		);
+		expect(contents).toEqual({
+			"/etc/dup.pem": "second",
+			"/etc/early-link.pem": "first",
+			"/etc/late-link.pem": "second",
+			"/srv/dir": "now a file",
+		});
+	});
+
+	it("follows an index entry that is itself an index, and no deeper than the bound", async () => {
+		const arch = async (name: string) =>
+			registry.pushImage(
+				"nested/app",
+				name,
+				[await registry.pushLayer("nested/app", [{ path: "arch", content: name }])],
+				{
+					platform: { os: "linux", architecture: name },
+				},
+			);
+		const [amd64, arm64, s390x] = [await arch("amd64"), await arch("arm64"), await arch("s390x")];
+		const inner = await registry.pushIndex("nested/app", "inner", [
+			{ manifest: arm64 as Descriptor, platform: { os: "linux", architecture: "arm64" } },
+			{ manifest: s390x as Descriptor, platform: { os: "linux", architecture: "s390x" } },
+		]);
+		await registry.pushIndex("nested/app", "1", [
+			{ manifest: amd64 as Descriptor, platform: { os: "linux", architecture: "amd64" } },
+			{ manifest: inner },
+		]);
+		const all = await scan({ images: [`${registry.host}/nested/app:1`], all_platforms: true, ...insecure() });
+		expect(all.snapshot.diagnostics).toEqual([]);
+		expect([...all.files.values()].map((f) => f.content).sort()).toEqual(["amd64", "arm64", "s390x"]);
+		const one = await scan({ images: [`${registry.host}/nested/app:1`], platform: "linux/s390x", ...insecure() });
+		expect([...one.files.values()].map((f) => f.content)).toEqual(["s390x"]);
+
+		let deepest = inner;
+		for (let level = 0; level < 4; level += 1) {
+			deepest = await registry.pushIndex("nested/app", `deep-${level}`, [{ manifest: deepest }]);
+		}
+		const deep = await scan({
+			images: [`${registry.host}/nested/app:1`, `${registry.host}/nested/app:deep-3`],
+			all_platforms: true,
+			...insecure(),
+		});
+		expect(deep.snapshot.diagnostics?.map((d) => [d.path.split("/").pop(), d.errorClass])).toEqual([
+			["app:deep-3", "CONTAINER-1012"],
+		]);
+		expect(deep.snapshot.diagnostics?.[0]?.message).toMatch(/nested more than 4 deep/);
+	});
+});
+
+describe("what a real registry will not do by itself, through a proxy in front of it", () => {
+	let registry: TestRegistry;
+	let proxy: RegistryProxy;
+	const image = () => `${proxy.host}/limited/app:1`;
+	const insecure = () => ({ insecure_registries: [proxy.host, proxy.blobHost] });
+
+	beforeAll(async () => {
+		registry = await start();
+		proxy = await RegistryProxy.start(registry.host);
+		proxies.push(proxy);
+		const layer = await registry.pushLayer("limited/app", [{ path: "etc/key.pem", content: "limited key" }]);
+		await registry.pushImage("limited/app", "1", [layer]);
+	});
+
+	it("429 with Retry-After: waits as told, then the scan goes on", async () => {
+		proxy.requests.length = 0;
+		proxy.rateLimit(/\/manifests\//, 1, "1");
+		const { files, snapshot } = await scan({ images: [image()], ...insecure() });
+		expect(snapshot.diagnostics).toEqual([]);
+		expect([...files.values()].map((f) => f.content)).toEqual(["limited key"]);
+		const manifests = proxy.requests.filter((r) => r.path.includes("/manifests/"));
+		expect(manifests[0]?.status).toBe(429);
+		expect(manifests[1]?.status).toBe(200);
+		expect((manifests[1]?.at ?? 0) - (manifests[0]?.at ?? 0)).toBeGreaterThanOrEqual(900);
+	});
+
+	it("429 on every attempt: CONTAINER-1006 after the retries", async () => {
+		proxy.requests.length = 0;
+		// As many 429s as the client makes attempts: the limit is used up when the test ends.
+		proxy.rateLimit(/\/blobs\//, 4);
+		const snapshot = await containerSensor.open(
+			{ images: [image()], ...insecure() } as ContainerSensorConfig,
+			await runContext(base, { settings: { registryMaxRetryWaitMs: 20 } }),
+		);
+		const error = await rejection(
+			(async () => {
+				for await (const _ of snapshot.files());
+			})(),
+		);
+		expect(error.code).toBe("CONTAINER-1006");
+		expect(snapshot.diagnostics?.[0]?.message).toMatch(/kept answering 429/);
+		expect(proxy.requests.filter((r) => r.path.includes("/blobs/")).map((r) => r.status)).toEqual([429, 429, 429, 429]);
+	});
+
+	it("a blob redirected to another origin is fetched there without Authorization", async () => {
+		proxy.requests.length = 0;
+		proxy.redirectBlobs(true);
+		try {
+			const { files, snapshot } = await scan({ images: [image()], token: "registry-token", ...insecure() });
+			expect(snapshot.diagnostics).toEqual([]);
+			expect([...files.values()].map((f) => f.content)).toEqual(["limited key"]);
+		} finally {
+			proxy.redirectBlobs(false);
+		}
+		const blobs = proxy.requests.filter((r) => r.path.includes("/blobs/"));
+		expect(blobs.map((r) => [r.via, r.status, r.authorized])).toEqual([
+			["registry", 307, true],
+			["blobs", 200, false],
+		]);
+	});
+});
+
+describe("layer cache: entry lists and scanned files of unchanged layers are reused", () => {
+	let registry: TestRegistry;
+	let proxy: RegistryProxy;
+	let layers: PushedLayer[];
+	let changed: PushedLayer;
+	const insecure = () => ({ insecure_registries: [proxy.host] });
+
+	beforeAll(async () => {
+		registry = await start();
+		proxy = await RegistryProxy.start(registry.host);
+		proxies.push(proxy);
+		layers = [
+			await registry.pushLayer("cached/app", [
+				{ path: "etc/ssl/base.pem", content: "base key" },
+				{ path: "etc/ssl/removed-later.pem", content: "removed by the changed layer" },
+				{ path: "etc/ssl/over-limit.bin", content: Buffer.alloc(2 * 1024 * 1024, 1) },
+			]),
+			await registry.pushLayer("cached/app", [{ path: "usr/lib/one.pem", content: "layer one" }], "zstd"),
+			await registry.pushLayer("cached/app", [{ path: "opt/app/config.pem", content: "app config v1" }]),
+			await registry.pushLayer("cached/app", [
+				{ path: "usr/lib/.wh.one.pem", content: "" },
+				{ path: "srv/three.pem", content: "layer three" },
+				{ path: "srv/link.pem", type: "link", linkname: "srv/three.pem" },
+			]),
+			await registry.pushLayer("cached/app", [{ path: "etc/ssl/replaced.pem", content: "top" }], "none"),
+		];
+		await registry.pushImage("cached/app", "1", layers);
+		changed = await registry.pushLayer("cached/app", [
+			{ path: "opt/app/config.pem", content: "app config v2" },
+			{ path: "etc/ssl/.wh.removed-later.pem", content: "" },
+		]);
+		await registry.pushImage("cached/app", "2", [...layers.slice(0, 2), changed, ...layers.slice(3)]);
+	});
+
+	/** Reads the files as the scanner would: those the cache said it has results for are not read, the others are and become "scanned". */
+	async function scanCached(reference: string, cache: ReturnType<typeof memoryLayerCache>) {
+		const snapshot = await containerSensor.open(
+			{ images: [reference], max_file_size_mb: 1, ...insecure() } as ContainerSensorConfig,
+			await runContext(base, { layerCache: cache }),
+		);
+		const files = new Map<string, Seen & { fromCache: boolean }>();
+		const known = new Set(cache.scannedFiles);
+		for await (const file of snapshot.files()) {
+			const key = `${file.layerDigest}\n${file.layerPath}`;
+			const fromCache = known.has(key) || file.size > 1024 * 1024;
+			const content = fromCache ? "" : (await file.read()).toString();
+			cache.scannedFiles.add(key);
+			files.set(file.path.slice(file.path.indexOf("!") + 1), { content, layerDigest: file.layerDigest, fromCache });
+		}
+		return { snapshot, files };
+	}
+
+	it("a new tag changing one layer of five downloads only that layer and sees what a cold scan sees", async () => {
+		const cache = memoryLayerCache();
+		proxy.requests.length = 0;
+		const first = await scanCached(`${proxy.host}/cached/app:1`, cache);
+		expect(first.snapshot.diagnostics).toEqual([]);
+		expect(proxy.blobDownloads().filter((r) => layers.some((l) => r.path.endsWith(l.digest)))).toHaveLength(5);
+		expect(cache.saved.size).toBe(5);
+
+		proxy.requests.length = 0;
+		const again = await scanCached(`${proxy.host}/cached/app:2`, cache);
+		expect(proxy.blobDownloads().map((r) => r.path.split("/").pop())).toEqual([changed.digest]);
+		expect(again.snapshot.progress).toMatchObject({ layersDownloaded: 1, layersReused: 4 });
+
+		const cold = await scan({
+			images: [`${registry.host}/cached/app:2`],
+			max_file_size_mb: 1,
+			insecure_registries: [registry.host],
+		});
+		const coldFiles = new Map([...cold.files].map(([key, seen]) => [key.slice(key.indexOf("!") + 1), seen]));
+		expect([...again.files.keys()].sort()).toEqual([...coldFiles.keys()].sort());
+		for (const [path, seen] of again.files) {
+			expect(seen.layerDigest, path).toBe(coldFiles.get(path)?.layerDigest);
+			if (!seen.fromCache) expect(seen.content, path).toBe(coldFiles.get(path)?.content);
+		}
+		expect([...again.files].filter(([, seen]) => !seen.fromCache).map(([path]) => path)).toEqual([
+			"/opt/app/config.pem",
+		]);
+		expect(again.files.has("/etc/ssl/removed-later.pem")).toBe(false);
+		expect(again.files.get("/srv/link.pem")?.layerDigest).toBe(layers[3]?.digest);
+	});
+
+	it("a cached layer with a visible file the scanner has no result for is downloaded again", async () => {
+		const cache = memoryLayerCache();
+		await scanCached(`${proxy.host}/cached/app:1`, cache);
+		cache.scannedFiles.delete(`${layers[1]?.digest}\n/usr/lib/one.pem`);
+		cache.scannedFiles.delete(`${layers[0]?.digest}\n/etc/ssl/base.pem`);
+		proxy.requests.length = 0;
+		const again = await scanCached(`${proxy.host}/cached/app:2`, cache);
+		// one.pem is whited out above: its layer needs no download; base.pem is visible and needs its layer.
+		expect(
+			proxy
+				.blobDownloads()
+				.map((r) => r.path.split("/").pop())
+				.sort(),
+		).toEqual([changed.digest, layers[0]?.digest].sort());
+		expect(again.files.get("/etc/ssl/base.pem")).toMatchObject({ content: "base key", fromCache: false });
+	});
+
+	it("an entry list of another shape is not trusted: the layer is read again", async () => {
+		const cache = memoryLayerCache();
+		await scanCached(`${proxy.host}/cached/app:1`, cache);
+		cache.saved.set(layers[4]?.digest as string, { format: 1, entries: [["f", "relative/path", 1]] });
+		proxy.requests.length = 0;
+		const again = await scanCached(`${proxy.host}/cached/app:1`, cache);
+		expect(proxy.blobDownloads().map((r) => r.path.split("/").pop())).toEqual([layers[4]?.digest]);
+		expect(again.files.has("/etc/ssl/replaced.pem")).toBe(true);
 	});
 });

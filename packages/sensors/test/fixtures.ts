@@ -6,6 +6,7 @@ import { pathToFileURL } from "node:url";
 import { createNetworkPolicy } from "@sensorium/network-policy";
 import {
 	type ExecutionCheckpoint,
+	type LayerCache,
 	SensorError,
 	type SensorRunContext,
 	type SensorSettings,
@@ -38,6 +39,28 @@ export function memoryHostKeys(initial: string | null = null): SshHostKeyStore &
 	return store;
 }
 
+/**
+ * A layer cache kept in memory, standing in for the worker's Postgres tables: `scannedFiles` holds
+ * `digest\npath` of the files the "scanner" has results for (tests add them as they consume files).
+ */
+export function memoryLayerCache(): LayerCache & { saved: Map<string, unknown>; scannedFiles: Set<string> } {
+	const saved = new Map<string, unknown>();
+	const scannedFiles = new Set<string>();
+	return {
+		saved,
+		scannedFiles,
+		async entries(digests) {
+			return new Map(digests.filter((d) => saved.has(d)).map((d) => [d, structuredClone(saved.get(d))]));
+		},
+		async saveEntries(digest, entries) {
+			saved.set(digest, structuredClone(entries));
+		},
+		async scanned(digest, paths) {
+			return new Set(paths.filter((path) => scannedFiles.has(`${digest}\n${path}`)));
+		},
+	};
+}
+
 /** A fresh workDir per open, as the worker gives one per execution. */
 export async function runContext(
 	base: string,
@@ -48,6 +71,7 @@ export async function runContext(
 		signal?: AbortSignal;
 		orgId?: string;
 		sshHostKeys?: SshHostKeyStore;
+		layerCache?: LayerCache;
 		checkpoint?: ExecutionCheckpoint;
 	} = {},
 ): Promise<SensorRunContext> {
@@ -59,6 +83,7 @@ export async function runContext(
 		settings: { ...TEST_SETTINGS, ...options.settings },
 		orgId: options.orgId ?? "org-test",
 		sshHostKeys: options.sshHostKeys ?? memoryHostKeys(),
+		...(options.layerCache ? { layerCache: options.layerCache } : {}),
 		...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
 	};
 }

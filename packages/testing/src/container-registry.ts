@@ -352,7 +352,8 @@ export class TestRegistry {
 		reference: string,
 		entries: {
 			manifest: Descriptor;
-			platform: { os: string; architecture: string; variant?: string };
+			/** Absent for an entry that is itself an index. */
+			platform?: { os: string; architecture: string; variant?: string };
 			attestationFor?: string;
 		}[],
 		format: "oci" | "docker" = "oci",
@@ -366,7 +367,7 @@ export class TestRegistry {
 				mediaType,
 				manifests: entries.map((entry) => ({
 					...entry.manifest,
-					platform: entry.platform,
+					...(entry.platform ? { platform: entry.platform } : {}),
 					...(entry.attestationFor
 						? {
 								annotations: {

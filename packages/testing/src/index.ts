@@ -64,3 +64,4 @@ export {
 	startRedisCluster,
 	startRedisSentinels,
 } from "./redis-servers.ts";
+export { type ProxiedRequest, RegistryProxy } from "./registry-proxy.ts";

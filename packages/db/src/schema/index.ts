@@ -14,6 +14,7 @@ import {
 	boolean,
 	check,
 	customType,
+	foreignKey,
 	index,
 	integer,
 	jsonb,
@@ -176,6 +177,47 @@ export const sshHostKeys = pgTable("ssh_host_keys", {
 	knownHosts: text("known_hosts").notNull(),
 	createdAt: createdAt(),
 });
+
+/**
+ * The entry list (paths, types, sizes, whiteouts, no bytes) of an image layer a Container Sensor of the
+ * organisation read, so a later image sharing the layer is flattened without downloading it. Per
+ * organisation: a cached layer is not downloaded, and the download is what proves the registry lets
+ * the sensor read it. Dropped with its scans when no scan of the organisation used it for 30 days.
+ */
+export const imageLayers = pgTable(
+	"image_layers",
+	{
+		orgId: objectId("org_id")
+			.notNull()
+			.references(() => organizations.id),
+		digest: text("digest").notNull(),
+		entries: jsonb("entries").notNull(),
+		usedAt: timestamp("used_at", { withTimezone: true }).notNull().defaultNow(),
+	},
+	(t) => [primaryKey({ columns: [t.orgId, t.digest] }), index("image_layers_used_idx").on(t.orgId, t.usedAt)],
+);
+
+/**
+ * What detection found in one file of a cached layer (observations without policy analysis, warnings,
+ * diagnostics, relative to the file), under one detection fingerprint: detector versions, keystore
+ * passwords (hashed), size cap and archive scanning. A later scan reuses it instead of reading the file.
+ */
+export const imageLayerScans = pgTable(
+	"image_layer_scans",
+	{
+		orgId: objectId("org_id").notNull(),
+		layerDigest: text("layer_digest").notNull(),
+		fingerprint: text("fingerprint").notNull(),
+		path: text("path").notNull(),
+		result: jsonb("result").notNull(),
+	},
+	(t) => [
+		primaryKey({ columns: [t.orgId, t.layerDigest, t.fingerprint, t.path] }),
+		foreignKey({ columns: [t.orgId, t.layerDigest], foreignColumns: [imageLayers.orgId, imageLayers.digest] }).onDelete(
+			"cascade",
+		),
+	],
+);
 
 export const executions = pgTable(
 	"executions",

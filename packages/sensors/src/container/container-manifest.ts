@@ -124,16 +124,41 @@ function isAttestation(entry: Record<string, unknown>): boolean {
 	return annotations?.["vnd.docker.reference.type"] === "attestation-manifest";
 }
 
-/** The entries of an index that run somewhere: attestations and `unknown/unknown` left out. */
-function runnableEntries(index: Record<string, unknown>): { digest: string; platform: string }[] {
+/** An index inside an index, inside… is followed this deep at most. */
+export const MAX_INDEX_DEPTH = 4;
+
+/**
+ * The entries that run somewhere of an index and of the indices it names (OCI allows an index as an
+ * entry of another), each fetched and checked against its digest: attestations and `unknown/unknown`
+ * left out, each manifest once.
+ */
+async function runnableEntries(
+	client: RegistryClient,
+	repository: string,
+	index: Record<string, unknown>,
+	what: string,
+	depth = 1,
+): Promise<{ digest: string; platform: string }[]> {
 	const entries = Array.isArray(index.manifests) ? (index.manifests as Record<string, unknown>[]) : [];
 	const runnable: { digest: string; platform: string }[] = [];
 	for (const entry of entries) {
 		if (typeof entry !== "object" || entry === null || isAttestation(entry)) continue;
+		if (typeof entry.mediaType === "string" && INDEX_TYPES.has(entry.mediaType)) {
+			if (typeof entry.digest !== "string" || !DIGEST.test(entry.digest)) continue;
+			if (depth >= MAX_INDEX_DEPTH) throw unsupported(what, `its indices are nested more than ${MAX_INDEX_DEPTH} deep`);
+			const nested = await fetchManifest(client, repository, entry.digest, `${what} (index ${entry.digest})`);
+			if (!INDEX_TYPES.has(nested.mediaType)) {
+				throw unsupported(what, `the entry ${entry.digest} is named an index but is ${nested.mediaType || "untyped"}`);
+			}
+			for (const inner of await runnableEntries(client, repository, nested.json, what, depth + 1)) {
+				if (!runnable.some((known) => known.digest === inner.digest)) runnable.push(inner);
+			}
+			continue;
+		}
 		const platform = platformOf(entry);
 		if (platform === null || typeof entry.digest !== "string" || !DIGEST.test(entry.digest)) continue;
 		if (typeof entry.mediaType === "string" && !MANIFEST_TYPES.has(entry.mediaType)) continue;
-		runnable.push({ digest: entry.digest, platform });
+		if (!runnable.some((known) => known.digest === entry.digest)) runnable.push({ digest: entry.digest, platform });
 	}
 	return runnable;
 }
@@ -209,7 +234,7 @@ export async function resolveImage(
 		return { digest: top.digest, images: [imageOf(top, "", what, maxImageBytes)] };
 	}
 	if (!INDEX_TYPES.has(top.mediaType)) throw unsupported(what, `its media type is ${top.mediaType || "not given"}`);
-	const runnable = runnableEntries(top.json);
+	const runnable = await runnableEntries(client, repository, top.json, what);
 	const chosen = selection.all
 		? runnable
 		: [selectPlatform(runnable, selection.platform)].filter((e) => e !== undefined);

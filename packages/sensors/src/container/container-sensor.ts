@@ -13,7 +13,17 @@ import {
 } from "../sensor.ts";
 import { decodeCursor, encodeCursor, type ImageInventory, type ImageRecord } from "./container-cursor.ts";
 import { CONTAINER_ERRORS } from "./container-errors.ts";
-import { classify, entryBytes, Overlay, openLayer, tarEntries } from "./container-layers.ts";
+import {
+	decodeIndex,
+	encodeIndex,
+	type IndexEntry,
+	indexLayerHolding,
+	type LayerFile,
+	Overlay,
+	openLayer,
+	planLayer,
+	readLayerFiles,
+} from "./container-layers.ts";
 import {
 	currentDigest,
 	type LayerDescriptor,
@@ -32,12 +42,16 @@ const REQUEST_TIMEOUT_MS = 60_000;
 const RESOLVE_CONCURRENCY = 4;
 /** Layers downloaded ahead of the one being read: the next download overlaps decompression and scanning. */
 const LAYERS_AHEAD = 2;
+/** Bytes of a new layer's files held while its entry list is read, so that most layers are decompressed once. */
+const LAYER_HOLD_BYTES = 64 * MIB;
 
 type ContainerProgress = {
 	imagesListed: number;
 	imagesScanned: number;
 	imagesUnchanged: number;
 	layersDownloaded: number;
+	/** Layers not downloaded: their entry list and the scanner's results for their visible files were cached. */
+	layersReused: number;
 	bytesDownloaded: number;
 };
 
@@ -77,18 +91,31 @@ interface ReadContext {
 }
 
 /**
- * The files a container of `image` sees, read from its layers top down: each layer is downloaded to
- * the work directory (checked against its digest before a byte of it is trusted), streamed through
- * its decompressor and tar parser once, and deleted. Only regular files that are visible and pass
- * the filters are read into memory, one at a time.
+ * The files a container of `image` sees, read from its layers top down. A layer is flattened from its
+ * entry list: the one the layer cache kept, or one read from the layer (downloaded to the work
+ * directory and checked against its digest before a byte of it is trusted, then streamed through its
+ * decompressor and tar parser) and saved. Files the scanner has results for are offered without
+ * bytes; a layer is downloaded only when it has no entry list yet or a visible file in scope has no
+ * results, and then only those files are read into memory (held while the entry list is read, up to
+ * LAYER_HOLD_BYTES, or one at a time in a second pass).
  */
 async function* readImage(image: PlatformImage, read: ReadContext): AsyncGenerator<SourceFile> {
-	const { client, reference, context, progress } = read;
+	const { client, reference, context, filter, progress } = read;
+	const cache = context.layerCache;
 	const location = locationOf(reference, image.digest);
 	const overlay = new Overlay();
 	const topDown = [...image.layers].reverse();
-	const downloads: Promise<string>[] = [];
-	const download = (index: number) => {
+	const indexes = new Map<string, IndexEntry[]>();
+	if (cache) {
+		for (const [digest, value] of await cache.entries([...new Set(topDown.map((layer) => layer.digest))])) {
+			const entries = decodeIndex(value);
+			if (entries) indexes.set(digest, entries);
+		}
+	}
+	const downloads = new Map<number, Promise<string>>();
+	const download = (index: number): Promise<string> => {
+		const started = downloads.get(index);
+		if (started) return started;
 		const layer = topDown[index] as LayerDescriptor;
 		const file = join(context.workDir, `layer-${image.digest.slice(7, 19)}-${index}`);
 		const done = client
@@ -99,102 +126,93 @@ async function* readImage(image: PlatformImage, read: ReadContext): AsyncGenerat
 				return file;
 			});
 		done.catch(() => {});
-		downloads[index] = done;
+		downloads.set(index, done);
+		return done;
 	};
+	const offer = (layer: LayerDescriptor, file: LayerFile, bytes: Buffer | null): SourceFile => ({
+		path: `${location}!${file.path}`,
+		size: file.size,
+		layerDigest: layer.digest,
+		layerPath: file.path,
+		read: async () => {
+			if (bytes !== null) return bytes;
+			throw new Error(
+				file.size > filter.maxBytes
+					? "the file is larger than max_file_size_mb"
+					: "the layer was not downloaded: the scanner has this file's results",
+			);
+		},
+	});
 	try {
 		for (let index = 0; index < topDown.length; index += 1) {
-			for (let ahead = index; ahead < Math.min(topDown.length, index + LAYERS_AHEAD); ahead += 1) {
-				if (downloads[ahead] === undefined) download(ahead);
+			// Layers without an entry list are downloaded whatever else is cached: the next ones start early.
+			for (let ahead = index, started = 0; ahead < topDown.length && started < LAYERS_AHEAD; ahead += 1) {
+				if (indexes.has((topDown[ahead] as LayerDescriptor).digest)) continue;
+				download(ahead);
+				started += 1;
 			}
 			const layer = topDown[index] as LayerDescriptor;
-			const file = await (downloads[index] as Promise<string>);
-			try {
-				yield* readLayer(file, layer, location, overlay, read);
-			} finally {
-				await rm(file, { force: true });
+			let blob: string | undefined;
+			let entries = indexes.get(layer.digest);
+			let held = new Map<number, Buffer>();
+			if (!entries) {
+				blob = await download(index);
+				const listed = await indexLayerHolding(
+					await openLayer(blob),
+					overlay,
+					filter.matchesPath,
+					filter.maxBytes,
+					LAYER_HOLD_BYTES,
+				);
+				entries = listed.entries;
+				held = listed.held ?? held;
+				indexes.set(layer.digest, entries);
+				await cache?.saveEntries(layer.digest, encodeIndex(entries));
 			}
+			const plan = planLayer(entries, overlay, filter.matchesPath);
+			for (const link of plan.brokenLinks) {
+				read.diagnostics.push({
+					path: `${location}!${link.path}`,
+					stage: "read",
+					errorClass: "HardlinkTargetMissing",
+					message: `The hardlink's target ${link.target} is not a regular file of layer ${layer.digest}.`,
+				});
+			}
+			const readable = plan.files.filter((file) => file.size <= filter.maxBytes);
+			const scanned =
+				cache && blob === undefined && readable.length > 0
+					? await cache.scanned(
+							layer.digest,
+							readable.map((file) => file.path),
+						)
+					: new Set<string>();
+			const unread = readable.filter((file) => !scanned.has(file.path));
+			const needed = new Set(unread);
+			for (const file of plan.files) if (!needed.has(file)) yield offer(layer, file, null);
+			// The entry pass may have held the bytes already; the other files are read in one more pass.
+			const later: LayerFile[] = [];
+			for (const file of unread) {
+				const bytes = held.get(file.source);
+				if (bytes === undefined) later.push(file);
+				else yield offer(layer, file, bytes);
+			}
+			held.clear();
+			if (later.length > 0) {
+				blob ??= await download(index);
+				for await (const { file, bytes } of readLayerFiles(await openLayer(blob), later, filter.maxBytes)) {
+					yield offer(layer, file, bytes);
+				}
+			} else if (blob === undefined) {
+				progress.layersReused += 1;
+			}
+			if (blob !== undefined) await rm(blob, { force: true });
 			overlay.endLayer();
 		}
 	} finally {
-		const files = await Promise.allSettled(downloads);
+		const files = await Promise.allSettled(downloads.values());
 		await Promise.all(
 			files.map((settled) => (settled.status === "fulfilled" ? rm(settled.value, { force: true }) : undefined)),
 		);
-	}
-}
-
-async function* readLayer(
-	file: string,
-	layer: LayerDescriptor,
-	location: string,
-	overlay: Overlay,
-	read: ReadContext,
-): AsyncGenerator<SourceFile> {
-	const { filter } = read;
-	/** Visible hardlinks in scope, by the path of the file whose bytes they share. */
-	const links = new Map<string, string[]>();
-	const offer = (path: string, size: number, bytes: Buffer | null): SourceFile => ({
-		path: `${location}!${path}`,
-		size,
-		layerDigest: layer.digest,
-		read: async () => {
-			if (bytes === null) throw new Error("the file is larger than max_file_size_mb");
-			return bytes;
-		},
-	});
-	for await (const entry of tarEntries(await openLayer(file))) {
-		const classified = classify(entry.header);
-		const visible = classified !== null && overlay.add(classified);
-		if (
-			!visible ||
-			classified === null ||
-			!("path" in classified) ||
-			(classified.kind !== "file" && classified.kind !== "hardlink") ||
-			!filter.matchesPath(classified.path.slice(1))
-		) {
-			entry.resume();
-			continue;
-		}
-		if (classified.kind === "hardlink") {
-			const target = classify({ name: entry.header.linkname ?? "", type: "file" });
-			if (target !== null && "path" in target)
-				links.set(target.path, [...(links.get(target.path) ?? []), classified.path]);
-			entry.resume();
-			continue;
-		}
-		const size = entry.header.size ?? 0;
-		if (size > filter.maxBytes) {
-			entry.resume();
-			yield offer(classified.path, size, null);
-		} else {
-			yield offer(classified.path, size, await entryBytes(entry));
-		}
-	}
-	if (links.size === 0) return;
-	// A hardlink has no bytes of its own: they are its target's, earlier in the same layer. Only the
-	// few layers with visible hardlinks in scope are read a second time to get them.
-	for await (const entry of tarEntries(await openLayer(file))) {
-		const classified = classify(entry.header);
-		const paths = classified !== null && "path" in classified ? links.get(classified.path) : undefined;
-		if (paths === undefined || classified?.kind !== "file") {
-			entry.resume();
-			continue;
-		}
-		links.delete((classified as { path: string }).path);
-		const size = entry.header.size ?? 0;
-		if (size > filter.maxBytes) entry.resume();
-		const bytes = size > filter.maxBytes ? null : await entryBytes(entry);
-		for (const path of paths) yield offer(path, size, bytes);
-	}
-	for (const [target, paths] of links) {
-		for (const path of paths) {
-			read.diagnostics.push({
-				path: `${location}!${path}`,
-				stage: "read",
-				errorClass: "HardlinkTargetMissing",
-				message: `The hardlink's target ${target} is not a regular file of layer ${layer.digest}.`,
-			});
-		}
 	}
 }
 
@@ -256,6 +274,7 @@ async function openSnapshot(
 		imagesScanned: 0,
 		imagesUnchanged: 0,
 		layersDownloaded: 0,
+		layersReused: 0,
 		bytesDownloaded: 0,
 	};
 	const configured = new Set(plans.map((plan) => plan.key));
@@ -355,7 +374,14 @@ export const containerSensor: Sensor<ContainerSensorConfig> = {
 		const clientOf = (registry: string) => {
 			let client = clients.get(registry);
 			if (!client) {
-				client = new RegistryClient(registry, insecure, credentials, dispatcher, context.signal);
+				client = new RegistryClient(
+					registry,
+					insecure,
+					credentials,
+					dispatcher,
+					context.signal,
+					context.settings.registryMaxRetryWaitMs,
+				);
 				clients.set(registry, client);
 			}
 			return client;

@@ -13,7 +13,7 @@ import { CONTAINER_ERRORS, statusFailure } from "./container-errors.ts";
 export const MAX_ATTEMPTS = 4;
 const BACKOFF_BASE_MS = 250;
 /** A Retry-After longer than this is shortened: the execution's time limit bounds the whole scan anyway. */
-const MAX_RETRY_AFTER_MS = 30_000;
+export const MAX_RETRY_WAIT_MS = 30_000;
 const MAX_REDIRECTS = 5;
 const ERROR_BODY_LIMIT = 16 * 1024;
 const TOKEN_BODY_LIMIT = 64 * 1024;
@@ -47,14 +47,14 @@ export function parseChallenge(header: string | string[] | undefined): Challenge
 	return { scheme: (match[1] as string).toLowerCase(), params };
 }
 
-function retryAfterMs(header: string | string[] | undefined, attempt: number): number {
+function retryAfterMs(header: string | string[] | undefined, attempt: number, maxMs: number): number {
 	const value = Array.isArray(header) ? header[0] : header;
 	if (value !== undefined && value.trim() !== "") {
 		const seconds = Number(value);
 		const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - Date.now();
-		if (Number.isFinite(ms)) return Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS);
+		if (Number.isFinite(ms)) return Math.min(Math.max(ms, 0), maxMs);
 	}
-	return BACKOFF_BASE_MS * 2 ** attempt * (0.8 + Math.random() * 0.4);
+	return Math.min(BACKOFF_BASE_MS * 2 ** attempt * (0.8 + Math.random() * 0.4), maxMs);
 }
 
 /** The body as text, or null when it is longer than `limit` bytes (the rest is not read). */
@@ -129,6 +129,7 @@ export class RegistryClient {
 		private readonly credentials: RegistryCredentials,
 		private readonly dispatcher: Dispatcher,
 		private readonly signal: AbortSignal,
+		private readonly maxRetryWaitMs = MAX_RETRY_WAIT_MS,
 	) {
 		this.origin = `${insecureHosts.has(host) ? "http" : "https"}://${host}`;
 	}
@@ -189,7 +190,8 @@ export class RegistryClient {
 			if (status === 429 || status === 503) {
 				attempt += 1;
 				if (attempt < MAX_ATTEMPTS) {
-					await sleep(retryAfterMs(response.headers["retry-after"], attempt), undefined, { signal: this.signal });
+					const wait = retryAfterMs(response.headers["retry-after"], attempt, this.maxRetryWaitMs);
+					await sleep(wait, undefined, { signal: this.signal });
 					continue;
 				}
 				if (status === 429) {

@@ -2,15 +2,17 @@
  * Throughput of the Container Sensor (manifest, layer downloads through SHA-256 to scratch disk,
  * decompression, tar parsing and flattening) against the real distribution registry on loopback,
  * next to the Filesystem Sensor reading the same files from disk; then the re-scan of the same
- * reference after a new image that changes one layer was pushed under it. Sensor work only, no
+ * reference after a new image that changes one layer was pushed under it, without and with the
+ * layer cache (the scanner's, in a scratch Postgres database). Sensor and cache work only, no
  * discovery. Run: npm run bench:container (BENCH_CONTAINER_MB=40 for a quick check).
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { createDatabase, organizations } from "@sensorium/db";
+import { createLogger } from "@sensorium/logger";
 import { createNetworkPolicy } from "@sensorium/network-policy";
-import { type PushedLayer, seededText, type TarEntrySpec, TestRegistry } from "@sensorium/testing";
 import {
 	type ContainerSensorConfig,
 	containerSensor,
@@ -18,7 +20,16 @@ import {
 	type Sensor,
 	type SensorRunContext,
 	type SensorSettings,
-} from "../src/index.ts";
+} from "@sensorium/sensors";
+import {
+	createMigratedDatabase,
+	type PushedLayer,
+	seededText,
+	type TarEntrySpec,
+	TestRegistry,
+} from "@sensorium/testing";
+import { detectionFingerprint } from "../src/index.ts";
+import { PostgresLayerCache } from "../src/layer-cache.ts";
 
 const TOTAL_MB = Number(process.env.BENCH_CONTAINER_MB ?? 200);
 const LAYERS = 5;
@@ -78,25 +89,53 @@ interface Measured {
 	layersDownloaded: number;
 }
 
-async function measure<C>(sensor: Sensor<C>, config: C, previousCursor: string | null = null): Promise<Measured> {
+const scratchDb = await createMigratedDatabase("bench_container");
+const database = createDatabase(scratchDb.url, { max: 2 });
+const orgId = "bench-org";
+await database.db.insert(organizations).values({ id: orgId, name: "Bench" });
+const scanOptions = { maxFileBytes: 8 * MIB, scanArchives: true };
+const fingerprint = detectionFingerprint({ keystorePasswords: [] });
+const silent = createLogger({ name: "bench", level: "silent" });
+
+/**
+ * Reads every file as the scanner does: with a layer cache, a file it has results for is taken from it,
+ * any other is read and its (empty: no discovery here) result kept.
+ */
+async function measure<C>(
+	sensor: Sensor<C>,
+	config: C,
+	previousCursor: string | null = null,
+	cached = false,
+): Promise<Measured> {
 	const workDir = mkdtempSync(join(base, "work-"));
+	const layerCache = cached
+		? PostgresLayerCache.forExecution(database.db, orgId, fingerprint, scanOptions, silent)
+		: undefined;
 	const context: SensorRunContext = {
 		workDir,
 		signal: new AbortController().signal,
 		previousCursor,
 		incremental: previousCursor !== null,
 		settings,
-		orgId: "bench",
+		orgId,
 		sshHostKeys: { load: async () => null, pin: async () => {} },
+		...(layerCache ? { layerCache } : {}),
 	};
 	const started = performance.now();
 	const snapshot = await sensor.open(config, context);
 	let files = 0;
 	let bytes = 0;
 	for await (const file of snapshot.files()) {
-		bytes += (await file.read()).length;
+		const reused = layerCache?.take(file, undefined);
+		const size = reused ? reused.bytes : (await file.read()).length;
+		if (!reused) {
+			const scan = { read: true, bytes: size, observations: [], warnings: [], diagnostics: [] };
+			await layerCache?.remember(file, scan, scanOptions);
+		}
+		bytes += size;
 		files += 1;
 	}
+	await layerCache?.flush();
 	const seconds = (performance.now() - started) / 1000;
 	rmSync(workDir, { recursive: true, force: true });
 	if (snapshot.diagnostics?.length) throw new Error(JSON.stringify(snapshot.diagnostics));
@@ -145,14 +184,30 @@ try {
 	);
 
 	const unchanged = await measure(containerSensor, config, cursor);
+	// A first scan with the layer cache: what it costs to fill it (entry lists and per-file results written).
+	const filling = await measure(containerSensor, config, null, true);
 	// The same reference, now an image whose top layer changed: what a new release of an application is.
 	const changedTop = await registry.pushLayer("bench/app", layerFiles(LAYERS - 1, perLayer, 1), "gzip");
 	await registry.pushImage("bench/app", "1", [...layers.slice(0, -1), changedTop]);
-	const changed = await measure(containerSensor, config, cursor);
+	const uncached = await measure(containerSensor, config, cursor);
+	const changed = await measure(containerSensor, config, cursor, true);
+	if (changed.files !== uncached.files || changed.bytes !== uncached.bytes) {
+		throw new Error(`the cached re-scan offered ${changed.files} files, the uncached one ${uncached.files}`);
+	}
+	const ofFull = (r: Measured) => (r.seconds / best.container).toFixed(2);
+	console.log(`re-scan, unchanged: ${unchanged.seconds.toFixed(2)} s, ${unchanged.layersDownloaded} layers downloaded`);
 	console.log(
-		`re-scan, unchanged: ${unchanged.seconds.toFixed(2)} s, ${unchanged.layersDownloaded} layers downloaded; new image changing one layer: ${changed.seconds.toFixed(2)} s, ${changed.layersDownloaded} layers downloaded (${(changed.seconds / best.container).toFixed(2)} of a full scan)`,
+		`first scan filling the layer cache: ${filling.seconds.toFixed(2)} s (${ofFull(filling)} of the best full scan)`,
+	);
+	console.log(
+		`new image changing one layer, no layer cache: ${uncached.seconds.toFixed(2)} s, ${uncached.layersDownloaded} layers downloaded (${ofFull(uncached)} of a full scan)`,
+	);
+	console.log(
+		`new image changing one layer, layer cache: ${changed.seconds.toFixed(2)} s, ${changed.layersDownloaded} layers downloaded (${ofFull(changed)} of a full scan, ${(changed.seconds / uncached.seconds).toFixed(2)} of the uncached re-scan)`,
 	);
 } finally {
 	await registry.stop();
+	await database.close();
+	await scratchDb.drop();
 	rmSync(base, { recursive: true, force: true });
 }
