@@ -64,7 +64,7 @@ describe("credentials sealed to their sensor", () => {
 			.set({ config: { ...(await configOf(thief.sensorId)), password: stolen } })
 			.where(eq(sensors.id, thief.sensorId));
 		// A v1 value (sealed before places were bound) still opens, so upgrades need no downtime.
-		const legacy = await createGitSensor("legacy", "placeholder-to-replace");
+		const legacy = await createGitSensor("legacy", "overwritten-below-with-a-v1-envelope");
 		await h.database.db
 			.update(sensors)
 			.set({

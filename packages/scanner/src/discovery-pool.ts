@@ -1,6 +1,13 @@
 import { Worker } from "node:worker_threads";
 import { describeError } from "@sensorium/errors";
-import type { Discovery, DiscoveryService, FileReport, FileSource, ScanOptions } from "./file-scan.ts";
+import {
+	type Discovery,
+	type DiscoveryService,
+	type FileReport,
+	type FileSource,
+	type ScanOptions,
+	unreadFile,
+} from "./file-scan.ts";
 import type { PipelineSettings } from "./pipeline.ts";
 import type { ThreadRequest, ThreadResponse, ThreadSettings } from "./thread-protocol.ts";
 
@@ -203,38 +210,23 @@ export class DiscoveryPool implements DiscoveryService {
 }
 
 function fileTimedOut(path: string, timeoutMs: number): FileReport {
-	return {
-		bytes: 0,
-		observations: [],
-		warnings: [],
-		read: false,
-		diagnostics: [
-			{
-				path,
-				stage: "route",
-				errorClass: "FileTimeLimit",
-				message: `discovery did not finish within ${Math.round(timeoutMs / 1000)} s (WORKER_FILE_TIMEOUT_MS); its thread was stopped and replaced`,
-			},
-		],
-	};
+	const seconds = Math.round(timeoutMs / 1000);
+	return unreadFile(
+		path,
+		"route",
+		"FileTimeLimit",
+		`discovery did not finish within ${seconds} s (WORKER_FILE_TIMEOUT_MS); its thread was stopped and replaced`,
+	);
 }
 
 function threadExited(path: string, code: number, error: unknown): FileReport {
 	const cause = error ? describeError(error) : undefined;
-	return {
-		bytes: 0,
-		observations: [],
-		warnings: [],
-		read: false,
-		diagnostics: [
-			{
-				path,
-				stage: "route",
-				errorClass: cause?.errorClass ?? "ThreadExited",
-				message: `the discovery thread stopped on this file (${cause ? cause.message : `exit code ${code}`}); it was replaced`,
-			},
-		],
-	};
+	return unreadFile(
+		path,
+		"route",
+		cause?.errorClass ?? "ThreadExited",
+		`the discovery thread stopped on this file (${cause ? cause.message : `exit code ${code}`}); it was replaced`,
+	);
 }
 
 /** The bundle (scripts/build.mjs) ships the thread as discovery-thread.mjs next to worker.mjs. */

@@ -77,23 +77,21 @@ const MIB = 1024 * 1024;
  * it becomes diagnostics of that file and the scan goes on with the next. The file is read here, in order;
  * the returned `report` is discovery's work, which may still be running (on a thread) when this resolves.
  */
+/** The report of a file discovery never got to: nothing read, one diagnostic saying why. */
+export function unreadFile(path: string, stage: DiagnosticStage, errorClass: string, message: string): FileReport {
+	return { bytes: 0, observations: [], warnings: [], read: false, diagnostics: [{ path, stage, errorClass, message }] };
+}
+
 export async function readAndInspect(
 	file: SourceFile,
 	discovery: Discovery,
 	options: ScanOptions,
 	signal: AbortSignal,
 ): Promise<{ report: Promise<FileReport> }> {
-	const failed = (stage: DiagnosticStage, errorClass: string, message: string): FileReport => ({
-		observations: [],
-		warnings: [],
-		diagnostics: [{ path: file.path, stage, errorClass, message }],
-		read: false,
-		bytes: 0,
-	});
 	if (file.size > options.maxFileBytes) {
 		// Never read: a file over the limit would be held whole in memory.
 		const message = `skipped: ${formatMiB(file.size)}, over max_file_size_mb (${formatMiB(options.maxFileBytes)})`;
-		return { report: Promise.resolve(failed("read", "FileTooLarge", message)) };
+		return { report: Promise.resolve(unreadFile(file.path, "read", "FileTooLarge", message)) };
 	}
 	// A file on local disk is read by the discovery thread itself, keeping that work off the event loop.
 	if (file.localPath) return { report: discovery(file.path, { localPath: file.localPath }, options, signal) };
@@ -102,7 +100,7 @@ export async function readAndInspect(
 		bytes = await file.read();
 	} catch (error) {
 		const { errorClass, message } = describeError(error);
-		return { report: Promise.resolve(failed("read", errorClass, message)) };
+		return { report: Promise.resolve(unreadFile(file.path, "read", errorClass, message)) };
 	}
 	return { report: discovery(file.path, { bytes }, options, signal) };
 }
@@ -113,15 +111,7 @@ export function readLocalFile(path: string, localPath: string): { bytes: Buffer 
 		return { bytes: readFileSync(localPath) };
 	} catch (error) {
 		const { errorClass, message } = describeError(error);
-		return {
-			report: {
-				bytes: 0,
-				observations: [],
-				warnings: [],
-				read: false,
-				diagnostics: [{ path, stage: "read", errorClass, message }],
-			},
-		};
+		return { report: unreadFile(path, "read", errorClass, message) };
 	}
 }
 
