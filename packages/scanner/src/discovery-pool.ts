@@ -30,14 +30,28 @@ interface Task {
 	reject(reason: unknown): void;
 	/** Detaches the task from its execution's signal once settled. */
 	release(): void;
+	/** Aborted after it was posted to a thread: the thread still gets to it, and what it reports is dropped. */
+	aborted?: boolean;
 }
 
 interface Thread {
 	worker: Worker;
-	task: Task | null;
+	/** Files posted to the thread, in the order it inspects them; the first is the one it is on. */
+	tasks: Task[];
+	/** The per-file time limit of `tasks[0]`. */
 	timer?: NodeJS.Timeout;
+	/** Its pipeline is built: files are posted to it from then on. */
+	ready: boolean;
+	/** Being stopped or crashed: nothing more is posted to it. */
+	stopping: boolean;
 	error?: unknown;
 }
+
+/**
+ * Files posted to a thread ahead of the one it is on: the next is already there when it finishes, so a thread
+ * never waits for the event loop to answer its report (on a busy loop, that wait was as long as the work).
+ */
+const POSTED_PER_THREAD = 3;
 
 /**
  * Discovery on a fixed set of worker threads, so that one large repository uses every core while the event
@@ -50,7 +64,6 @@ export class DiscoveryPool implements DiscoveryService {
 	readonly #options: DiscoveryPoolOptions;
 	readonly #entry = threadEntry();
 	readonly #all = new Set<Thread>();
-	#idle: Thread[] = [];
 	#queue: Task[] = [];
 	#nextId = 1;
 	#closed = false;
@@ -72,9 +85,13 @@ export class DiscoveryPool implements DiscoveryService {
 		this.threads = options.threads;
 	}
 
-	/** Files a scan keeps submitted (read, waiting or being inspected) so that no thread waits for the reader. */
+	/**
+	 * Files a scan keeps submitted (read, waiting or being inspected) so that no thread waits for the reader:
+	 * what every thread holds, and as much again waiting here. A file not on local disk is held in memory
+	 * meanwhile, so this stays a small multiple of the threads.
+	 */
 	get capacity(): number {
-		return this.threads * 2;
+		return this.threads * POSTED_PER_THREAD * 2;
 	}
 
 	/** Discovery of one file on the next free thread; resolves with its report, rejects only when aborted. */
@@ -112,35 +129,33 @@ export class DiscoveryPool implements DiscoveryService {
 				...(this.#options.pipelineModule ? { pipelineModule: this.#options.pipelineModule } : {}),
 			} satisfies ThreadSettings,
 		});
-		const thread: Thread = { worker, task: null };
+		const thread: Thread = { worker, tasks: [], ready: false, stopping: false };
 		this.#all.add(thread);
 		return new Promise((ready, failed) => {
 			let started = false;
 			worker.on("message", (message: ThreadResponse) => {
 				if ("ready" in message) {
 					started = true;
-					this.#idle.push(thread);
+					thread.ready = true;
 					this.#dispatch();
 					return ready();
 				}
-				const task = thread.task;
-				if (task?.id !== message.id) return;
-				this.#finish(thread);
-				this.#settle(task, () => task.resolve(message.report));
-				this.#idle.push(thread);
+				if (thread.tasks[0]?.id !== message.id) return;
+				const task = this.#next(thread);
+				if (!task.aborted) this.#settle(task, () => task.resolve(message.report));
 				this.#dispatch();
 			});
 			worker.on("error", (error) => {
 				thread.error = error;
+				thread.stopping = true;
 			});
 			worker.on("exit", (code) => {
 				this.#all.delete(thread);
-				this.#idle = this.#idle.filter((t) => t !== thread);
-				const task = thread.task;
-				if (task) {
-					this.#finish(thread);
-					this.#settle(task, () => task.resolve(threadExited(task.path, code, thread.error)));
-				}
+				clearTimeout(thread.timer);
+				const task = thread.tasks.shift();
+				if (task && !task.aborted) this.#settle(task, () => task.resolve(threadExited(task.path, code, thread.error)));
+				this.#requeue(thread);
+				this.#dispatch();
 				if (!started) return failed(thread.error ?? new Error(`a discovery thread exited with code ${code} at start`));
 				if (!this.#closed) this.#spawn().catch(() => this.#failQueue(thread.error));
 			});
@@ -148,24 +163,51 @@ export class DiscoveryPool implements DiscoveryService {
 	}
 
 	#dispatch(): void {
-		while (this.#queue.length > 0 && this.#idle.length > 0) {
-			const thread = this.#idle.pop() as Thread;
-			const task = this.#queue.shift() as Task;
-			thread.task = task;
-			thread.timer = setTimeout(
-				() => this.#stop(thread, fileTimedOut(task.path, this.#options.fileTimeoutMs)),
-				this.#options.fileTimeoutMs,
-			);
-			if ("localPath" in task.source) {
-				const request: ThreadRequest = { id: task.id, path: task.path, source: task.source, options: task.options };
-				thread.worker.postMessage(request);
-			} else {
-				// A copy the thread owns: cloning a view would copy its whole underlying buffer (pooled or sliced).
-				const bytes = new Uint8Array(task.source.bytes);
-				const request: ThreadRequest = { id: task.id, path: task.path, source: { bytes }, options: task.options };
-				thread.worker.postMessage(request, [bytes.buffer]);
+		for (const thread of this.#all) {
+			while (this.#queue.length > 0 && thread.tasks.length < POSTED_PER_THREAD && thread.ready && !thread.stopping) {
+				const task = this.#queue.shift() as Task;
+				thread.tasks.push(task);
+				if (thread.tasks.length === 1) this.#startClock(thread);
+				this.#post(thread, task);
 			}
 		}
+	}
+
+	#post(thread: Thread, task: Task): void {
+		if ("localPath" in task.source) {
+			const request: ThreadRequest = { id: task.id, path: task.path, source: task.source, options: task.options };
+			thread.worker.postMessage(request);
+		} else {
+			// A copy the thread owns: cloning a view would copy its whole underlying buffer (pooled or sliced).
+			const bytes = new Uint8Array(task.source.bytes);
+			const request: ThreadRequest = { id: task.id, path: task.path, source: { bytes }, options: task.options };
+			thread.worker.postMessage(request, [bytes.buffer]);
+		}
+	}
+
+	/** The time limit runs for the file the thread is on, from when it got to it. */
+	#startClock(thread: Thread): void {
+		const [task] = thread.tasks;
+		if (!task) return;
+		thread.timer = setTimeout(
+			() => this.#stop(thread, fileTimedOut(task.path, this.#options.fileTimeoutMs)),
+			this.#options.fileTimeoutMs,
+		);
+	}
+
+	/** Takes the file the thread was on off it, and starts the clock of the one it goes on to. */
+	#next(thread: Thread): Task {
+		clearTimeout(thread.timer);
+		const task = thread.tasks.shift() as Task;
+		this.#startClock(thread);
+		return task;
+	}
+
+	/** Files posted to a thread that stopped go back to the front of the queue, in their order. */
+	#requeue(thread: Thread): void {
+		const waiting = thread.tasks.splice(0).filter((task) => !task.aborted);
+		if (!this.#closed) return void this.#queue.unshift(...waiting);
+		for (const task of waiting) this.#settle(task, () => task.reject(new Error("the discovery pool closed")));
 	}
 
 	#abort(task: Task, reason: unknown): void {
@@ -175,25 +217,34 @@ export class DiscoveryPool implements DiscoveryService {
 			this.#settle(task, () => task.reject(reason));
 			return;
 		}
-		const thread = [...this.#all].find((t) => t.task === task);
+		const thread = [...this.#all].find((t) => t.tasks.includes(task));
 		if (!thread) return;
-		// The thread is busy with a file nobody waits for any more: stop it, a fresh one takes its place.
-		this.#finish(thread);
 		this.#settle(task, () => task.reject(reason));
-		void thread.worker.terminate();
+		if (thread.tasks[0] !== task) {
+			// Not started yet: it keeps its place, so the time limit of the files behind it stays theirs.
+			task.aborted = true;
+			return;
+		}
+		// The thread is busy with a file nobody waits for any more: stop it, a fresh one takes its place and the
+		// files posted behind it go back to the queue.
+		this.#stopThread(thread);
 	}
 
 	#stop(thread: Thread, report: FileReport): void {
-		const task = thread.task;
+		const [task] = thread.tasks;
 		if (!task) return;
-		this.#finish(thread);
-		this.#settle(task, () => task.resolve(report));
-		void thread.worker.terminate();
+		if (!task.aborted) this.#settle(task, () => task.resolve(report));
+		this.#stopThread(thread);
 	}
 
-	#finish(thread: Thread): void {
+	#stopThread(thread: Thread): void {
 		clearTimeout(thread.timer);
-		thread.task = null;
+		thread.tasks.shift();
+		this.#requeue(thread);
+		// Nothing more is posted to it while it stops; its exit starts the replacement.
+		thread.stopping = true;
+		void thread.worker.terminate();
+		this.#dispatch();
 	}
 
 	#settle(task: Task, settle: () => void): void {
