@@ -65,6 +65,7 @@ export class DiscoveryPool implements DiscoveryService {
 	readonly #entry = threadEntry();
 	readonly #all = new Set<Thread>();
 	#queue: Task[] = [];
+	#watched = new Map<AbortSignal, { tasks: Set<Task>; onAbort: () => void }>();
 	#nextId = 1;
 	#closed = false;
 
@@ -99,7 +100,6 @@ export class DiscoveryPool implements DiscoveryService {
 		new Promise<FileReport>((resolve, reject) => {
 			if (this.#closed) return reject(new Error("the discovery pool is closed"));
 			if (signal.aborted) return reject(signal.reason);
-			const onAbort = () => this.#abort(task, signal.reason);
 			const task: Task = {
 				id: this.#nextId++,
 				path,
@@ -107,12 +107,39 @@ export class DiscoveryPool implements DiscoveryService {
 				options,
 				resolve,
 				reject,
-				release: () => signal.removeEventListener("abort", onAbort),
+				release: () => this.#unwatch(signal, task),
 			};
-			signal.addEventListener("abort", onAbort, { once: true });
+			this.#watch(signal, task);
 			this.#queue.push(task);
 			this.#dispatch();
 		});
+
+	/**
+	 * One abort listener per execution's signal, however many of its files are in flight: a listener per file
+	 * would pass Node's limit of ten per signal and warn of a leak.
+	 */
+	#watch(signal: AbortSignal, task: Task): void {
+		let watch = this.#watched.get(signal);
+		if (!watch) {
+			const tasks = new Set<Task>();
+			const onAbort = () => {
+				for (const each of [...tasks]) this.#abort(each, signal.reason);
+			};
+			watch = { tasks, onAbort };
+			this.#watched.set(signal, watch);
+			signal.addEventListener("abort", onAbort, { once: true });
+		}
+		watch.tasks.add(task);
+	}
+
+	#unwatch(signal: AbortSignal, task: Task): void {
+		const watch = this.#watched.get(signal);
+		if (!watch) return;
+		watch.tasks.delete(task);
+		if (watch.tasks.size > 0) return;
+		signal.removeEventListener("abort", watch.onAbort);
+		this.#watched.delete(signal);
+	}
 
 	async close(): Promise<void> {
 		this.#closed = true;

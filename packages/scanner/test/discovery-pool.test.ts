@@ -65,6 +65,28 @@ describe("DiscoveryPool with files posted ahead", () => {
 		expect((await Promise.all(behind)).map(outcome)).toEqual(["1 found", "1 found"]);
 	});
 
+	it("listens once to an execution's signal however many of its files are in flight, and aborts them all", async () => {
+		const warnings: Error[] = [];
+		const onWarning = (warning: Error) => warnings.push(warning);
+		process.on("warning", onWarning);
+		try {
+			const execution = new AbortController();
+			const finished = await Promise.all(
+				Array.from({ length: 30 }, (_, i) => inspect(`many/${i}.pem`, execution.signal).then(outcome)),
+			);
+			expect(finished).toEqual(Array(30).fill("1 found"));
+			const cancelled = Array.from({ length: 30 }, (_, i) =>
+				inspect(`more/${i}.pem`, execution.signal).then(outcome, (error: Error) => error.message),
+			);
+			execution.abort(new Error("execution cancelled"));
+			expect(await Promise.all(cancelled)).toContain("execution cancelled");
+			await new Promise((resolve) => setImmediate(resolve));
+			expect(warnings.filter((w) => w.name === "MaxListenersExceededWarning")).toEqual([]);
+		} finally {
+			process.off("warning", onWarning);
+		}
+	});
+
 	it("rejects what is waiting when it closes, and nothing is left unsettled", async () => {
 		const closing = await DiscoveryPool.start({
 			threads: 1,
