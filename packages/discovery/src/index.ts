@@ -13,7 +13,7 @@ export type {
 } from "./types.ts";
 
 /** Bump on any change to what is detected or how it is described: it keys the incremental-scan cache. */
-export const DETECTOR_VERSION = "1.2.0";
+export const DETECTOR_VERSION = "1.2.1";
 
 /**
  * Cryptographic assets in one file: X.509 certificates, private and public keys, JWT/JWE tokens, keystores,

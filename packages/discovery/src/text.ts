@@ -1,3 +1,4 @@
+import { createPrivateKey, createPublicKey } from "node:crypto";
 import { readWhole } from "./der.ts";
 import { findTokens } from "./jwt.ts";
 import { encryptedPkcs8Asset, legacyEncryptedAsset, privateKeyAsset, publicKeyAsset, sha256Hex } from "./keys.ts";
@@ -72,20 +73,51 @@ function parsePemBlock({ label, offset, headers, body }: PemBlock): Asset[] {
 	if (legacyFormat && headers.get("proc-type")?.toUpperCase() === "4,ENCRYPTED") {
 		return found(legacyEncryptedAsset(label, headers, body, offset));
 	}
-	// Every remaining label holds exactly one DER structure; trailing bytes mean it is not what it claims.
-	if (!readWhole(body)) return [];
-	if (legacyFormat) return found(privateKeyAsset(body, legacyFormat, "pem", offset));
+	// Every remaining label holds exactly one DER structure; anything else is read only if OpenSSL reads it.
+	const der = readWhole(body) ? body : reencodedKey(label, body);
+	if (!der) return [];
+	if (legacyFormat) return found(privateKeyAsset(der, legacyFormat, "pem", offset));
 	switch (label) {
 		case "PRIVATE KEY":
-			return found(privateKeyAsset(body, "pkcs8", "pem", offset));
+			return found(privateKeyAsset(der, "pkcs8", "pem", offset));
 		case "ENCRYPTED PRIVATE KEY":
-			return found(encryptedPkcs8Asset(body, "pem", offset));
+			return found(encryptedPkcs8Asset(der, "pem", offset));
 		case "PUBLIC KEY":
-			return found(publicKeyAsset(body, "spki", "pem", offset));
+			return found(publicKeyAsset(der, "spki", "pem", offset));
 		case "RSA PUBLIC KEY":
-			return found(publicKeyAsset(body, "pkcs1", "pem", offset));
+			return found(publicKeyAsset(der, "pkcs1", "pem", offset));
 		default:
 			return [];
+	}
+}
+
+const KEY_ENCODINGS: Readonly<
+	Record<string, { type: "spki" | "pkcs1" | "pkcs8" | "sec1"; side: "public" | "private" }>
+> = {
+	"PUBLIC KEY": { type: "spki", side: "public" },
+	"RSA PUBLIC KEY": { type: "pkcs1", side: "public" },
+	"PRIVATE KEY": { type: "pkcs8", side: "private" },
+	"RSA PRIVATE KEY": { type: "pkcs1", side: "private" },
+	"EC PRIVATE KEY": { type: "sec1", side: "private" },
+};
+
+/**
+ * A key OpenSSL loads although it is not one DER structure (BER indefinite lengths, bytes after the end), as
+ * DER: OpenSSL-based programs accept such keys, so they are in use like any other (Wycheproof's "indefinite
+ * length" and "appending unused 0's" vectors are real examples).
+ */
+function reencodedKey(label: string, body: Buffer): Buffer | undefined {
+	const encoding = KEY_ENCODINGS[label];
+	if (!encoding) return undefined;
+	try {
+		if (encoding.side === "public") {
+			const type = encoding.type as "spki" | "pkcs1";
+			return createPublicKey({ key: body, format: "der", type }).export({ type, format: "der" });
+		}
+		const type = encoding.type as "pkcs1" | "pkcs8" | "sec1";
+		return createPrivateKey({ key: body, format: "der", type }).export({ type, format: "der" });
+	} catch {
+		return undefined;
 	}
 }
 

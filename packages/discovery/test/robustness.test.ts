@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { describeError } from "@sensorium/errors";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -282,5 +283,52 @@ describe("keys of algorithms nobody here can load", () => {
 			"Falcon-512",
 			"1.2.3.4.5",
 		]);
+	});
+});
+
+describe("keys OpenSSL reads although they are not DER (found on Wycheproof's test vectors)", () => {
+	const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+	const spki = publicKey.export({ type: "spki", format: "der" });
+	const pem = (label: string, body: Buffer) =>
+		`-----BEGIN ${label}-----\n${body.toString("base64").replace(/(.{64})/g, "$1\n")}\n-----END ${label}-----\n`;
+	// The outer SEQUENCE with BER's indefinite length (0x80) and end-of-contents octets instead of its DER length.
+	const indefinite = (der: Buffer) => {
+		const first = der[1] as number;
+		const lengthOctets = first & 0x80 ? 1 + (first & 0x7f) : 1;
+		return Buffer.concat([Buffer.of(0x30, 0x80), der.subarray(1 + lengthOctets), Buffer.of(0, 0)]);
+	};
+	const forms = {
+		"an indefinite length": indefinite(spki),
+		"bytes after the structure": Buffer.concat([spki, Buffer.of(0, 0)]),
+	};
+
+	for (const [form, body] of Object.entries(forms)) {
+		it(`finds a PUBLIC KEY with ${form}, as the same key as its DER form`, () => {
+			const text = pem("PUBLIC KEY", body);
+			// The real tool agrees that this is a key a program would load.
+			expect(
+				openssl("pkey", "-pubin", "-in", fixtures.write(`${form.replaceAll(" ", "-")}.pem`, text), "-noout").length,
+			).toBe(0);
+			const report = discoverDetailed("k.pem", Buffer.from(text));
+			expect(report.diagnostics).toEqual([]);
+			const canonical = discoverDetailed("k.pem", Buffer.from(pem("PUBLIC KEY", spki)));
+			expect(report.discoveries.map((d) => d.identity)).toEqual(canonical.discoveries.map((d) => d.identity));
+			expect(report.discoveries).toHaveLength(1);
+		});
+	}
+
+	it("finds a PRIVATE KEY with an indefinite length", () => {
+		const pkcs8 = privateKey.export({ type: "pkcs8", format: "der" });
+		const report = discoverDetailed("k.pem", Buffer.from(pem("PRIVATE KEY", indefinite(pkcs8))));
+		expect(report.diagnostics).toEqual([]);
+		expect(report.discoveries).toHaveLength(1);
+		expect(report.discoveries[0]?.crypto).toMatchObject({ key: { type: "private-key" } });
+	});
+
+	it("still reports a key block OpenSSL cannot read either", () => {
+		const cut = spki.subarray(0, spki.length - 5);
+		const report = discoverDetailed("k.pem", Buffer.from(pem("PUBLIC KEY", cut)));
+		expect(report.discoveries).toEqual([]);
+		expect(report.diagnostics).toEqual([expect.objectContaining({ errorClass: "UnreadableBlock" })]);
 	});
 });
