@@ -113,6 +113,19 @@ describe("GIT Sensor: full scans", () => {
 		});
 	});
 
+	it("names a repository the server cannot send (missing objects) as damaged, not unreachable, and does not retry", async () => {
+		// Found on a real mirror with missing blobs: git said "early EOF", which read as a network failure.
+		const damaged = await TestRepo.create(base, "damaged");
+		await writeFile(join(damaged.dir, "server.pem"), PEM);
+		damaged.commitAll("one file");
+		const blob = damaged.git("rev-parse", "HEAD:server.pem").trim();
+		await rm(join(damaged.dir, ".git", "objects", blob.slice(0, 2), blob.slice(2)));
+		const error = await rejection(gitSensor.open({ url: damaged.url }, await runContext(base)));
+		expect(error).toMatchObject({ code: "GIT-1099", retryable: false });
+		expect(error.message).toContain("missing or damaged objects");
+		expect(error.message).not.toContain("Could not reach");
+	});
+
 	it("refuses URLs the config schema would refuse (GIT-1006)", async () => {
 		const error = await rejection(gitSensor.open({ url: "ext::sh -c touch% /tmp/pwned" }, await runContext(base)));
 		expect(error.code).toBe("GIT-1006");

@@ -21,6 +21,9 @@ const AUTH_FAILED =
 	/Authentication failed|could not read (Username|Password)|Invalid username or password|HTTP Basic: Access denied|Permission denied \(|returned error: 40[13]/i;
 const REDIRECTED = /returned error: 30[1278]/;
 const BRANCH_MISSING = /Remote branch .* not found|Could not find remote branch/i;
+// The server was reached and answered, but cannot produce objects its history refers to.
+const REPOSITORY_DAMAGED =
+	/repository corruption on the remote side|did not send all necessary objects|missing (blob|tree|commit) object|unable to read [0-9a-f]{40}|pack-objects died/i;
 const REPOSITORY_MISSING = /repository .* not found|does not appear to be a git repository|returned error: 404/i;
 const UNREACHABLE =
 	/Could not resolve host|Failed to connect|Connection refused|Connection timed out|Connection reset|No route to host|Network is unreachable|Could not read from remote repository|remote end hung up|early EOF|RPC failed/i;
@@ -90,6 +93,14 @@ export function cloneFailure(outcome: GitOutcome, target: CloneTarget): SensorEr
 	}
 	if (REPOSITORY_MISSING.test(stderr)) {
 		return new SensorError("GIT-1001", `Repository ${url} was not found, or it is not a Git repository.`);
+	}
+	if (REPOSITORY_DAMAGED.test(stderr)) {
+		// Not retried: the same objects are missing on the next attempt, and "could not reach" would send the
+		// user looking at the network.
+		return new SensorError(
+			"GIT-1099",
+			`The Git server of ${url} could not send the repository: it reports missing or damaged objects (${gitDetail(stderr, target.secrets, REPOSITORY_DAMAGED)}). The repository needs repairing on the server.`,
+		);
 	}
 	if (target.proxyFailure !== undefined) {
 		return new SensorError("GIT-1001", `Could not reach the Git server of ${url}: ${target.proxyFailure}`, true);
