@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { globSync } from "tinyglobby";
 import { defineConfig } from "vitest/config";
 
@@ -19,6 +20,10 @@ const shared = { pool: "forks" as const, testTimeout: 30_000, hookTimeout: 60_00
 
 export default defineConfig({
 	test: {
+		// Vitest's default (cores - 1) runs one file at a time on two cores; most integration files spend their
+		// time waiting on child processes, servers and time limits, so two at a time halves the suite's wall time
+		// there (13.6 -> 6.2 min) and every file has its own database and queue prefix.
+		maxWorkers: Math.max(2, availableParallelism() - 1),
 		projects: [
 			{ test: { ...shared, name: "unit", include: TEST_FILES, exclude: integration } },
 			{
