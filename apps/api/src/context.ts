@@ -4,7 +4,7 @@ import type { SensorTypeRegistry } from "@sensorium/executions";
 import type { Logger } from "@sensorium/logger";
 import type { HttpMetrics, Registry } from "@sensorium/metrics";
 import type { NetworkPolicy } from "@sensorium/network-policy";
-import type { AuthInvalidation, DeliveryQueue, ExecutionQueue, FailureCounter, RateLimiter } from "@sensorium/queue";
+import type { AuthInvalidation, CallbackQueue, ExecutionQueue, FailureCounter, RateLimiter } from "@sensorium/queue";
 import type { SecretBox } from "@sensorium/secrets";
 import type { PrincipalCache } from "./middleware/auth.ts";
 import type { QueueDashboard } from "./queue-dashboard.ts";
@@ -16,7 +16,7 @@ export interface AppDeps {
 	secretBox: SecretBox;
 	sensorTypes: SensorTypeRegistry;
 	logger: Logger;
-	deliveryQueue: DeliveryQueue;
+	callbackQueue: CallbackQueue;
 	/** Which addresses callback URLs may resolve to (CALLBACK_ALLOWED_NETWORKS opens exceptions). */
 	callbackPolicy: NetworkPolicy;
 	callbackTimeoutMs: number;

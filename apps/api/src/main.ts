@@ -7,9 +7,9 @@ import { createProcessLogger } from "@sensorium/logger";
 import { createRegistry, httpMetrics, organizationLoadMetrics, queueDepthMetrics } from "@sensorium/metrics";
 import { createNetworkPolicy } from "@sensorium/network-policy";
 import {
+	CallbackQueue,
 	createProducerConnection,
 	createWorkerConnection,
-	DeliveryQueue,
 	ExecutionQueue,
 	FailureCounter,
 	publishAuthInvalidation,
@@ -36,7 +36,7 @@ const runtime = new ProcessRuntime({ logger, shutdownTimeoutMs: env.SHUTDOWN_TIM
 const database = createDatabase(env.DATABASE_URL, { applicationName: "sensorium-api", max: 20 });
 const redis = createProducerConnection(redisTarget);
 const queue = new ExecutionQueue(redis, env.QUEUE_PREFIX);
-const deliveryQueue = new DeliveryQueue(redis, env.QUEUE_PREFIX);
+const callbackQueue = new CallbackQueue(redis, env.QUEUE_PREFIX);
 const sensorTypes = await SensorTypeRegistry.load(
 	database.db,
 	sensorTypeContracts({
@@ -48,12 +48,12 @@ const sensorTypes = await SensorTypeRegistry.load(
 const registry = createRegistry("api");
 queueDepthMetrics(registry, {
 	executions: { counts: () => queue.counts(), byPriority: () => queue.depthByPriority() },
-	callbacks: { counts: () => deliveryQueue.counts() },
+	callbacks: { counts: () => callbackQueue.counts() },
 });
 organizationLoadMetrics(registry, () => organizationLoads(database.db));
 
 const queueDashboard = env.QUEUE_DASHBOARD_PASSWORD
-	? createQueueDashboard([queue.queue, deliveryQueue.queue], {
+	? createQueueDashboard([queue.queue, callbackQueue.queue], {
 			password: env.QUEUE_DASHBOARD_PASSWORD,
 			readOnly: env.QUEUE_DASHBOARD_READ_ONLY,
 			uiPath: env.QUEUE_DASHBOARD_UI_PATH,
@@ -87,7 +87,7 @@ const app = createApp({
 	metrics: { registry, http: httpMetrics(registry) },
 	db: database.db,
 	queue,
-	deliveryQueue,
+	callbackQueue,
 	callbackPolicy: createNetworkPolicy(env.CALLBACK_ALLOWED_NETWORKS),
 	callbackTimeoutMs: env.CALLBACK_TIMEOUT_MS,
 	secretBox: new SecretBox(secret.key, secret.previousKeys),
@@ -131,7 +131,7 @@ if (dashboardServer) {
 }
 runtime.onShutdown("queues", async () => {
 	await queue.close();
-	await deliveryQueue.close();
+	await callbackQueue.close();
 });
 runtime.onShutdown("redis", () => {
 	redis.disconnect();

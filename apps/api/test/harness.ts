@@ -4,8 +4,8 @@ import { SensorTypeRegistry } from "@sensorium/executions";
 import { createLogger } from "@sensorium/logger";
 import { createNetworkPolicy } from "@sensorium/network-policy";
 import {
+	CallbackQueue,
 	createProducerConnection,
-	DeliveryQueue,
 	ExecutionQueue,
 	FailureCounter,
 	type RedisConnection,
@@ -58,11 +58,11 @@ export async function createHarness(): Promise<Harness> {
 	const queue = new ExecutionQueue(redis, prefix);
 	const secretBox = new SecretBox(Buffer.alloc(32, 7));
 	const sensorTypes = await SensorTypeRegistry.load(database.db, sensorTypeContracts({ allowGitFileUrls: false }));
-	const deliveryQueue = new DeliveryQueue(redis, prefix);
+	const callbackQueue = new CallbackQueue(redis, prefix);
 	const deps: AppDeps = {
 		db: database.db,
 		queue,
-		deliveryQueue,
+		callbackQueue,
 		callbackPolicy: createNetworkPolicy(["127.0.0.0/8", "::1/128"]),
 		callbackTimeoutMs: 2_000,
 		secretBox,

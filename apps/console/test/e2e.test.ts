@@ -14,7 +14,7 @@ import { createDatabase, type DatabaseHandle } from "@sensorium/db";
 import { SensorTypeRegistry } from "@sensorium/executions";
 import { createLogger } from "@sensorium/logger";
 import { createNetworkPolicy } from "@sensorium/network-policy";
-import { createProducerConnection, DeliveryQueue, ExecutionQueue, type RedisConnection } from "@sensorium/queue";
+import { CallbackQueue, createProducerConnection, ExecutionQueue, type RedisConnection } from "@sensorium/queue";
 import { SecretBox } from "@sensorium/secrets";
 import { sensorTypeContracts } from "@sensorium/sensors";
 import { createTestDatabase, TEST_REDIS_URL, type TestDatabase, uniqueQueuePrefix } from "@sensorium/testing";
@@ -182,7 +182,7 @@ beforeAll(async () => {
 	const app = createApp({
 		db: database.db,
 		queue,
-		deliveryQueue: new DeliveryQueue(redis, prefix),
+		callbackQueue: new CallbackQueue(redis, prefix),
 		callbackPolicy: createNetworkPolicy(["127.0.0.0/8"]),
 		callbackTimeoutMs: 2_000,
 		secretBox: new SecretBox(Buffer.from(SECRET_KEY, "base64")),

@@ -11,7 +11,7 @@ import { generateSigningSecret } from "@sensorium/callbacks";
 import { createDatabase, executions, sensors } from "@sensorium/db";
 import { finishExecution } from "@sensorium/executions";
 import { newObjectId } from "@sensorium/ids";
-import { createProducerConnection, DeliveryQueue } from "@sensorium/queue";
+import { CallbackQueue, createProducerConnection } from "@sensorium/queue";
 import { SecretBox } from "@sensorium/secrets";
 import { createMigratedDatabase } from "@sensorium/testing";
 
@@ -29,7 +29,7 @@ const prefix = `sensorium-bench-${randomBytes(4).toString("hex")}`;
 const scratch = await createMigratedDatabase("bench_cb", ADMIN_URL);
 const database = createDatabase(scratch.url, { max: 10 });
 const redis = createProducerConnection(REDIS_URL);
-const queue = new DeliveryQueue(redis, prefix);
+const queue = new CallbackQueue(redis, prefix);
 const box = new SecretBox(key);
 const boot = await bootstrapOrganization(database.db, { orgName: "Bench", email: "bench@bench.test" });
 

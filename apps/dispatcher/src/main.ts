@@ -6,7 +6,7 @@ import { createDatabase } from "@sensorium/db";
 import { createProcessLogger } from "@sensorium/logger";
 import { createRegistry, deliveryMetrics, reconcilerMetrics } from "@sensorium/metrics";
 import { createNetworkPolicy } from "@sensorium/network-policy";
-import { createWorkerConnection, DeliveryQueue } from "@sensorium/queue";
+import { CallbackQueue, createWorkerConnection } from "@sensorium/queue";
 import { ProcessRuntime } from "@sensorium/runtime";
 import { SecretBox } from "@sensorium/secrets";
 import { sql } from "drizzle-orm";
@@ -27,7 +27,7 @@ const runtime = new ProcessRuntime({ logger, shutdownTimeoutMs: env.SHUTDOWN_TIM
 const database = createDatabase(env.DATABASE_URL, { applicationName: "sensorium-dispatcher", max: 10 });
 const workerConnection = createWorkerConnection(redis);
 const queueConnection = createWorkerConnection(redis);
-const queue = new DeliveryQueue(queueConnection, env.QUEUE_PREFIX);
+const queue = new CallbackQueue(queueConnection, env.QUEUE_PREFIX);
 const registry = createRegistry("dispatcher");
 const reconciliation = reconcilerMetrics(registry);
 

@@ -7,7 +7,7 @@ import { createDatabase, type DatabaseHandle } from "@sensorium/db";
 import { claimExecution, finishExecution, SensorTypeRegistry } from "@sensorium/executions";
 import { createLogger } from "@sensorium/logger";
 import { createNetworkPolicy } from "@sensorium/network-policy";
-import { createProducerConnection, DeliveryQueue, ExecutionQueue, type RedisConnection } from "@sensorium/queue";
+import { CallbackQueue, createProducerConnection, ExecutionQueue, type RedisConnection } from "@sensorium/queue";
 import { SecretBox } from "@sensorium/secrets";
 import { sensorTypeContracts } from "@sensorium/sensors";
 import { createTestDatabase, TEST_REDIS_URL, type TestDatabase, uniqueQueuePrefix } from "@sensorium/testing";
@@ -26,7 +26,7 @@ export interface DispatchHarness {
 	database: DatabaseHandle;
 	testDb: TestDatabase;
 	secretBox: SecretBox;
-	deliveryQueue: DeliveryQueue;
+	callbackQueue: CallbackQueue;
 	orgId: string;
 	adminUserId: string;
 	apiAs(
@@ -53,12 +53,12 @@ export async function createDispatchHarness(options: { allowLoopback?: boolean }
 	const redis: RedisConnection = createProducerConnection(TEST_REDIS_URL);
 	const prefix = uniqueQueuePrefix("dispatch");
 	const queue = new ExecutionQueue(redis, prefix);
-	const deliveryQueue = new DeliveryQueue(redis, prefix);
+	const callbackQueue = new CallbackQueue(redis, prefix);
 	const secretBox = new SecretBox(Buffer.from(SECRET_KEY, "base64"));
 	const app = createApp({
 		db: database.db,
 		queue,
-		deliveryQueue,
+		callbackQueue,
 		callbackPolicy: createNetworkPolicy(options.allowLoopback === false ? [] : LOOPBACK),
 		callbackTimeoutMs: 2_000,
 		secretBox,
@@ -72,7 +72,7 @@ export async function createDispatchHarness(options: { allowLoopback?: boolean }
 		database,
 		testDb,
 		secretBox,
-		deliveryQueue,
+		callbackQueue,
 		orgId: boot.orgId,
 		adminUserId: boot.userId,
 		async apiAs(token, method, path, body) {
@@ -147,15 +147,15 @@ export async function createDispatchHarness(options: { allowLoopback?: boolean }
 						: { status, message: "Authentication failed.", errorCode: "GIT-1002", filesScanned: 0, bytesScanned: 0 },
 			});
 			if (finished.delivery)
-				await deliveryQueue.enqueueDelivery(finished.delivery.deliveryId, finished.delivery.attempts);
+				await callbackQueue.enqueueDelivery(finished.delivery.deliveryId, finished.delivery.attempts);
 			return { sensorId: created.body.sensorId as string, executionId };
 		},
 		async close() {
 			await Promise.all(processes.map((p) => p.stop("SIGKILL")));
 			await queue.queue.obliterate({ force: true }).catch(() => {});
-			await deliveryQueue.queue.obliterate({ force: true }).catch(() => {});
+			await callbackQueue.queue.obliterate({ force: true }).catch(() => {});
 			await queue.close();
-			await deliveryQueue.close();
+			await callbackQueue.close();
 			redis.disconnect();
 			await database.close();
 			await testDb.drop();

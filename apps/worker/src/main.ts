@@ -8,7 +8,7 @@ import { reconcileExpiredLeases, reconcileQueuedExecutions } from "@sensorium/ex
 import { createProcessLogger } from "@sensorium/logger";
 import { createRegistry, executionMetrics, reconcilerMetrics } from "@sensorium/metrics";
 import { createNetworkPolicy } from "@sensorium/network-policy";
-import { createWorkerConnection, DeliveryQueue, ExecutionQueue, ExportQueue } from "@sensorium/queue";
+import { CallbackQueue, createWorkerConnection, ExecutionQueue, ExportQueue } from "@sensorium/queue";
 import { ProcessRuntime } from "@sensorium/runtime";
 import {
 	createExecutionWorker,
@@ -64,7 +64,7 @@ const database = createDatabase(env.DATABASE_URL, {
 const workerConnection = createWorkerConnection(redis);
 const queueConnection = createWorkerConnection(redis);
 const queue = new ExecutionQueue(queueConnection, env.QUEUE_PREFIX);
-const deliveryQueue = new DeliveryQueue(queueConnection, env.QUEUE_PREFIX);
+const callbackQueue = new CallbackQueue(queueConnection, env.QUEUE_PREFIX);
 const exportQueue = new ExportQueue(queueConnection, env.QUEUE_PREFIX);
 const handBack = new AbortController();
 const registry = createRegistry("worker");
@@ -109,7 +109,7 @@ const worker = createExecutionWorker({
 		sensorErrorAttempts: env.SENSOR_ERROR_ATTEMPTS,
 		defaultAutoResolutionDays: env.AUTO_RESOLUTION_DAYS,
 		tmpDir,
-		deliveryQueue,
+		callbackQueue,
 		exportQueue,
 		metrics,
 	},
@@ -150,7 +150,7 @@ runtime.onShutdown("scans", async () => {
 });
 runtime.onShutdown("queues", async () => {
 	await queue.close();
-	await deliveryQueue.close();
+	await callbackQueue.close();
 	await exportQueue.close();
 });
 runtime.onShutdown("redis", () => {

@@ -177,9 +177,9 @@ describe("completion callbacks", () => {
 		}[];
 		expect(deliveries).toHaveLength(1);
 		expect(deliveries[0]?.payload).toMatchObject({ executionId, status: "failed", errorCode: "GIT-1003" });
-		const { DeliveryQueue, createProducerConnection, deliveryJobId } = await import("@sensorium/queue");
+		const { CallbackQueue, createProducerConnection, deliveryJobId } = await import("@sensorium/queue");
 		const redis = createProducerConnection("redis://127.0.0.1:6379");
-		const queue = new DeliveryQueue(redis, h.prefix);
+		const queue = new CallbackQueue(redis, h.prefix);
 		expect(await queue.queue.getJobState(deliveryJobId(deliveries[0]?.deliveryId as string, 0))).toBe("waiting");
 		await queue.close();
 		redis.disconnect();

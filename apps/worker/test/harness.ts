@@ -6,8 +6,8 @@ import { SensorTypeRegistry } from "@sensorium/executions";
 import { createLogger } from "@sensorium/logger";
 import { createNetworkPolicy } from "@sensorium/network-policy";
 import {
+	CallbackQueue,
 	createProducerConnection,
-	DeliveryQueue,
 	ExecutionQueue,
 	type RedisConnection,
 	type RedisTarget,
@@ -60,7 +60,7 @@ export async function createScanHarness(fsRoot: string, options: ScanHarnessOpti
 	const app = createApp({
 		db: database.db,
 		queue,
-		deliveryQueue: new DeliveryQueue(redis, prefix),
+		callbackQueue: new CallbackQueue(redis, prefix),
 		callbackPolicy: createNetworkPolicy(["127.0.0.0/8", "::1/128"]),
 		callbackTimeoutMs: 2_000,
 		secretBox: new SecretBox(Buffer.from(SECRET_KEY, "base64")),

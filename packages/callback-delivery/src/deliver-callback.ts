@@ -12,14 +12,14 @@ import type { Database } from "@sensorium/db";
 import type { Logger } from "@sensorium/logger";
 import type { DeliveryMetrics } from "@sensorium/metrics";
 import type { NetworkPolicy } from "@sensorium/network-policy";
-import type { DeliveryQueue } from "@sensorium/queue";
+import type { CallbackQueue } from "@sensorium/queue";
 import type { SecretBox } from "@sensorium/secrets";
 import type { EndpointSlots } from "./endpoint-slots.ts";
 
 export interface DispatchDeps {
 	db: Database;
 	secretBox: SecretBox;
-	queue: DeliveryQueue;
+	queue: CallbackQueue;
 	policy: NetworkPolicy;
 	schedule: readonly number[];
 	timeoutMs: number;

@@ -9,7 +9,7 @@ import {
 } from "@sensorium/db";
 import { notFound } from "@sensorium/errors";
 import { newObjectId } from "@sensorium/ids";
-import type { DeliveryQueue } from "@sensorium/queue";
+import type { CallbackQueue } from "@sensorium/queue";
 import { and, asc, eq, inArray, isNull, lt } from "drizzle-orm";
 
 /** The spec's callback payload (section 6). */
@@ -199,7 +199,7 @@ export const DELIVERY_NOT_FOUND = "The specified deliveryId was not found.";
 
 /** Sends a delivery again now, whatever its state; a manual re-send schedules no further retries of its own. */
 export async function redeliver(
-	deps: { db: Database; queue: DeliveryQueue },
+	deps: { db: Database; queue: CallbackQueue },
 	input: { orgId: string; executionId: string; deliveryId: string },
 ): Promise<{ deliveryId: string; attempts: number }> {
 	const [row] = await deps.db
@@ -224,7 +224,7 @@ export async function redeliver(
  * commit, Redis lost it) are enqueued again. Idempotent: the job id names the attempt.
  */
 export async function reconcilePendingDeliveries(
-	deps: { db: Database; queue: DeliveryQueue },
+	deps: { db: Database; queue: CallbackQueue },
 	options: { graceMs: number; batchSize: number; now?: Date },
 ): Promise<string[]> {
 	const now = options.now ?? new Date();

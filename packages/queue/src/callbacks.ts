@@ -24,7 +24,8 @@ export const deliveryJobOptions: JobsOptions = {
 	removeOnFail: { age: 7 * 24 * 3600 },
 };
 
-export class DeliveryQueue {
+/** The "callbacks" queue: each job is one attempt of one delivery (a completion callback to one endpoint). */
+export class CallbackQueue {
 	readonly queue: Queue<DeliveryJob>;
 
 	constructor(connection: RedisConnection, prefix: string) {

@@ -7,8 +7,8 @@ export {
 } from "./auth-invalidations.ts";
 export {
 	CALLBACKS_QUEUE,
+	CallbackQueue,
 	type DeliveryJob,
-	DeliveryQueue,
 	deliveryJobId,
 	deliveryJobOptions,
 	deliveryJobSchema,

@@ -17,7 +17,7 @@ import {
 import { discardStagedObservations, ObservationStage, recordObservations } from "@sensorium/findings";
 import type { Logger } from "@sensorium/logger";
 import type { ExecutionMetrics } from "@sensorium/metrics";
-import { type DeliveryQueue, type ExportQueue, isRedisUnavailable } from "@sensorium/queue";
+import { type CallbackQueue, type ExportQueue, isRedisUnavailable } from "@sensorium/queue";
 import { isSealed, type SecretBox, sealedPlace } from "@sensorium/secrets";
 import { redactSecrets, type Sensor, SensorError, type SensorSettings, type SensorSnapshot } from "@sensorium/sensors";
 import { CheckpointRecorder } from "./checkpoint.ts";
@@ -67,7 +67,7 @@ export interface ScannerDeps {
 	/** Parent of each execution's private work directory. */
 	tmpDir: string;
 	/** Where completion callbacks go once the final status is committed. */
-	deliveryQueue: DeliveryQueue;
+	callbackQueue: CallbackQueue;
 	/** Where OpenSearch exports go once the final status is committed (the exporter's reconciler also finds them). */
 	exportQueue?: ExportQueue;
 	metrics?: ExecutionMetrics;
@@ -423,7 +423,7 @@ async function announce(deps: ScannerDeps, finished: FinishResult): Promise<void
 			.catch((err) => deps.logger.warn({ err, exportId }, "export not enqueued; reconciler will"));
 	}
 	if (!finished.delivery) return;
-	await deps.deliveryQueue
+	await deps.callbackQueue
 		.enqueueDelivery(finished.delivery.deliveryId, finished.delivery.attempts)
 		.catch((err) =>
 			deps.logger.warn({ err, deliveryId: finished.delivery?.deliveryId }, "callback not enqueued; reconciler will"),

@@ -12,7 +12,7 @@ import {
 } from "@sensorium/executions";
 import { createLogger } from "@sensorium/logger";
 import { createNetworkPolicy } from "@sensorium/network-policy";
-import { createProducerConnection, DeliveryQueue, ExecutionQueue, type RedisConnection } from "@sensorium/queue";
+import { CallbackQueue, createProducerConnection, ExecutionQueue, type RedisConnection } from "@sensorium/queue";
 import { SecretBox } from "@sensorium/secrets";
 import { type Sensor, type SensorSnapshot, type SourceFile, sensorTypeContracts } from "@sensorium/sensors";
 import { createTestDatabase, TEST_REDIS_URL, type TestDatabase, uniqueQueuePrefix } from "@sensorium/testing";
@@ -124,7 +124,7 @@ function deps(overrides: Partial<ScannerDeps>): ScannerDeps {
 		sensorErrorAttempts: 2,
 		defaultAutoResolutionDays: 30,
 		tmpDir: tmpdir(),
-		deliveryQueue: new DeliveryQueue(redis, uniqueQueuePrefix("scanner-cb")),
+		callbackQueue: new CallbackQueue(redis, uniqueQueuePrefix("scanner-cb")),
 		...overrides,
 	};
 }

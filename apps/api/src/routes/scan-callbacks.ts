@@ -31,7 +31,7 @@ export function registerScanCallbacks(app: Hono<AppEnv>) {
 		const { executionId, deliveryId } = c.req.param();
 		if (!isObjectId(executionId) || !isObjectId(deliveryId)) return failure(c, 404, messages.deliveryNotFound);
 		await redeliver(
-			{ db: c.get("deps").db, queue: c.get("deps").deliveryQueue },
+			{ db: c.get("deps").db, queue: c.get("deps").callbackQueue },
 			{ orgId: c.get("principal").orgId, executionId, deliveryId },
 		);
 		return c.json({ status: "successful", message: "Delivery queued for sending again.", deliveryId });
