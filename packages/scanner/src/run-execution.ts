@@ -5,6 +5,7 @@ import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { type Database, isDatabaseUnavailable } from "@sensorium/db";
 import {
 	abandonExecution,
+	type ClaimResult,
 	claimExecution,
 	type ExecutionDiagnostic,
 	type FinishResult,
@@ -85,6 +86,27 @@ export type RunResult =
 
 class LostLease extends Error {}
 
+/** One claimed execution while a worker runs it: what every step reads and reports to. */
+interface Run {
+	deps: ScannerDeps;
+	executionId: string;
+	execution: Claimed["execution"];
+	sensor: Claimed["sensor"];
+	claimedAt: number;
+	log: Logger;
+	progress: Progress;
+}
+
+type Claimed = Extract<ClaimResult, { outcome: "claimed" }>;
+
+/** The signals a scan stops on, and the heartbeat that renews its lease meanwhile. */
+interface Lease {
+	signal: AbortSignal;
+	lost: AbortSignal;
+	timeLimit: AbortSignal;
+	stop(): void;
+}
+
 /**
  * Runs one execution end to end: claim, open the sensor, send its files to the discovery threads as the
  * sensor produces them (a bounded number in flight), stage the observations in batches as they come back,
@@ -102,57 +124,95 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 	if (claim.outcome === "held" || claim.outcome === "deferred")
 		return { outcome: "retry", afterMs: claim.retryAfterMs };
 	const { execution, sensor } = claim;
-	const claimedAt = Date.now();
-	const log = deps.logger.child({ executionId, sensorId: sensor.id, attempt: execution.attempt });
-
-	if (execution.attempt > deps.maxAttempts) {
-		// Attempts only grow when a claim lapsed or was handed back: the worker died, stalled, shut down, or lost
-		// Postgres or Redis. Failures of the scan itself end it at once instead (SCAN-1099, sensor codes).
-		const message = `The scan was interrupted ${deps.maxAttempts} times (its worker stopped, stalled or lost its connection to Postgres or Redis before finishing) and was given up.`;
-		await announce(deps, await abandonExecution(deps.db, executionId, message, SCAN_ERRORS.attemptsExhausted));
-		await discardStagedObservations(deps.db, executionId);
-		return { outcome: "finished", status: "failed", errorCode: SCAN_ERRORS.attemptsExhausted };
-	}
-
-	const progress: Progress = { files: 0, bytes: 0, failedFiles: new Set(), diagnostics: [] };
-	const fail = async (errorCode: string, message: string) => {
-		const finished = await finishExecution(deps.db, {
-			executionId,
-			workerId: deps.workerId,
-			outcome: {
-				status: "failed",
-				errorCode,
-				message,
-				filesScanned: progress.files,
-				bytesScanned: progress.bytes,
-				filesFailed: progress.failedFiles.size,
-				diagnostics: progress.diagnostics,
-				...(progress.sensor ? { sensorProgress: { ...progress.sensor } } : {}),
-			},
-		});
-		log.info({ errorCode }, "execution failed");
-		if (finished.written) {
-			deps.metrics?.finished("failed", (Date.now() - claimedAt) / 1000);
-			await discardStagedObservations(deps.db, executionId).catch((err) =>
-				log.warn({ err }, "staged observations not removed; the next run of this execution removes them"),
-			);
-		}
-		await announce(deps, finished);
-		return finished.written
-			? ({ outcome: "finished", status: "failed", errorCode } as const)
-			: ({ outcome: "skipped", reason: "lease lost" } as const);
+	const run: Run = {
+		deps,
+		executionId,
+		execution,
+		sensor,
+		claimedAt: Date.now(),
+		log: deps.logger.child({ executionId, sensorId: sensor.id, attempt: execution.attempt }),
+		progress: { files: 0, bytes: 0, failedFiles: new Set(), diagnostics: [] },
 	};
-
+	if (execution.attempt > deps.maxAttempts) return giveUp(run);
 	const implementation = deps.sensors[sensor.type];
-	if (!implementation) return fail(SCAN_ERRORS.sensorTypeUnsupported, `This worker cannot run "${sensor.type}".`);
-	let config: Record<string, unknown>;
-	try {
-		config = deps.secretBox.openFields(sensor.config, sealedPlace.sensorConfig(sensor.id));
-	} catch {
+	if (!implementation) return fail(run, SCAN_ERRORS.sensorTypeUnsupported, `This worker cannot run "${sensor.type}".`);
+	const opened = openSensorConfig(run);
+	if (!opened) {
 		return fail(
+			run,
 			SCAN_ERRORS.credentialsUnreadable,
 			"The sensor's stored credentials cannot be decrypted: SENSORIUM_SECRET_KEY differs from the key they were stored with, or they were altered or copied from another sensor.",
 		);
+	}
+	const lease = holdLease(run, shutdown);
+	const stage = new ObservationStage(deps.db, { executionId, attempt: execution.attempt }, deps.findingsBatchSize);
+	let workDir: string | undefined;
+	try {
+		workDir = await mkdtemp(join(deps.tmpDir, workDirPrefix(executionId)));
+		return await scanAndRecord(run, implementation, opened.config, lease.signal, workDir, stage);
+	} catch (error) {
+		await stage.idle();
+		return settleFailure(run, error, lease, shutdown, opened.secrets);
+	} finally {
+		lease.stop();
+		if (workDir) {
+			await rm(workDir, { recursive: true, force: true }).catch((err) =>
+				run.log.warn({ err }, "could not remove work dir"),
+			);
+		}
+	}
+}
+
+/**
+ * Attempts only grow when a claim lapsed or was handed back: the worker died, stalled, shut down, or lost
+ * Postgres or Redis. Failures of the scan itself end it at once instead (SCAN-1099, sensor codes).
+ */
+async function giveUp(run: Run): Promise<RunResult> {
+	const { deps, executionId } = run;
+	const message = `The scan was interrupted ${deps.maxAttempts} times (its worker stopped, stalled or lost its connection to Postgres or Redis before finishing) and was given up.`;
+	await announce(deps, await abandonExecution(deps.db, executionId, message, SCAN_ERRORS.attemptsExhausted));
+	await discardStagedObservations(deps.db, executionId);
+	return { outcome: "finished", status: "failed", errorCode: SCAN_ERRORS.attemptsExhausted };
+}
+
+/** Writes a failed outcome (if the lease is still ours), drops what was staged, and announces it. */
+async function fail(run: Run, errorCode: string, message: string): Promise<RunResult> {
+	const { deps, executionId, progress, log } = run;
+	const finished = await finishExecution(deps.db, {
+		executionId,
+		workerId: deps.workerId,
+		outcome: {
+			status: "failed",
+			errorCode,
+			message,
+			filesScanned: progress.files,
+			bytesScanned: progress.bytes,
+			filesFailed: progress.failedFiles.size,
+			diagnostics: progress.diagnostics,
+			...(progress.sensor ? { sensorProgress: { ...progress.sensor } } : {}),
+		},
+	});
+	log.info({ errorCode }, "execution failed");
+	if (finished.written) {
+		deps.metrics?.finished("failed", (Date.now() - run.claimedAt) / 1000);
+		await discardStagedObservations(deps.db, executionId).catch((err) =>
+			log.warn({ err }, "staged observations not removed; the next run of this execution removes them"),
+		);
+	}
+	await announce(deps, finished);
+	return finished.written
+		? { outcome: "finished", status: "failed", errorCode }
+		: { outcome: "skipped", reason: "lease lost" };
+}
+
+/** The sensor's config with its sealed fields opened, and those values (what must never reach a message). */
+function openSensorConfig(run: Run): { config: Record<string, unknown>; secrets: string[] } | undefined {
+	const { sensor } = run;
+	let config: Record<string, unknown>;
+	try {
+		config = run.deps.secretBox.openFields(sensor.config, sealedPlace.sensorConfig(sensor.id));
+	} catch {
+		return undefined;
 	}
 	// Only what was sealed at rest is secret: the URL's host or a path is the user's own and helps them
 	// understand the error. redactSecrets also removes URL userinfo wherever it appears.
@@ -160,10 +220,14 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 		.filter((key) => isSealed(sensor.config[key]))
 		.map((key) => config[key])
 		.filter((value): value is string => typeof value === "string" && value.length >= 4);
+	return { config, secrets };
+}
 
+/** Renews the lease with the progress so far; the scan stops on shutdown, its time limit, or a lost lease. */
+function holdLease(run: Run, shutdown: AbortSignal): Lease {
+	const { deps, executionId, progress } = run;
 	const timeLimit = AbortSignal.timeout(deps.executionTimeoutMs);
-	const lease = new AbortController();
-	const signal = AbortSignal.any([shutdown, timeLimit, lease.signal]);
+	const lost = new AbortController();
 	const heartbeat = setInterval(() => {
 		renewLease(deps.db, {
 			executionId,
@@ -174,157 +238,196 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 			filesFailed: progress.failedFiles.size,
 			...(progress.sensor ? { sensorProgress: { ...progress.sensor } } : {}),
 		}).then(
-			(ours) => ours || lease.abort(new LostLease()),
-			(error) => log.warn({ err: error }, "lease renewal failed"),
+			(ours) => ours || lost.abort(new LostLease()),
+			(error) => run.log.warn({ err: error }, "lease renewal failed"),
 		);
 	}, deps.heartbeatMs);
+	return {
+		signal: AbortSignal.any([shutdown, timeLimit, lost.signal]),
+		lost: lost.signal,
+		timeLimit,
+		stop: () => clearInterval(heartbeat),
+	};
+}
 
+async function scanAndRecord(
+	run: Run,
+	implementation: Sensor<Record<string, unknown>>,
+	config: Record<string, unknown>,
+	signal: AbortSignal,
+	workDir: string,
+	stage: ObservationStage,
+): Promise<RunResult> {
+	const { deps, sensor, progress } = run;
 	const previous = sensor.incremental ? await lastSuccessfulExecution(deps.db, sensor.id) : null;
-	const workDir = await mkdtemp(join(deps.tmpDir, workDirPrefix(executionId)));
-	const stage = new ObservationStage(deps.db, { executionId, attempt: execution.attempt }, deps.findingsBatchSize);
-	try {
-		await stage.begin();
-		const opening = performance.now();
-		const checkpoint = await CheckpointRecorder.load(deps.db, { executionId, workerId: deps.workerId });
-		// Stored configs may predate SENSOR_MAX_FILE_SIZE_MB: the operator's cap wins over any of them.
-		const configured =
-			typeof config.max_file_size_mb === "number" ? config.max_file_size_mb * MIB : DEFAULT_MAX_FILE_MB * MIB;
-		const scanOptions: ScanOptions = {
-			maxFileBytes: Math.min(configured, deps.maxFileBytes),
-			scanArchives: config.scan_archives !== false,
-		};
-		const layerCache = deps.detectionFingerprint
-			? PostgresLayerCache.forExecution(deps.db, sensor.orgId, deps.detectionFingerprint, scanOptions, log)
-			: undefined;
-		const snapshot = await implementation.open(config, {
-			workDir,
-			signal,
-			previousCursor: previous?.cursor ?? null,
-			incremental: sensor.incremental,
-			settings: deps.settings,
-			orgId: sensor.orgId,
-			sshHostKeys: sshHostKeyStore(deps.db, sensor.id),
-			checkpoint,
-			...(layerCache ? { layerCache } : {}),
-		});
-		if (snapshot.progress) progress.sensor = snapshot.progress;
-		const discovering = performance.now();
-		const { readPaths, warnings } = await scanSnapshot(
-			deps,
-			snapshot,
-			signal,
-			progress,
-			scanOptions,
-			stage,
-			checkpoint,
-			layerCache,
-		);
-		await stage.flush();
-		if (warnings.count > 0)
-			log.info({ warnings: warnings.first, count: warnings.count }, "some content was not scanned");
-		for (const unit of snapshot.diagnostics ?? []) {
-			progress.failedFiles.add(unit.path);
-			progress.diagnostics.push({ ...unit });
-		}
-		for (const diagnostic of progress.diagnostics) deps.metrics?.diagnostic(diagnostic.stage);
-		const outcome: Outcome = {
-			status: "successful",
-			message: [
-				successMessage(snapshot.mode, progress.files, stage.observed),
-				failureNote(progress.failedFiles.size),
-				snapshot.notice,
-			]
-				.filter(Boolean)
-				.join(" "),
-			cursor: snapshot.cursor,
-			filesScanned: progress.files,
-			bytesScanned: progress.bytes,
-			filesFailed: progress.failedFiles.size,
-			diagnostics: progress.diagnostics,
-			...(snapshot.progress ? { sensorProgress: { ...snapshot.progress } } : {}),
-		};
-		const recording = performance.now();
-		const finished = await deps.db.transaction(async (tx) => {
-			outcome.summary = await recordObservations(tx, {
-				orgId: sensor.orgId,
-				sensorId: sensor.id,
-				executionId,
-				attempt: execution.attempt,
-				labels: execution.labels,
-				scope: {
-					mode: snapshot.mode,
-					readPaths,
-					deletedPaths: new Set(snapshot.deleted),
-					previousExecutionId: snapshot.mode === "full" ? null : (previous?.id ?? null),
-				},
-				autoResolutionDays: sensor.autoResolutionDays ?? deps.defaultAutoResolutionDays,
-				now: new Date(),
-			});
-			const result = await finishExecution(tx, { executionId, workerId: deps.workerId, outcome });
-			if (!result.written) throw new LostLease();
-			return result;
-		});
-		await announce(deps, finished);
-		deps.metrics?.finished("successful", (Date.now() - claimedAt) / 1000);
-		deps.metrics?.findings(outcome.summary ?? {});
-		const done = performance.now();
-		log.info(
-			{
-				files: progress.files,
-				bytes: progress.bytes,
-				findings: stage.observed,
-				mode: snapshot.mode,
-				// Most observations held in memory at once (at most 2 × FINDINGS_BATCH_SIZE), and where the time went:
-				// opening the sensor (clone, download), discovery (reading files included), and recording (the
-				// batches the scan waited for, then the finishing transaction).
-				observationsHeldPeak: stage.peakHeld,
-				phasesMs: {
-					open: Math.round(discovering - opening),
-					discovery: Math.round(recording - discovering - stage.waitedMs),
-					record: Math.round(done - recording + stage.waitedMs),
-				},
+	await stage.begin();
+	const opening = performance.now();
+	const checkpoint = await CheckpointRecorder.load(deps.db, { executionId: run.executionId, workerId: deps.workerId });
+	const scanOptions = scanOptionsOf(config, deps.maxFileBytes);
+	const layerCache = deps.detectionFingerprint
+		? PostgresLayerCache.forExecution(deps.db, sensor.orgId, deps.detectionFingerprint, scanOptions, run.log)
+		: undefined;
+	const snapshot = await implementation.open(config, {
+		workDir,
+		signal,
+		previousCursor: previous?.cursor ?? null,
+		incremental: sensor.incremental,
+		settings: deps.settings,
+		orgId: sensor.orgId,
+		sshHostKeys: sshHostKeyStore(deps.db, sensor.id),
+		checkpoint,
+		...(layerCache ? { layerCache } : {}),
+	});
+	if (snapshot.progress) progress.sensor = snapshot.progress;
+	const discovering = performance.now();
+	const { readPaths, warnings } = await scanSnapshot(
+		deps,
+		snapshot,
+		signal,
+		progress,
+		scanOptions,
+		stage,
+		checkpoint,
+		layerCache,
+	);
+	await stage.flush();
+	if (warnings.count > 0)
+		run.log.info({ warnings: warnings.first, count: warnings.count }, "some content was not scanned");
+	const outcome = successfulOutcome(run, snapshot, stage.observed);
+	const recording = performance.now();
+	await recordOutcome(run, outcome, snapshot, readPaths, previous?.id ?? null);
+	deps.metrics?.finished("successful", (Date.now() - run.claimedAt) / 1000);
+	deps.metrics?.findings(outcome.summary ?? {});
+	const done = performance.now();
+	run.log.info(
+		{
+			files: progress.files,
+			bytes: progress.bytes,
+			findings: stage.observed,
+			mode: snapshot.mode,
+			// Most observations held in memory at once (at most 2 × FINDINGS_BATCH_SIZE), and where the time went:
+			// opening the sensor (clone, download), discovery (reading files included), and recording (the
+			// batches the scan waited for, then the finishing transaction).
+			observationsHeldPeak: stage.peakHeld,
+			phasesMs: {
+				open: Math.round(discovering - opening),
+				discovery: Math.round(recording - discovering - stage.waitedMs),
+				record: Math.round(done - recording + stage.waitedMs),
 			},
-			"execution finished",
-		);
-		return { outcome: "finished", status: "successful" };
-	} catch (error) {
-		await stage.idle();
-		if (error instanceof LostLease || lease.signal.aborted) return { outcome: "skipped", reason: "lease lost" };
-		if (timeLimit.aborted) {
-			return fail(
-				SCAN_ERRORS.timeLimit,
-				`The scan exceeded its time limit of ${Math.round(deps.executionTimeoutMs / 1000)} s.`,
-			);
-		}
-		if (shutdown.aborted) {
-			await releaseExecution(deps.db, executionId, deps.workerId);
-			return { outcome: "retry", afterMs: 0 };
-		}
-		if (error instanceof SensorError) {
-			if (error.retryable && execution.attempt < deps.sensorErrorAttempts) {
-				log.info({ errorCode: error.code }, "retryable sensor error; the execution is queued again");
-				await releaseExecution(deps.db, executionId, deps.workerId);
-				return { outcome: "retry", afterMs: 5_000 * execution.attempt };
-			}
-			return fail(error.code, redactSecrets(error.message, secrets));
-		}
-		if (isDatabaseUnavailable(error) || isRedisUnavailable(error)) {
-			// Postgres or Redis went away mid-scan: the queue retries once they are back; release the lease so it can.
-			await releaseExecution(deps.db, executionId, deps.workerId).catch(() => {});
-			throw error;
-		}
-		// Anything else is a bug or an input no stage isolated: retrying would fail the same way, so say what
-		// happened now, with a reference that finds the stack in this worker's log.
-		const reference = randomBytes(6).toString("hex");
-		log.error({ err: error, reference }, "internal error while scanning");
-		return fail(
-			SCAN_ERRORS.internal,
-			`An internal error occurred while scanning; the operator can find it in the worker's log under reference ${reference}.`,
-		);
-	} finally {
-		clearInterval(heartbeat);
-		await rm(workDir, { recursive: true, force: true }).catch((err) => log.warn({ err }, "could not remove work dir"));
+		},
+		"execution finished",
+	);
+	return { outcome: "finished", status: "successful" };
+}
+
+/** Stored configs may predate SENSOR_MAX_FILE_SIZE_MB: the operator's cap wins over any of them. */
+function scanOptionsOf(config: Record<string, unknown>, operatorMaxFileBytes: number): ScanOptions {
+	const configured =
+		typeof config.max_file_size_mb === "number" ? config.max_file_size_mb * MIB : DEFAULT_MAX_FILE_MB * MIB;
+	return { maxFileBytes: Math.min(configured, operatorMaxFileBytes), scanArchives: config.scan_archives !== false };
+}
+
+/** The successful outcome, with the sensor's own per-unit diagnostics (a repository, an image) added. */
+function successfulOutcome(run: Run, snapshot: SensorSnapshot, found: number): Outcome {
+	const { progress, deps } = run;
+	for (const unit of snapshot.diagnostics ?? []) {
+		progress.failedFiles.add(unit.path);
+		progress.diagnostics.push({ ...unit });
 	}
+	for (const diagnostic of progress.diagnostics) deps.metrics?.diagnostic(diagnostic.stage);
+	return {
+		status: "successful",
+		message: [
+			successMessage(snapshot.mode, progress.files, found),
+			failureNote(progress.failedFiles.size),
+			snapshot.notice,
+		]
+			.filter(Boolean)
+			.join(" "),
+		cursor: snapshot.cursor,
+		filesScanned: progress.files,
+		bytesScanned: progress.bytes,
+		filesFailed: progress.failedFiles.size,
+		diagnostics: progress.diagnostics,
+		...(snapshot.progress ? { sensorProgress: { ...snapshot.progress } } : {}),
+	};
+}
+
+/** Promotes the staged observations and writes the outcome in one transaction, fenced by the lease. */
+async function recordOutcome(
+	run: Run,
+	outcome: Outcome,
+	snapshot: SensorSnapshot,
+	readPaths: Set<string>,
+	previousExecutionId: string | null,
+): Promise<void> {
+	const { deps, sensor, execution, executionId } = run;
+	const finished = await deps.db.transaction(async (tx) => {
+		outcome.summary = await recordObservations(tx, {
+			orgId: sensor.orgId,
+			sensorId: sensor.id,
+			executionId,
+			attempt: execution.attempt,
+			labels: execution.labels,
+			scope: {
+				mode: snapshot.mode,
+				readPaths,
+				deletedPaths: new Set(snapshot.deleted),
+				previousExecutionId: snapshot.mode === "full" ? null : previousExecutionId,
+			},
+			autoResolutionDays: sensor.autoResolutionDays ?? deps.defaultAutoResolutionDays,
+			now: new Date(),
+		});
+		const result = await finishExecution(tx, { executionId, workerId: deps.workerId, outcome });
+		if (!result.written) throw new LostLease();
+		return result;
+	});
+	await announce(deps, finished);
+}
+
+/** What a scan that stopped early comes to: skipped, handed back, retried later, or failed with its reason. */
+async function settleFailure(
+	run: Run,
+	error: unknown,
+	lease: Lease,
+	shutdown: AbortSignal,
+	secrets: readonly string[],
+): Promise<RunResult> {
+	const { deps, executionId, execution, log } = run;
+	if (error instanceof LostLease || lease.lost.aborted) return { outcome: "skipped", reason: "lease lost" };
+	if (lease.timeLimit.aborted) {
+		return fail(
+			run,
+			SCAN_ERRORS.timeLimit,
+			`The scan exceeded its time limit of ${Math.round(deps.executionTimeoutMs / 1000)} s.`,
+		);
+	}
+	if (shutdown.aborted) {
+		await releaseExecution(deps.db, executionId, deps.workerId);
+		return { outcome: "retry", afterMs: 0 };
+	}
+	if (error instanceof SensorError) {
+		if (error.retryable && execution.attempt < deps.sensorErrorAttempts) {
+			log.info({ errorCode: error.code }, "retryable sensor error; the execution is queued again");
+			await releaseExecution(deps.db, executionId, deps.workerId);
+			return { outcome: "retry", afterMs: 5_000 * execution.attempt };
+		}
+		return fail(run, error.code, redactSecrets(error.message, secrets));
+	}
+	if (isDatabaseUnavailable(error) || isRedisUnavailable(error)) {
+		// Postgres or Redis went away mid-scan: the queue retries once they are back; release the lease so it can.
+		await releaseExecution(deps.db, executionId, deps.workerId).catch(() => {});
+		throw error;
+	}
+	// Anything else is a bug or an input no stage isolated: retrying would fail the same way, so say what
+	// happened now, with a reference that finds the stack in this worker's log.
+	const reference = randomBytes(6).toString("hex");
+	log.error({ err: error, reference }, "internal error while scanning");
+	return fail(
+		run,
+		SCAN_ERRORS.internal,
+		`An internal error occurred while scanning; the operator can find it in the worker's log under reference ${reference}.`,
+	);
 }
 
 interface Progress {
