@@ -1,3 +1,4 @@
+import { type ServerType, serve } from "@hono/node-server";
 import { bootstrapOrganization, createUser, issueApiToken, LOCKOUT_MS } from "@sensorium/accounts";
 import { createDatabase, type DatabaseHandle } from "@sensorium/db";
 import { SensorTypeRegistry } from "@sensorium/executions";
@@ -9,6 +10,7 @@ import {
 	ExecutionQueue,
 	FailureCounter,
 	type RedisConnection,
+	type RedisTarget,
 } from "@sensorium/queue";
 import { SecretBox } from "@sensorium/secrets";
 import { sensorTypeContracts } from "@sensorium/sensors";
@@ -30,7 +32,11 @@ export interface Harness {
 	app: ReturnType<typeof createApp>;
 	deps: AppDeps;
 	database: DatabaseHandle;
+	testDb: TestDatabase;
+	/** Where processes started by the test (workers, dispatchers) connect to the database. */
+	databaseUrl: string;
 	queue: ExecutionQueue;
+	callbackQueue: CallbackQueue;
 	redis: RedisConnection;
 	prefix: string;
 	secretBox: SecretBox;
@@ -44,26 +50,51 @@ export interface Harness {
 		headers: Headers;
 		body: Record<string, unknown>;
 	}>;
+	/** Serves the API over real HTTP on a loopback port (for clients such as the CLI). */
+	listen(): Promise<string>;
 	close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+	/** Names the private queue prefix, for reading Redis by eye. */
+	label?: string;
+	/** SENSORIUM_SECRET_KEY, when processes started by the test must open what the API sealed. */
+	secretKey?: Buffer;
+	allowGitFileUrls?: boolean;
+	/** CALLBACK_ALLOWED_NETWORKS of the API (loopback by default, for local receivers). */
+	callbackNetworks?: string[];
+	/** A database of another server (dropped on close), instead of a clone of the test template. */
+	database?: TestDatabase;
+	/** Where the API connects to the database, when not directly (e.g. through PgBouncer). */
+	databaseUrl?: string;
+	/** Another Redis topology than the test server. */
+	redis?: RedisTarget;
 }
 
 let orgCounter = 0;
 
-/** A private database cloned from the migrated template and a private queue prefix for one test file. */
-export async function createHarness(): Promise<Harness> {
-	const testDb: TestDatabase = await createTestDatabase();
-	const database = createDatabase(testDb.url, { max: 5 });
-	const redis = createProducerConnection(TEST_REDIS_URL);
-	const prefix = uniqueQueuePrefix("api");
+/**
+ * The API's dependencies for one test file, built once here for the API, worker and dispatcher tests: a private
+ * database cloned from the migrated template, a private queue prefix, and the Hono app over them (in-process).
+ */
+export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
+	const testDb: TestDatabase = options.database ?? (await createTestDatabase());
+	const databaseUrl = options.databaseUrl ?? testDb.url;
+	const database = createDatabase(databaseUrl, { max: 5 });
+	const redis = createProducerConnection(options.redis ?? TEST_REDIS_URL);
+	const prefix = uniqueQueuePrefix(options.label ?? "api");
 	const queue = new ExecutionQueue(redis, prefix);
-	const secretBox = new SecretBox(Buffer.alloc(32, 7));
-	const sensorTypes = await SensorTypeRegistry.load(database.db, sensorTypeContracts({ allowGitFileUrls: false }));
+	const secretBox = new SecretBox(options.secretKey ?? Buffer.alloc(32, 7));
+	const sensorTypes = await SensorTypeRegistry.load(
+		database.db,
+		sensorTypeContracts({ allowGitFileUrls: options.allowGitFileUrls ?? false }),
+	);
 	const callbackQueue = new CallbackQueue(redis, prefix);
 	const deps: AppDeps = {
 		db: database.db,
 		queue,
 		callbackQueue,
-		callbackPolicy: createNetworkPolicy(["127.0.0.0/8", "::1/128"]),
+		callbackPolicy: createNetworkPolicy(options.callbackNetworks ?? ["127.0.0.0/8", "::1/128"]),
 		callbackTimeoutMs: 2_000,
 		secretBox,
 		sensorTypes,
@@ -71,12 +102,16 @@ export async function createHarness(): Promise<Harness> {
 		signInFailures: new FailureCounter(redis, prefix, LOCKOUT_MS),
 	};
 	const app = createApp(deps);
+	const servers: ServerType[] = [];
 
 	return {
 		app,
 		deps,
 		database,
+		testDb,
+		databaseUrl,
 		queue,
+		callbackQueue,
 		redis,
 		prefix,
 		secretBox,
@@ -113,9 +148,20 @@ export async function createHarness(): Promise<Harness> {
 			const text = await res.text();
 			return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : {} };
 		},
+		listen() {
+			return new Promise((resolve) => {
+				const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) =>
+					resolve(`http://127.0.0.1:${info.port}`),
+				);
+				servers.push(server);
+			});
+		},
 		async close() {
+			for (const server of servers) server.close();
 			await queue.queue.obliterate({ force: true }).catch(() => {});
+			await callbackQueue.queue.obliterate({ force: true }).catch(() => {});
 			await queue.close();
+			await callbackQueue.close();
 			redis.disconnect();
 			await database.close();
 			await testDb.drop();

@@ -10,14 +10,8 @@ import { promisify } from "node:util";
 import { type ServerType, serve } from "@hono/node-server";
 import { bootstrapOrganization, createUser, setPassword } from "@sensorium/accounts";
 import { createApp } from "@sensorium/api/app";
-import { createDatabase, type DatabaseHandle } from "@sensorium/db";
-import { SensorTypeRegistry } from "@sensorium/executions";
-import { createLogger } from "@sensorium/logger";
-import { createNetworkPolicy } from "@sensorium/network-policy";
-import { CallbackQueue, createProducerConnection, ExecutionQueue, type RedisConnection } from "@sensorium/queue";
-import { SecretBox } from "@sensorium/secrets";
-import { sensorTypeContracts } from "@sensorium/sensors";
-import { createTestDatabase, TEST_REDIS_URL, type TestDatabase, uniqueQueuePrefix } from "@sensorium/testing";
+import { createHarness, type Harness } from "@sensorium/api/test-harness";
+import { createTestDatabase, TEST_REDIS_URL, type TestDatabase } from "@sensorium/testing";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -69,9 +63,7 @@ function startRole(entry: string, env: Record<string, string>): Child {
 let work: string;
 let scanRoot: string;
 let testDb: TestDatabase;
-let database: DatabaseHandle;
-let redis: RedisConnection;
-let queue: ExecutionQueue;
+let h: Harness;
 let prefix: string;
 let server: ServerType;
 let baseUrl: string;
@@ -171,25 +163,19 @@ beforeAll(async () => {
 	if (launchedBrowser.status === "fulfilled") browser = launchedBrowser.value;
 	for (const step of [db, launchedBrowser, built]) if (step.status === "rejected") throw step.reason;
 
-	database = createDatabase(testDb.url, { max: 5 });
-	redis = createProducerConnection(TEST_REDIS_URL);
-	prefix = uniqueQueuePrefix("console");
-	queue = new ExecutionQueue(redis, prefix);
+	h = await createHarness({
+		label: "console",
+		database: testDb,
+		secretKey: Buffer.from(SECRET_KEY, "base64"),
+		callbackNetworks: ["127.0.0.0/8"],
+	});
+	prefix = h.prefix;
+	const database = h.database;
 	const boot = await bootstrapOrganization(database.db, { orgName: "Acme", email: ADMIN });
 	const user = await createUser(database.db, { orgId: boot.orgId, email: USER, role: "user" });
 	await Promise.all([setPassword(database.db, boot.userId, PASSWORD), setPassword(database.db, user.userId, PASSWORD)]);
 
-	const app = createApp({
-		db: database.db,
-		queue,
-		callbackQueue: new CallbackQueue(redis, prefix),
-		callbackPolicy: createNetworkPolicy(["127.0.0.0/8"]),
-		callbackTimeoutMs: 2_000,
-		secretBox: new SecretBox(Buffer.from(SECRET_KEY, "base64")),
-		sensorTypes: await SensorTypeRegistry.load(database.db, sensorTypeContracts({ allowGitFileUrls: false })),
-		logger: createLogger({ name: "console-e2e", level: "silent" }),
-		consoleDir: dist,
-	});
+	const app = createApp({ ...h.deps, consoleDir: dist });
 	baseUrl = await new Promise<string>((resolve) => {
 		server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) =>
 			resolve(`http://127.0.0.1:${info.port}`),
@@ -219,11 +205,8 @@ afterAll(async () => {
 	server?.close();
 	receiver?.closeAllConnections();
 	receiver?.close();
-	await queue?.queue.obliterate({ force: true }).catch(() => {});
-	await queue?.close();
-	redis?.disconnect();
-	await database?.close();
-	await testDb?.drop();
+	if (h) await h.close();
+	else await testDb?.drop();
 	if (work) rmSync(work, { recursive: true, force: true });
 });
 

@@ -2,15 +2,12 @@ import { type ChildProcess, spawn } from "node:child_process";
 
 import { fileURLToPath } from "node:url";
 import { bootstrapOrganization } from "@sensorium/accounts";
-import { createApp } from "@sensorium/api/app";
-import { createDatabase, type DatabaseHandle } from "@sensorium/db";
-import { claimExecution, finishExecution, SensorTypeRegistry } from "@sensorium/executions";
-import { createLogger } from "@sensorium/logger";
-import { createNetworkPolicy } from "@sensorium/network-policy";
-import { CallbackQueue, createProducerConnection, ExecutionQueue, type RedisConnection } from "@sensorium/queue";
-import { SecretBox } from "@sensorium/secrets";
-import { sensorTypeContracts } from "@sensorium/sensors";
-import { createTestDatabase, TEST_REDIS_URL, type TestDatabase, uniqueQueuePrefix } from "@sensorium/testing";
+import { createHarness } from "@sensorium/api/test-harness";
+import type { DatabaseHandle } from "@sensorium/db";
+import { claimExecution, finishExecution } from "@sensorium/executions";
+import type { CallbackQueue } from "@sensorium/queue";
+import type { SecretBox } from "@sensorium/secrets";
+import { TEST_REDIS_URL, type TestDatabase } from "@sensorium/testing";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 export const SECRET_KEY = Buffer.alloc(32, 6).toString("base64");
@@ -48,23 +45,12 @@ export interface DispatchHarness {
 let sensorCounter = 0;
 
 export async function createDispatchHarness(options: { allowLoopback?: boolean } = {}): Promise<DispatchHarness> {
-	const testDb = await createTestDatabase();
-	const database = createDatabase(testDb.url, { max: 5 });
-	const redis: RedisConnection = createProducerConnection(TEST_REDIS_URL);
-	const prefix = uniqueQueuePrefix("dispatch");
-	const queue = new ExecutionQueue(redis, prefix);
-	const callbackQueue = new CallbackQueue(redis, prefix);
-	const secretBox = new SecretBox(Buffer.from(SECRET_KEY, "base64"));
-	const app = createApp({
-		db: database.db,
-		queue,
-		callbackQueue,
-		callbackPolicy: createNetworkPolicy(options.allowLoopback === false ? [] : LOOPBACK),
-		callbackTimeoutMs: 2_000,
-		secretBox,
-		sensorTypes: await SensorTypeRegistry.load(database.db, sensorTypeContracts({ allowGitFileUrls: false })),
-		logger: createLogger({ name: "test", level: "silent" }),
+	const api = await createHarness({
+		label: "dispatch",
+		secretKey: Buffer.from(SECRET_KEY, "base64"),
+		callbackNetworks: options.allowLoopback === false ? [] : LOOPBACK,
 	});
+	const { database, testDb, secretBox, callbackQueue, prefix } = api;
 	const boot = await bootstrapOrganization(database.db, { orgName: "Hooks", email: `hooks${Date.now()}@example.test` });
 	const processes: DispatcherProcess[] = [];
 
@@ -76,12 +62,8 @@ export async function createDispatchHarness(options: { allowLoopback?: boolean }
 		orgId: boot.orgId,
 		adminUserId: boot.userId,
 		async apiAs(token, method, path, body) {
-			const res = await app.request(path, {
-				method,
-				headers: { "isg-api-token": token, "content-type": "application/json" },
-				body: body === undefined ? undefined : JSON.stringify(body),
-			});
-			return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+			const { status, body: answer } = await api.request(method, path, { token, body });
+			return { status, body: answer };
 		},
 		api(method, path, body) {
 			return harness.apiAs(boot.token, method, path, body);
@@ -152,13 +134,7 @@ export async function createDispatchHarness(options: { allowLoopback?: boolean }
 		},
 		async close() {
 			await Promise.all(processes.map((p) => p.stop("SIGKILL")));
-			await queue.queue.obliterate({ force: true }).catch(() => {});
-			await callbackQueue.queue.obliterate({ force: true }).catch(() => {});
-			await queue.close();
-			await callbackQueue.close();
-			redis.disconnect();
-			await database.close();
-			await testDb.drop();
+			await api.close();
 		},
 	};
 	return harness;

@@ -1,20 +1,8 @@
-import { type ServerType, serve } from "@hono/node-server";
 import { bootstrapOrganization } from "@sensorium/accounts";
-import { createApp } from "@sensorium/api/app";
-import { createDatabase, type DatabaseHandle } from "@sensorium/db";
-import { SensorTypeRegistry } from "@sensorium/executions";
-import { createLogger } from "@sensorium/logger";
-import { createNetworkPolicy } from "@sensorium/network-policy";
-import {
-	CallbackQueue,
-	createProducerConnection,
-	ExecutionQueue,
-	type RedisConnection,
-	type RedisTarget,
-} from "@sensorium/queue";
-import { SecretBox } from "@sensorium/secrets";
-import { sensorTypeContracts } from "@sensorium/sensors";
-import { createTestDatabase, TEST_REDIS_URL, type TestDatabase, uniqueQueuePrefix } from "@sensorium/testing";
+import { createHarness } from "@sensorium/api/test-harness";
+import type { DatabaseHandle } from "@sensorium/db";
+import type { ExecutionQueue, RedisTarget } from "@sensorium/queue";
+import { TEST_REDIS_URL, type TestDatabase } from "@sensorium/testing";
 import { startWorker, type WorkerProcess, waitFor } from "./fixtures.ts";
 
 export const SECRET_KEY = Buffer.alloc(32, 5).toString("base64");
@@ -49,27 +37,19 @@ export interface ScanHarnessOptions {
 	databaseUrl?: string;
 }
 
-/** API in-process (app.request), real queue, real worker processes, private database and prefix. */
+/** API in-process (app.request, the shared API harness), real queue, real worker processes, private database and prefix. */
 export async function createScanHarness(fsRoot: string, options: ScanHarnessOptions = {}): Promise<ScanHarness> {
-	const testDb = options.database ?? (await createTestDatabase());
-	const databaseUrl = options.databaseUrl ?? testDb.url;
-	const database = createDatabase(databaseUrl, { max: 5 });
-	const redis: RedisConnection = createProducerConnection(options.redis?.target ?? TEST_REDIS_URL);
-	const prefix = uniqueQueuePrefix("scan");
-	const queue = new ExecutionQueue(redis, prefix);
-	const app = createApp({
-		db: database.db,
-		queue,
-		callbackQueue: new CallbackQueue(redis, prefix),
-		callbackPolicy: createNetworkPolicy(["127.0.0.0/8", "::1/128"]),
-		callbackTimeoutMs: 2_000,
-		secretBox: new SecretBox(Buffer.from(SECRET_KEY, "base64")),
-		sensorTypes: await SensorTypeRegistry.load(database.db, sensorTypeContracts({ allowGitFileUrls: true })),
-		logger: createLogger({ name: "test", level: "silent" }),
+	const api = await createHarness({
+		label: "scan",
+		secretKey: Buffer.from(SECRET_KEY, "base64"),
+		allowGitFileUrls: true,
+		...(options.database ? { database: options.database } : {}),
+		...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+		...(options.redis ? { redis: options.redis.target } : {}),
 	});
+	const { database, testDb, databaseUrl, prefix, queue } = api;
 	const boot = await bootstrapOrganization(database.db, { orgName: "Scans", email: "scans@example.test" });
 	const workers: WorkerProcess[] = [];
-	const servers: ServerType[] = [];
 
 	const harness: ScanHarness = {
 		database,
@@ -78,21 +58,10 @@ export async function createScanHarness(fsRoot: string, options: ScanHarnessOpti
 		queue,
 		token: boot.token,
 		async api(method, path, body, token = boot.token) {
-			const res = await app.request(path, {
-				method,
-				headers: { "isg-api-token": token, "content-type": "application/json" },
-				body: body === undefined ? undefined : JSON.stringify(body),
-			});
-			return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+			const { status, body: answer } = await api.request(method, path, { token, body });
+			return { status, body: answer };
 		},
-		listen() {
-			return new Promise((resolve) => {
-				const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) =>
-					resolve(`http://127.0.0.1:${info.port}`),
-				);
-				servers.push(server);
-			});
-		},
+		listen: () => api.listen(),
 		workerEnv(extra = {}) {
 			return {
 				DATABASE_URL: databaseUrl,
@@ -131,13 +100,8 @@ export async function createScanHarness(fsRoot: string, options: ScanHarnessOpti
 			);
 		},
 		async close() {
-			for (const server of servers) server.close();
 			await Promise.all(workers.map((w) => w.stop("SIGKILL")));
-			await queue.queue.obliterate({ force: true }).catch(() => {});
-			await queue.close();
-			redis.disconnect();
-			await database.close();
-			await testDb.drop();
+			await api.close();
 		},
 	};
 	return harness;
