@@ -117,6 +117,45 @@ function Screen({ route, user }: { route: Route; user: User }) {
 	}
 }
 
+/** The brand, the organisation, the navigation (settings for administrators only) and the account. */
+function TopBar({ user, onSignOut }: { user: User; onSignOut: () => void }) {
+	return (
+		<header className="topbar">
+			<div className="topbar-inner">
+				<Link to={paths.scans} className="brand">
+					<span className="brand-mark" aria-hidden="true" />
+					Sensorium
+				</Link>
+				<span className="org" title="Organisation">
+					{user.orgName}
+				</span>
+				<nav aria-label="Main" className="nav">
+					<NavLink to={paths.scans} route={{ name: "scans" }}>
+						Scans
+					</NavLink>
+					{user.role === "admin" ? (
+						<>
+							<NavLink to={paths.tokens} route={{ name: "tokens" }}>
+								Access Tokens
+							</NavLink>
+							<NavLink to={paths.callbacks} route={{ name: "callbacks" }}>
+								Callback Endpoints
+							</NavLink>
+						</>
+					) : null}
+				</nav>
+				<div className="account">
+					<span className="account-email">{user.email}</span>
+					<span className="badge badge-role">{user.role === "admin" ? "Admin" : "User"}</span>
+					<button type="button" className="button button-small" onClick={onSignOut}>
+						Sign out
+					</button>
+				</div>
+			</div>
+		</header>
+	);
+}
+
 /** Header, navigation and the current screen, for a signed-in user. */
 function Shell({ user, onSignOut }: { user: User; onSignOut: () => Promise<void> }) {
 	const { path } = useRouter();
@@ -153,39 +192,7 @@ function Shell({ user, onSignOut }: { user: User; onSignOut: () => Promise<void>
 			<a className="skip-link" href="#main">
 				Skip to content
 			</a>
-			<header className="topbar">
-				<div className="topbar-inner">
-					<Link to={paths.scans} className="brand">
-						<span className="brand-mark" aria-hidden="true" />
-						Sensorium
-					</Link>
-					<span className="org" title="Organisation">
-						{user.orgName}
-					</span>
-					<nav aria-label="Main" className="nav">
-						<NavLink to={paths.scans} route={{ name: "scans" }}>
-							Scans
-						</NavLink>
-						{user.role === "admin" ? (
-							<>
-								<NavLink to={paths.tokens} route={{ name: "tokens" }}>
-									Access Tokens
-								</NavLink>
-								<NavLink to={paths.callbacks} route={{ name: "callbacks" }}>
-									Callback Endpoints
-								</NavLink>
-							</>
-						) : null}
-					</nav>
-					<div className="account">
-						<span className="account-email">{user.email}</span>
-						<span className="badge badge-role">{user.role === "admin" ? "Admin" : "User"}</span>
-						<button type="button" className="button button-small" onClick={signOut}>
-							Sign out
-						</button>
-					</div>
-				</div>
-			</header>
+			<TopBar user={user} onSignOut={signOut} />
 			<main id="main" ref={main} tabIndex={-1} className="content">
 				{signOutError ? (
 					<Notice tone="error" onDismiss={() => setSignOutError(null)}>

@@ -2,6 +2,36 @@ import { type FormEvent, useState } from "react";
 import { type ApiClient, ApiError } from "../lib/api.ts";
 import type { Session } from "../lib/types.ts";
 
+function SignInField({
+	id,
+	label,
+	type,
+	autoComplete,
+	value,
+	onChange,
+}: {
+	id: string;
+	label: string;
+	type: "email" | "password";
+	autoComplete: string;
+	value: string;
+	onChange: (value: string) => void;
+}) {
+	return (
+		<div className="field">
+			<label htmlFor={id}>{label}</label>
+			<input
+				id={id}
+				type={type}
+				autoComplete={autoComplete}
+				value={value}
+				onChange={(event) => onChange(event.target.value)}
+				required
+			/>
+		</div>
+	);
+}
+
 /** Email and password; the API's own words for a wrong password or a lockout. */
 export function SignIn({
 	api,
@@ -52,28 +82,22 @@ export function SignIn({
 						{error}
 					</p>
 				) : null}
-				<div className="field">
-					<label htmlFor="sign-in-email">Email</label>
-					<input
-						id="sign-in-email"
-						type="email"
-						autoComplete="username"
-						value={email}
-						onChange={(event) => setEmail(event.target.value)}
-						required
-					/>
-				</div>
-				<div className="field">
-					<label htmlFor="sign-in-password">Password</label>
-					<input
-						id="sign-in-password"
-						type="password"
-						autoComplete="current-password"
-						value={password}
-						onChange={(event) => setPassword(event.target.value)}
-						required
-					/>
-				</div>
+				<SignInField
+					id="sign-in-email"
+					label="Email"
+					type="email"
+					autoComplete="username"
+					value={email}
+					onChange={setEmail}
+				/>
+				<SignInField
+					id="sign-in-password"
+					label="Password"
+					type="password"
+					autoComplete="current-password"
+					value={password}
+					onChange={setPassword}
+				/>
 				<button type="submit" className="button button-primary button-block" disabled={busy}>
 					{busy ? "Signing in…" : "Sign in"}
 				</button>

@@ -246,3 +246,40 @@ export function SelectField({
 		</Shell>
 	);
 }
+
+/** A column heading; `hidden` ones (an actions column) are read out but not shown. */
+export type Column = string | { label: string; hidden?: boolean; className?: string };
+
+/** A table of the screen's items, its caption for screen readers; `children` are its rows. */
+export function DataTable({
+	caption,
+	columns,
+	className = "table table-cards",
+	children,
+}: {
+	caption: string;
+	columns: readonly Column[];
+	className?: string;
+	children: ReactNode;
+}) {
+	return (
+		<div className="table-wrap">
+			<table className={className}>
+				<caption className="visually-hidden">{caption}</caption>
+				<thead>
+					<tr>
+						{columns.map((column) => {
+							const { label, hidden, className: cell } = typeof column === "string" ? { label: column } : column;
+							return (
+								<th key={label} scope="col" className={cell}>
+									{hidden ? <span className="visually-hidden">{label}</span> : label}
+								</th>
+							);
+						})}
+					</tr>
+				</thead>
+				<tbody>{children}</tbody>
+			</table>
+		</div>
+	);
+}

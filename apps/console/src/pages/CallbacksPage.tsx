@@ -1,19 +1,13 @@
-import { type FormEvent, useState } from "react";
-import { ConfirmDialog, CopyButton, CopyField, Dialog } from "../components/dialog.tsx";
-import { useResource } from "../components/hooks.ts";
-import { useSession } from "../components/session.tsx";
+import { CopyButton, CopyField } from "../components/dialog.tsx";
+import { DoneDialog, FormDialog, useFormFields, useFormSubmission } from "../components/form-dialog.tsx";
 import {
-	EmptyState,
-	ErrorState,
-	FieldErrors,
-	FormErrors,
-	Loading,
-	Notice,
-	PageHeader,
-	TextField,
-	Time,
-} from "../components/ui.tsx";
-import { ApiError } from "../lib/api.ts";
+	ConfirmItemAction,
+	ResourceList,
+	type ResourceListState,
+	useResourceList,
+} from "../components/resource-list.tsx";
+import { useSession } from "../components/session.tsx";
+import { DataTable, EmptyState, FieldErrors, TextField, Time } from "../components/ui.tsx";
 import {
 	CALLBACK_FIELDS,
 	CALLBACK_RULES,
@@ -22,9 +16,7 @@ import {
 	sortErrors,
 } from "../lib/field-errors.ts";
 import { formatDuration } from "../lib/format.ts";
-import type { CallbackAuthType, CallbackEndpoint, RegisteredCallback } from "../lib/types.ts";
-
-const NO_ERRORS: SortedErrors<CallbackField> = { fields: {}, form: [] };
+import type { CallbackAuthType, CallbackEndpoint, NewCallbackRequest, RegisteredCallback } from "../lib/types.ts";
 
 const AUTH_TYPES: { value: CallbackAuthType; label: string; hint: string }[] = [
 	{ value: "none", label: "None", hint: "The endpoint checks the signature headers only." },
@@ -32,19 +24,47 @@ const AUTH_TYPES: { value: CallbackAuthType; label: string; hint: string }[] = [
 	{ value: "apiToken", label: "API Token", hint: "Sent in a header of your choice." },
 ];
 
+interface EndpointForm {
+	name: string;
+	url: string;
+	authType: CallbackAuthType;
+	headerName: string;
+	tokenValue: string;
+}
+
+type EndpointAction = "rotate" | "delete";
+type EndpointsState = ResourceListState<CallbackEndpoint, EndpointAction>;
+
+const EMPTY_FORM: EndpointForm = { name: "", url: "", authType: "none", headerName: "", tokenValue: "" };
+
+interface FieldsProps {
+	form: EndpointForm;
+	change: (change: Partial<EndpointForm>) => void;
+	errors: SortedErrors<CallbackField>["fields"];
+}
+
+/** Only the fields of the chosen authentication type: the API refuses the others. */
+function registration(form: EndpointForm): NewCallbackRequest {
+	const { name, url, authType, headerName, tokenValue } = form;
+	return {
+		...(name.trim() ? { name: name.trim() } : {}),
+		...(url.trim() ? { url: url.trim() } : {}),
+		authType,
+		...(authType === "apiToken" && headerName.trim() ? { headerName: headerName.trim() } : {}),
+		...(authType !== "none" && tokenValue ? { tokenValue } : {}),
+	};
+}
+
 function authLabel(endpoint: Pick<CallbackEndpoint, "authType" | "headerName">): string {
 	if (endpoint.authType === "bearer") return "Bearer Token";
 	if (endpoint.authType === "apiToken") return `API Token (${endpoint.headerName ?? "custom header"})`;
 	return "None";
 }
 
-function problemsOf(failure: unknown): string[] {
-	return failure instanceof ApiError ? failure.problems : [String(failure)];
-}
-
-function RegisteredView({ endpoint, onClose }: { endpoint: RegisteredCallback; onClose: () => void }) {
+/** The endpoint's Callback ID and its signing secret, shown once. */
+function RegisteredDialog({ endpoint, onClose }: { endpoint: RegisteredCallback; onClose: () => void }) {
 	return (
-		<Dialog title="Endpoint registered" onClose={onClose}>
+		<DoneDialog title="Endpoint registered" onClose={onClose}>
 			<p className="notice notice-success" role="status">
 				Reachable: the endpoint answered HTTP {endpoint.reachability.statusCode} in{" "}
 				{formatDuration(endpoint.reachability.latencyMs)}.
@@ -59,321 +79,288 @@ function RegisteredView({ endpoint, onClose }: { endpoint: RegisteredCallback; o
 				value={endpoint.signingSecret}
 				warning="Copy the signing secret now: your endpoint needs it to verify the webhook-signature header, and it will not be shown again."
 			/>
-			<div className="dialog-actions">
-				<button type="button" className="button button-primary" onClick={onClose}>
-					Done
-				</button>
-			</div>
-		</Dialog>
+		</DoneDialog>
+	);
+}
+
+function AuthTypeChoice({ form, change, errors }: FieldsProps) {
+	const invalid = Boolean(errors.authType?.length);
+	return (
+		<fieldset
+			className={`field choice${invalid ? " field-invalid" : ""}`}
+			aria-describedby={invalid ? "callback-auth-error" : undefined}
+		>
+			<legend>Authentication Type</legend>
+			{AUTH_TYPES.map((option) => (
+				<label key={option.value} className="choice-option">
+					<input
+						type="radio"
+						name="callback-auth"
+						value={option.value}
+						checked={form.authType === option.value}
+						onChange={() => change({ authType: option.value })}
+					/>
+					<span>
+						<span className="choice-label">{option.label}</span>
+						<span className="choice-hint">{option.hint}</span>
+					</span>
+				</label>
+			))}
+			<FieldErrors id="callback-auth-error" errors={errors.authType} />
+		</fieldset>
+	);
+}
+
+/** The header name for API Token, the token value for any authentication. */
+function CredentialFields({ form, change, errors }: FieldsProps) {
+	return (
+		<>
+			{form.authType === "apiToken" ? (
+				<TextField
+					id="callback-header"
+					label="Header Name"
+					hint="The header your endpoint reads the token from, for example X-Custom-Auth."
+					value={form.headerName}
+					onChange={(event) => change({ headerName: event.target.value })}
+					errors={errors.headerName}
+					aria-required="true"
+					autoComplete="off"
+				/>
+			) : null}
+			{form.authType !== "none" ? (
+				<TextField
+					id="callback-token"
+					label="Token Value"
+					hint="Stored encrypted and never shown again."
+					type="password"
+					value={form.tokenValue}
+					onChange={(event) => change({ tokenValue: event.target.value })}
+					errors={errors.tokenValue}
+					aria-required="true"
+					autoComplete="new-password"
+				/>
+			) : null}
+		</>
+	);
+}
+
+function EndpointFields(props: FieldsProps) {
+	const { form, change, errors } = props;
+	return (
+		<>
+			<TextField
+				id="callback-name"
+				label="Name"
+				hint="A descriptive label, for example scans-callback-prod. At most 200 characters."
+				value={form.name}
+				onChange={(event) => change({ name: event.target.value })}
+				errors={errors.name}
+				maxLength={200}
+				aria-required="true"
+				autoComplete="off"
+			/>
+			<TextField
+				id="callback-url"
+				label="Callback URL"
+				hint="The full URL scans report to; HTTPS recommended. At most 200 characters."
+				type="url"
+				inputMode="url"
+				placeholder="https://hooks.example.com/sensorium"
+				value={form.url}
+				onChange={(event) => change({ url: event.target.value })}
+				errors={errors.url}
+				maxLength={200}
+				aria-required="true"
+				autoComplete="off"
+			/>
+			<AuthTypeChoice {...props} />
+			<CredentialFields {...props} />
+		</>
 	);
 }
 
 /** The Register New Endpoint form; the API checks the URL is reachable before it accepts it. */
 function RegisterDialog({ onClose, onRegistered }: { onClose: () => void; onRegistered: () => void }) {
 	const { api } = useSession();
-	const [name, setName] = useState("");
-	const [url, setUrl] = useState("");
-	const [authType, setAuthType] = useState<CallbackAuthType>("none");
-	const [headerName, setHeaderName] = useState("");
-	const [tokenValue, setTokenValue] = useState("");
-	const [errors, setErrors] = useState(NO_ERRORS);
-	const [busy, setBusy] = useState(false);
-	const [registered, setRegistered] = useState<RegisteredCallback | null>(null);
-
-	const submit = async (event: FormEvent) => {
-		event.preventDefault();
-		setBusy(true);
-		setErrors(NO_ERRORS);
-		try {
-			// Only the fields of the chosen authentication type: the API refuses the others.
-			const endpoint = await api.registerCallback({
-				...(name.trim() ? { name: name.trim() } : {}),
-				...(url.trim() ? { url: url.trim() } : {}),
-				authType,
-				...(authType === "apiToken" && headerName.trim() ? { headerName: headerName.trim() } : {}),
-				...(authType !== "none" && tokenValue ? { tokenValue } : {}),
-			});
-			setRegistered(endpoint);
-			onRegistered();
-		} catch (failure) {
-			setErrors(sortErrors(problemsOf(failure), CALLBACK_FIELDS, CALLBACK_RULES));
-		} finally {
-			setBusy(false);
-		}
-	};
-
-	if (registered) return <RegisteredView endpoint={registered} onClose={onClose} />;
-
+	const [form, change] = useFormFields(EMPTY_FORM);
+	const submission = useFormSubmission(() => api.registerCallback(registration(form)), onRegistered);
+	if (submission.result) return <RegisteredDialog endpoint={submission.result} onClose={onClose} />;
+	const errors = sortErrors(submission.problems, CALLBACK_FIELDS, CALLBACK_RULES);
 	return (
-		<Dialog title="Register New Endpoint" onClose={onClose} wide>
-			<form onSubmit={submit} noValidate className="form">
-				<FormErrors errors={errors.form} />
-				<TextField
-					id="callback-name"
-					label="Name"
-					hint="A descriptive label, for example scans-callback-prod. At most 200 characters."
-					value={name}
-					onChange={(event) => setName(event.target.value)}
-					errors={errors.fields.name}
-					maxLength={200}
-					aria-required="true"
-					autoComplete="off"
-				/>
-				<TextField
-					id="callback-url"
-					label="Callback URL"
-					hint="The full URL scans report to; HTTPS recommended. At most 200 characters."
-					type="url"
-					inputMode="url"
-					placeholder="https://hooks.example.com/sensorium"
-					value={url}
-					onChange={(event) => setUrl(event.target.value)}
-					errors={errors.fields.url}
-					maxLength={200}
-					aria-required="true"
-					autoComplete="off"
-				/>
-				<fieldset
-					className={`field choice${errors.fields.authType?.length ? " field-invalid" : ""}`}
-					aria-describedby={errors.fields.authType?.length ? "callback-auth-error" : undefined}
-				>
-					<legend>Authentication Type</legend>
-					{AUTH_TYPES.map((option) => (
-						<label key={option.value} className="choice-option">
-							<input
-								type="radio"
-								name="callback-auth"
-								value={option.value}
-								checked={authType === option.value}
-								onChange={() => setAuthType(option.value)}
-							/>
-							<span>
-								<span className="choice-label">{option.label}</span>
-								<span className="choice-hint">{option.hint}</span>
-							</span>
-						</label>
-					))}
-					<FieldErrors id="callback-auth-error" errors={errors.fields.authType} />
-				</fieldset>
-				{authType === "apiToken" ? (
-					<TextField
-						id="callback-header"
-						label="Header Name"
-						hint="The header your endpoint reads the token from, for example X-Custom-Auth."
-						value={headerName}
-						onChange={(event) => setHeaderName(event.target.value)}
-						errors={errors.fields.headerName}
-						aria-required="true"
-						autoComplete="off"
-					/>
-				) : null}
-				{authType !== "none" ? (
-					<TextField
-						id="callback-token"
-						label="Token Value"
-						hint="Stored encrypted and never shown again."
-						type="password"
-						value={tokenValue}
-						onChange={(event) => setTokenValue(event.target.value)}
-						errors={errors.fields.tokenValue}
-						aria-required="true"
-						autoComplete="new-password"
-					/>
-				) : null}
-				<div className="dialog-actions">
-					<button type="button" className="button" onClick={onClose}>
-						Cancel
-					</button>
-					<button type="submit" className="button button-primary" disabled={busy}>
-						{busy ? "Checking the endpoint…" : "Register"}
-					</button>
-				</div>
-			</form>
-		</Dialog>
+		<FormDialog
+			title="Register New Endpoint"
+			submission={submission}
+			submitLabel="Register"
+			busyLabel="Checking the endpoint…"
+			formErrors={errors.form}
+			onClose={onClose}
+			wide
+		>
+			<EndpointFields form={form} change={change} errors={errors.fields} />
+		</FormDialog>
 	);
 }
 
-function RotateDialog({
+function RotateDialog({ endpoint, page }: { endpoint: CallbackEndpoint; page: EndpointsState }) {
+	const { api } = useSession();
+	const [form, change] = useFormFields({ tokenValue: "" });
+	const submission = useFormSubmission(
+		() => api.rotateCallbackToken(endpoint.callbackId, form.tokenValue),
+		() => void page.done(`Token of “${endpoint.name}” rotated.`),
+	);
+	return (
+		<FormDialog
+			title="Rotate token"
+			submission={submission}
+			submitLabel="Rotate token"
+			busyLabel="Rotating…"
+			onClose={page.close}
+		>
+			<p>
+				Deliveries to <strong>{endpoint.name}</strong> send the new token from now on ({authLabel(endpoint)}).
+			</p>
+			<TextField
+				id="rotate-token"
+				label="New Token Value"
+				type="password"
+				value={form.tokenValue}
+				onChange={(event) => change({ tokenValue: event.target.value })}
+				errors={submission.problems}
+				aria-required="true"
+				autoComplete="new-password"
+			/>
+		</FormDialog>
+	);
+}
+
+function DeleteDialog({ endpoint, page }: { endpoint: CallbackEndpoint; page: EndpointsState }) {
+	const { api } = useSession();
+	return (
+		<ConfirmItemAction
+			state={page}
+			title="Delete endpoint?"
+			confirmLabel="Delete endpoint"
+			act={() => api.deleteCallback(endpoint.callbackId)}
+			notice={`Endpoint “${endpoint.name}” deleted.`}
+		>
+			<p>
+				Scans of sensors that use <strong>{endpoint.name}</strong> will no longer report to <code>{endpoint.url}</code>.
+				Past deliveries stay in each scan's history.
+			</p>
+		</ConfirmItemAction>
+	);
+}
+
+function EndpointRow({
 	endpoint,
-	onClose,
-	onRotated,
+	onAction,
 }: {
 	endpoint: CallbackEndpoint;
-	onClose: () => void;
-	onRotated: () => void;
+	onAction: (action: EndpointAction) => void;
 }) {
-	const { api } = useSession();
-	const [tokenValue, setTokenValue] = useState("");
-	const [errors, setErrors] = useState<string[]>([]);
-	const [busy, setBusy] = useState(false);
-
-	const submit = async (event: FormEvent) => {
-		event.preventDefault();
-		setBusy(true);
-		setErrors([]);
-		try {
-			await api.rotateCallbackToken(endpoint.callbackId, tokenValue);
-			onRotated();
-		} catch (failure) {
-			setErrors(problemsOf(failure));
-			setBusy(false);
-		}
-	};
-
 	return (
-		<Dialog title="Rotate token" onClose={onClose}>
-			<form onSubmit={submit} noValidate className="form">
-				<p>
-					Deliveries to <strong>{endpoint.name}</strong> send the new token from now on ({authLabel(endpoint)}).
-				</p>
-				<TextField
-					id="rotate-token"
-					label="New Token Value"
-					type="password"
-					value={tokenValue}
-					onChange={(event) => setTokenValue(event.target.value)}
-					errors={errors}
-					aria-required="true"
-					autoComplete="new-password"
-				/>
-				<div className="dialog-actions">
-					<button type="button" className="button" onClick={onClose}>
-						Cancel
-					</button>
-					<button type="submit" className="button button-primary" disabled={busy}>
-						{busy ? "Rotating…" : "Rotate token"}
-					</button>
-				</div>
-			</form>
-		</Dialog>
+		<tr>
+			<td data-label="Name" className="cell-primary">
+				<span className="cell-title">{endpoint.name}</span>
+				<code className="cell-sub">{endpoint.callbackId}</code>
+			</td>
+			<td data-label="Callback URL" className="cell-wrap">
+				<code>{endpoint.url}</code>
+			</td>
+			<td data-label="Authentication">
+				{authLabel(endpoint)}
+				{endpoint.tokenRotatedAt ? (
+					<span className="cell-sub">
+						token rotated <Time iso={endpoint.tokenRotatedAt} />
+					</span>
+				) : null}
+			</td>
+			<td data-label="Created">
+				<Time iso={endpoint.createdAt} />
+			</td>
+			<td data-label="Actions" className="cell-actions">
+				<EndpointActions endpoint={endpoint} onAction={onAction} />
+			</td>
+		</tr>
+	);
+}
+
+function EndpointActions({
+	endpoint,
+	onAction,
+}: {
+	endpoint: CallbackEndpoint;
+	onAction: (action: EndpointAction) => void;
+}) {
+	return (
+		<>
+			<CopyButton value={endpoint.callbackId} label="Copy Callback ID" className="button button-small" />
+			{endpoint.authType !== "none" ? (
+				<button
+					type="button"
+					className="button button-small"
+					onClick={() => onAction("rotate")}
+					aria-label={`Rotate token of ${endpoint.name}`}
+				>
+					Rotate token
+				</button>
+			) : null}
+			<button
+				type="button"
+				className="button button-small button-danger-ghost"
+				onClick={() => onAction("delete")}
+				aria-label={`Delete ${endpoint.name}`}
+			>
+				Delete
+			</button>
+		</>
+	);
+}
+
+function EndpointsTable({
+	endpoints,
+	onAction,
+}: {
+	endpoints: CallbackEndpoint[];
+	onAction: (action: EndpointAction, endpoint: CallbackEndpoint) => void;
+}) {
+	return (
+		<DataTable
+			caption="Callback endpoints of your organisation"
+			columns={["Name", "Callback URL", "Authentication", "Created", "Actions"]}
+		>
+			{endpoints.map((endpoint) => (
+				<EndpointRow key={endpoint.callbackId} endpoint={endpoint} onAction={(action) => onAction(action, endpoint)} />
+			))}
+		</DataTable>
 	);
 }
 
 /** Settings → Callback Endpoints: where scans report when they finish. */
 export function CallbacksPage() {
 	const { api } = useSession();
-	const callbacks = useResource(() => api.listCallbacks(), [api]);
-	const [registering, setRegistering] = useState(false);
-	const [rotating, setRotating] = useState<CallbackEndpoint | null>(null);
-	const [deleting, setDeleting] = useState<CallbackEndpoint | null>(null);
-	const [notice, setNotice] = useState<string | null>(null);
-
-	const open = (action: () => void) => {
-		setNotice(null);
-		action();
-	};
-
+	const page: EndpointsState = useResourceList(() => api.listCallbacks(), [api]);
+	const { dialog } = page;
 	return (
 		<>
-			<PageHeader
+			<ResourceList
+				state={page}
 				title="Callback Endpoints"
 				description="Registered endpoints are told when a scan finishes; sensors refer to them by Callback ID."
-				actions={
-					<button type="button" className="button button-primary" onClick={() => open(() => setRegistering(true))}>
-						Register
-					</button>
+				createLabel="Register"
+				loadingLabel="Loading callback endpoints…"
+				errorTitle="Could not load callback endpoints"
+				empty={
+					<EmptyState title="No callback endpoints yet">
+						<p>Register one to be told when scans finish instead of polling for their status.</p>
+					</EmptyState>
 				}
-			/>
-			{notice ? <Notice onDismiss={() => setNotice(null)}>{notice}</Notice> : null}
-			{callbacks.error && !callbacks.data ? (
-				<ErrorState title="Could not load callback endpoints" error={callbacks.error} onRetry={callbacks.reload} />
-			) : !callbacks.data ? (
-				<Loading label="Loading callback endpoints…" />
-			) : callbacks.data.length === 0 ? (
-				<EmptyState title="No callback endpoints yet">
-					<p>Register one to be told when scans finish instead of polling for their status.</p>
-				</EmptyState>
-			) : (
-				<div className="table-wrap">
-					<table className="table table-cards">
-						<caption className="visually-hidden">Callback endpoints of your organisation</caption>
-						<thead>
-							<tr>
-								<th scope="col">Name</th>
-								<th scope="col">Callback URL</th>
-								<th scope="col">Authentication</th>
-								<th scope="col">Created</th>
-								<th scope="col">Actions</th>
-							</tr>
-						</thead>
-						<tbody>
-							{callbacks.data.map((endpoint) => (
-								<tr key={endpoint.callbackId}>
-									<td data-label="Name" className="cell-primary">
-										<span className="cell-title">{endpoint.name}</span>
-										<code className="cell-sub">{endpoint.callbackId}</code>
-									</td>
-									<td data-label="Callback URL" className="cell-wrap">
-										<code>{endpoint.url}</code>
-									</td>
-									<td data-label="Authentication">
-										{authLabel(endpoint)}
-										{endpoint.tokenRotatedAt ? (
-											<span className="cell-sub">
-												token rotated <Time iso={endpoint.tokenRotatedAt} />
-											</span>
-										) : null}
-									</td>
-									<td data-label="Created">
-										<Time iso={endpoint.createdAt} />
-									</td>
-									<td data-label="Actions" className="cell-actions">
-										<CopyButton value={endpoint.callbackId} label="Copy Callback ID" className="button button-small" />
-										{endpoint.authType !== "none" ? (
-											<button
-												type="button"
-												className="button button-small"
-												onClick={() => open(() => setRotating(endpoint))}
-												aria-label={`Rotate token of ${endpoint.name}`}
-											>
-												Rotate token
-											</button>
-										) : null}
-										<button
-											type="button"
-											className="button button-small button-danger-ghost"
-											onClick={() => open(() => setDeleting(endpoint))}
-											aria-label={`Delete ${endpoint.name}`}
-										>
-											Delete
-										</button>
-									</td>
-								</tr>
-							))}
-						</tbody>
-					</table>
-				</div>
-			)}
-			{registering ? <RegisterDialog onClose={() => setRegistering(false)} onRegistered={callbacks.reload} /> : null}
-			{rotating ? (
-				<RotateDialog
-					endpoint={rotating}
-					onClose={() => setRotating(null)}
-					onRotated={() => {
-						setRotating(null);
-						setNotice(`Token of “${rotating.name}” rotated.`);
-						void callbacks.reload();
-					}}
-				/>
-			) : null}
-			{deleting ? (
-				<ConfirmDialog
-					title="Delete endpoint?"
-					confirmLabel="Delete endpoint"
-					onClose={() => setDeleting(null)}
-					onConfirm={async () => {
-						await api.deleteCallback(deleting.callbackId);
-						setDeleting(null);
-						setNotice(`Endpoint “${deleting.name}” deleted.`);
-						await callbacks.reload();
-					}}
-				>
-					<p>
-						Scans of sensors that use <strong>{deleting.name}</strong> will no longer report to{" "}
-						<code>{deleting.url}</code>. Past deliveries stay in each scan's history.
-					</p>
-				</ConfirmDialog>
-			) : null}
+			>
+				{(endpoints) => <EndpointsTable endpoints={endpoints} onAction={(kind, item) => page.open({ kind, item })} />}
+			</ResourceList>
+			{dialog?.kind === "create" ? <RegisterDialog onClose={page.close} onRegistered={page.list.reload} /> : null}
+			{dialog?.kind === "rotate" ? <RotateDialog endpoint={dialog.item} page={page} /> : null}
+			{dialog?.kind === "delete" ? <DeleteDialog endpoint={dialog.item} page={page} /> : null}
 		</>
 	);
 }

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { useResource } from "../components/hooks.ts";
 import { useSession } from "../components/session.tsx";
+import { DataTable } from "../components/ui.tsx";
 import { formatCount } from "../lib/format.ts";
 import type { Diagnostic } from "../lib/types.ts";
 
@@ -32,31 +33,19 @@ export function DiagnosticsPanel({ executionId, filesFailed }: { executionId: st
 				{formatCount(filesFailed)} {filesFailed === 1 ? "file" : "files"}: the scan went on without them, so what they
 				hold may be missing from the findings.
 			</p>
-			<div className="table-wrap">
-				<table className="table">
-					<caption className="visually-hidden">Diagnostics of this scan</caption>
-					<thead>
-						<tr>
-							<th scope="col">Location</th>
-							<th scope="col">Stage</th>
-							<th scope="col">Error</th>
-						</tr>
-					</thead>
-					<tbody>
-						{rows.map((row) => (
-							<tr key={row.id}>
-								<td className="cell-wrap">
-									<code>{row.path}</code>
-								</td>
-								<td>{row.stage}</td>
-								<td>
-									<code>{row.errorClass}</code> {row.message}
-								</td>
-							</tr>
-						))}
-					</tbody>
-				</table>
-			</div>
+			<DataTable caption="Diagnostics of this scan" columns={["Location", "Stage", "Error"]} className="table">
+				{rows.map((row) => (
+					<tr key={row.id}>
+						<td className="cell-wrap">
+							<code>{row.path}</code>
+						</td>
+						<td>{row.stage}</td>
+						<td>
+							<code>{row.errorClass}</code> {row.message}
+						</td>
+					</tr>
+				))}
+			</DataTable>
 			{cursor ? (
 				<button type="button" className="button" onClick={loadMore}>
 					Show more

@@ -1,19 +1,64 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { usePolling, useResource } from "../components/hooks.ts";
+import { type Resource, usePolling, useResource } from "../components/hooks.ts";
 import { Link, useRouter } from "../components/router.tsx";
 import { useSession } from "../components/session.tsx";
-import { EmptyState, ErrorState, Labels, Loading, PageHeader, Priority, StatusBadge, Time } from "../components/ui.tsx";
-import type { ApiError } from "../lib/api.ts";
+import {
+	type Column,
+	DataTable,
+	EmptyState,
+	ErrorState,
+	Labels,
+	Loading,
+	PageHeader,
+	Priority,
+	StatusBadge,
+	Time,
+} from "../components/ui.tsx";
+import type { ApiClient, ApiError } from "../lib/api.ts";
 import { appendPage, mergeRefreshed, PAGE_SIZE, parseStatus, refreshLimit } from "../lib/executions.ts";
 import { formatCount, formatDuration } from "../lib/format.ts";
 import { POLL_INTERVAL_MS, shouldPollExecutions } from "../lib/polling.ts";
 import { paths } from "../lib/routes.ts";
-import { EXECUTION_STATUSES, type ExecutionPage, type ExecutionSummary } from "../lib/types.ts";
+import {
+	EXECUTION_STATUSES,
+	type ExecutionPage,
+	type ExecutionStatus,
+	type ExecutionSummary,
+	type Sensor,
+} from "../lib/types.ts";
 
 const STATUS_OPTIONS = [
 	{ value: "", label: "All statuses" },
 	...EXECUTION_STATUSES.map((status) => ({ value: status, label: status[0]?.toUpperCase() + status.slice(1) })),
 ];
+
+const EXECUTION_COLUMNS: readonly Column[] = [
+	"Status",
+	"Sensor",
+	"Priority",
+	"Labels",
+	"Ran by",
+	"Ran at",
+	"Duration",
+	{ label: "Findings", className: "numeric" },
+];
+
+interface Filter {
+	status: ExecutionStatus | undefined;
+	sensorId: string | undefined;
+}
+
+/** The filter's sensor choices; one the list does not have (deleted, or still loading) is still shown. */
+function sensorOptions(sensors: Resource<Sensor[]>, sensorId: string | undefined) {
+	const options = [
+		{ value: "", label: "All sensors" },
+		...(sensors.data ?? []).map((sensor) => ({ value: sensor.sensorId, label: sensor.name })),
+	];
+	if (sensorId && !sensors.data?.some((sensor) => sensor.sensorId === sensorId)) {
+		options.push({ value: sensorId, label: sensors.loading ? "Loading…" : "Unknown sensor" });
+	}
+	return options;
+}
 
 /** Duration once finished; for a running scan, how long it has been running. */
 function Duration({ execution, now }: { execution: ExecutionSummary; now: number }) {
@@ -24,72 +69,56 @@ function Duration({ execution, now }: { execution: ExecutionSummary; now: number
 	return <span className="muted">—</span>;
 }
 
-function ExecutionsTable({ executions }: { executions: ExecutionSummary[] }) {
-	const now = Date.now();
+function ExecutionRow({ execution, now }: { execution: ExecutionSummary; now: number }) {
 	return (
-		<div className="table-wrap">
-			<table className="table table-cards">
-				<caption className="visually-hidden">Scan executions, newest first</caption>
-				<thead>
-					<tr>
-						<th scope="col">Status</th>
-						<th scope="col">Sensor</th>
-						<th scope="col">Priority</th>
-						<th scope="col">Labels</th>
-						<th scope="col">Ran by</th>
-						<th scope="col">Ran at</th>
-						<th scope="col">Duration</th>
-						<th scope="col" className="numeric">
-							Findings
-						</th>
-					</tr>
-				</thead>
-				<tbody>
-					{executions.map((execution) => (
-						<tr key={execution.executionId}>
-							<td data-label="Status">
-								<StatusBadge status={execution.status} />
-							</td>
-							<td data-label="Sensor" className="cell-primary">
-								<Link to={paths.execution(execution.executionId)} className="row-link">
-									{execution.sensorName}
-								</Link>
-								<span className="cell-sub">{execution.sensorType}</span>
-							</td>
-							<td data-label="Priority">
-								<Priority priority={execution.priority} />
-							</td>
-							<td data-label="Labels">
-								<Labels labels={execution.labels} />
-							</td>
-							<td data-label="Ran by" className="cell-wrap">
-								{execution.ranBy}
-							</td>
-							<td data-label="Ran at">
-								<Time iso={execution.ranAt} />
-							</td>
-							<td data-label="Duration">
-								<Duration execution={execution} now={now} />
-							</td>
-							<td data-label="Findings" className="numeric">
-								{execution.findings ? formatCount(execution.findings.total) : <span className="muted">—</span>}
-							</td>
-						</tr>
-					))}
-				</tbody>
-			</table>
-		</div>
+		<tr>
+			<td data-label="Status">
+				<StatusBadge status={execution.status} />
+			</td>
+			<td data-label="Sensor" className="cell-primary">
+				<Link to={paths.execution(execution.executionId)} className="row-link">
+					{execution.sensorName}
+				</Link>
+				<span className="cell-sub">{execution.sensorType}</span>
+			</td>
+			<td data-label="Priority">
+				<Priority priority={execution.priority} />
+			</td>
+			<td data-label="Labels">
+				<Labels labels={execution.labels} />
+			</td>
+			<td data-label="Ran by" className="cell-wrap">
+				{execution.ranBy}
+			</td>
+			<td data-label="Ran at">
+				<Time iso={execution.ranAt} />
+			</td>
+			<td data-label="Duration">
+				<Duration execution={execution} now={now} />
+			</td>
+			<td data-label="Findings" className="numeric">
+				{execution.findings ? formatCount(execution.findings.total) : <span className="muted">—</span>}
+			</td>
+		</tr>
 	);
 }
 
-/** Every execution of the organisation, newest first, filterable, refreshing itself while any is moving. */
-export function ScansPage() {
-	const { api, user } = useSession();
-	const { search, navigate } = useRouter();
-	const status = parseStatus(search.get("status"));
-	const sensorId = search.get("sensorId") || undefined;
-	const sensors = useResource(() => api.listSensors(), [api]);
+function ExecutionsTable({ executions }: { executions: ExecutionSummary[] }) {
+	const now = Date.now();
+	return (
+		<DataTable caption="Scan executions, newest first" columns={EXECUTION_COLUMNS}>
+			{executions.map((execution) => (
+				<ExecutionRow key={execution.executionId} execution={execution} now={now} />
+			))}
+		</DataTable>
+	);
+}
 
+/**
+ * The executions matching `filter`, newest first: a first page, refreshed in place (every 2 s while any is
+ * queued or running), and older pages on request.
+ */
+function useExecutionList(api: ApiClient, { status, sensorId }: Filter) {
 	const [page, setPage] = useState<ExecutionPage | null>(null);
 	const [error, setError] = useState<ApiError | null>(null);
 	const [loadingMore, setLoadingMore] = useState(false);
@@ -136,22 +165,160 @@ export function ScansPage() {
 		}
 	};
 
-	const setFilter = (name: "status" | "sensorId", value: string) => {
+	return { page, error, loadingMore, polling, refresh, reload: () => load(PAGE_SIZE, true), loadMore };
+}
+
+type ExecutionList = ReturnType<typeof useExecutionList>;
+
+function FilterSelect({
+	id,
+	label,
+	value,
+	options,
+	onChange,
+}: {
+	id: string;
+	label: string;
+	value: string;
+	options: readonly { value: string; label: string }[];
+	onChange: (value: string) => void;
+}) {
+	return (
+		<div className="field field-inline">
+			<label htmlFor={id}>{label}</label>
+			<select id={id} value={value} onChange={(event) => onChange(event.target.value)}>
+				{options.map((option) => (
+					<option key={option.value} value={option.value}>
+						{option.label}
+					</option>
+				))}
+			</select>
+		</div>
+	);
+}
+
+function ScanFilters({
+	filter,
+	setFilter,
+	clear,
+	polling,
+}: {
+	filter: Filter;
+	setFilter: (name: keyof Filter, value: string) => void;
+	clear: (() => void) | null;
+	polling: boolean;
+}) {
+	const { api } = useSession();
+	const sensors = useResource(() => api.listSensors(), [api]);
+	return (
+		<section className="toolbar" aria-label="Filter scans">
+			<FilterSelect
+				id="filter-status"
+				label="Status"
+				value={filter.status ?? ""}
+				options={STATUS_OPTIONS}
+				onChange={(value) => setFilter("status", value)}
+			/>
+			<FilterSelect
+				id="filter-sensor"
+				label="Sensor"
+				value={filter.sensorId ?? ""}
+				options={sensorOptions(sensors, filter.sensorId)}
+				onChange={(value) => setFilter("sensorId", value)}
+			/>
+			{clear ? (
+				<button type="button" className="button button-ghost" onClick={clear}>
+					Clear filters
+				</button>
+			) : null}
+			{polling ? (
+				<p className="live-indicator">
+					<span className="live-dot" aria-hidden="true" />
+					Updating every {POLL_INTERVAL_MS / 1000} s while scans are queued or running
+				</p>
+			) : null}
+		</section>
+	);
+}
+
+/** No scans: none match the filters, or none were ever submitted (and how to submit one). */
+function NoScans({ clear }: { clear: (() => void) | null }) {
+	const { user } = useSession();
+	if (clear) {
+		return (
+			<EmptyState title="No scans match these filters">
+				<button type="button" className="button" onClick={clear}>
+					Clear filters
+				</button>
+			</EmptyState>
+		);
+	}
+	return (
+		<EmptyState title="No scans yet">
+			<p>
+				Scans are submitted through the API, usually from a CI/CD pipeline: <code>POST /v3/scan/create</code> with an
+				API token in the <code>isg-api-token</code> header.
+			</p>
+			<p>
+				{user.role === "admin" ? (
+					<>
+						Create a token under <Link to={paths.tokens}>Access Tokens</Link>.
+					</>
+				) : (
+					"Ask an administrator of your organisation for an API token."
+				)}
+			</p>
+		</EmptyState>
+	);
+}
+
+function ScansFooter({ list: { page, loadingMore, loadMore } }: { list: ExecutionList }) {
+	const shown = page?.executions.length ?? 0;
+	return (
+		<div className="table-footer">
+			<p className="muted">
+				{formatCount(shown)} {shown === 1 ? "scan" : "scans"} shown
+			</p>
+			{page?.nextCursor ? (
+				<button type="button" className="button" onClick={loadMore} disabled={loadingMore}>
+					{loadingMore ? "Loading…" : "Load older scans"}
+				</button>
+			) : null}
+		</div>
+	);
+}
+
+function ScansList({ list, clear }: { list: ExecutionList; clear: (() => void) | null }) {
+	const { page, error } = list;
+	if (page === null) {
+		if (error) return <ErrorState title="Could not load scans" error={error} onRetry={list.reload} />;
+		return <Loading label="Loading scans…" />;
+	}
+	if (page.executions.length === 0) return <NoScans clear={clear} />;
+	return (
+		<>
+			<ExecutionsTable executions={page.executions} />
+			<ScansFooter list={list} />
+		</>
+	);
+}
+
+/** Every execution of the organisation, newest first, filterable, refreshing itself while any is moving. */
+export function ScansPage() {
+	const { api } = useSession();
+	const { search, navigate } = useRouter();
+	const filter: Filter = { status: parseStatus(search.get("status")), sensorId: search.get("sensorId") || undefined };
+	const list = useExecutionList(api, filter);
+
+	const setFilter = (name: keyof Filter, value: string) => {
 		const next = new URLSearchParams(search);
 		if (value) next.set(name, value);
 		else next.delete(name);
 		const query = next.toString();
 		navigate(`${paths.scans}${query ? `?${query}` : ""}`, { replace: true });
 	};
-
-	const filtered = status !== undefined || sensorId !== undefined;
-	const sensorOptions = [
-		{ value: "", label: "All sensors" },
-		...(sensors.data ?? []).map((sensor) => ({ value: sensor.sensorId, label: sensor.name })),
-	];
-	if (sensorId && !sensors.data?.some((sensor) => sensor.sensorId === sensorId)) {
-		sensorOptions.push({ value: sensorId, label: sensors.loading ? "Loading…" : "Unknown sensor" });
-	}
+	const filtered = filter.status !== undefined || filter.sensorId !== undefined;
+	const clear = filtered ? () => navigate(paths.scans, { replace: true }) : null;
 
 	return (
 		<>
@@ -159,104 +326,18 @@ export function ScansPage() {
 				title="Scans"
 				description="Every execution in your organisation, newest first."
 				actions={
-					<button type="button" className="button" onClick={refresh}>
+					<button type="button" className="button" onClick={list.refresh}>
 						Refresh
 					</button>
 				}
 			/>
-			<section className="toolbar" aria-label="Filter scans">
-				<div className="field field-inline">
-					<label htmlFor="filter-status">Status</label>
-					<select id="filter-status" value={status ?? ""} onChange={(event) => setFilter("status", event.target.value)}>
-						{STATUS_OPTIONS.map((option) => (
-							<option key={option.value} value={option.value}>
-								{option.label}
-							</option>
-						))}
-					</select>
-				</div>
-				<div className="field field-inline">
-					<label htmlFor="filter-sensor">Sensor</label>
-					<select
-						id="filter-sensor"
-						value={sensorId ?? ""}
-						onChange={(event) => setFilter("sensorId", event.target.value)}
-					>
-						{sensorOptions.map((option) => (
-							<option key={option.value} value={option.value}>
-								{option.label}
-							</option>
-						))}
-					</select>
-				</div>
-				{filtered ? (
-					<button
-						type="button"
-						className="button button-ghost"
-						onClick={() => navigate(paths.scans, { replace: true })}
-					>
-						Clear filters
-					</button>
-				) : null}
-				{polling ? (
-					<p className="live-indicator">
-						<span className="live-dot" aria-hidden="true" />
-						Updating every {POLL_INTERVAL_MS / 1000} s while scans are queued or running
-					</p>
-				) : null}
-			</section>
-
-			{error && page ? (
+			<ScanFilters filter={filter} setFilter={setFilter} clear={clear} polling={list.polling} />
+			{list.error && list.page ? (
 				<p className="notice notice-error" role="alert">
-					Could not refresh the list: {error.message}
+					Could not refresh the list: {list.error.message}
 				</p>
 			) : null}
-
-			{page === null ? (
-				error ? (
-					<ErrorState title="Could not load scans" error={error} onRetry={() => load(PAGE_SIZE, true)} />
-				) : (
-					<Loading label="Loading scans…" />
-				)
-			) : page.executions.length === 0 ? (
-				filtered ? (
-					<EmptyState title="No scans match these filters">
-						<button type="button" className="button" onClick={() => navigate(paths.scans, { replace: true })}>
-							Clear filters
-						</button>
-					</EmptyState>
-				) : (
-					<EmptyState title="No scans yet">
-						<p>
-							Scans are submitted through the API, usually from a CI/CD pipeline: <code>POST /v3/scan/create</code> with
-							an API token in the <code>isg-api-token</code> header.
-						</p>
-						<p>
-							{user.role === "admin" ? (
-								<>
-									Create a token under <Link to={paths.tokens}>Access Tokens</Link>.
-								</>
-							) : (
-								"Ask an administrator of your organisation for an API token."
-							)}
-						</p>
-					</EmptyState>
-				)
-			) : (
-				<>
-					<ExecutionsTable executions={page.executions} />
-					<div className="table-footer">
-						<p className="muted">
-							{formatCount(page.executions.length)} {page.executions.length === 1 ? "scan" : "scans"} shown
-						</p>
-						{page.nextCursor ? (
-							<button type="button" className="button" onClick={loadMore} disabled={loadingMore}>
-								{loadingMore ? "Loading…" : "Load older scans"}
-							</button>
-						) : null}
-					</div>
-				</>
-			)}
+			<ScansList list={list} clear={clear} />
 		</>
 	);
 }
