@@ -152,7 +152,8 @@ export async function runExecution(deps: ScannerDeps, executionId: string, shutd
 		return await scanAndRecord(run, implementation, opened.config, lease.signal, workDir, stage);
 	} catch (error) {
 		await stage.idle();
-		return settleFailure(run, error, lease, shutdown, opened.secrets);
+		// Awaited here, not returned: the finally below awaits too, and a rejection must not float meanwhile.
+		return await settleFailure(run, error, lease, shutdown, opened.secrets);
 	} finally {
 		lease.stop();
 		if (workDir) {

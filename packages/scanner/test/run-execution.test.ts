@@ -335,9 +335,23 @@ describe("failures are classified", () => {
 				throw Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" });
 			},
 		};
-		await expect(
-			runExecution(deps({ sensors: { "Filesystem Sensor": lostDatabase } }), executionId, new AbortController().signal),
-		).rejects.toThrow("ECONNREFUSED");
+		// The rejection must reach the caller only: none may float while the work directory is removed.
+		const unhandled: unknown[] = [];
+		const onUnhandled = (reason: unknown) => unhandled.push(reason);
+		process.on("unhandledRejection", onUnhandled);
+		try {
+			await expect(
+				runExecution(
+					deps({ sensors: { "Filesystem Sensor": lostDatabase } }),
+					executionId,
+					new AbortController().signal,
+				),
+			).rejects.toThrow("ECONNREFUSED");
+			await new Promise((resolve) => setTimeout(resolve, 50));
+		} finally {
+			process.off("unhandledRejection", onUnhandled);
+		}
+		expect(unhandled).toEqual([]);
 		expect(await row(executionId)).toMatchObject({ status: "queued", errorCode: null });
 	});
 
