@@ -16,7 +16,7 @@ import type { CallbackQueue } from "@sensorium/queue";
 import type { SecretBox } from "@sensorium/secrets";
 import type { EndpointSlots } from "./endpoint-slots.ts";
 
-export interface DispatchDeps {
+export interface DeliveryDeps {
 	db: Database;
 	secretBox: SecretBox;
 	queue: CallbackQueue;
@@ -29,7 +29,7 @@ export interface DispatchDeps {
 	metrics?: DeliveryMetrics;
 }
 
-export type DispatchResult =
+export type DeliveryResult =
 	| { outcome: "sent"; verdict: AttemptVerdict["kind"]; statusCode: number | null }
 	| { outcome: "skipped"; reason: string }
 	/** Not now: the endpoint is busy in this process, or the job came early. */
@@ -40,7 +40,7 @@ export type DispatchResult =
  * and the Standard Webhooks headers, record the attempt, and schedule the next one from the retry
  * table. The delivery row decides; a duplicate or stale job finds it moved on and does nothing.
  */
-export async function deliverCallback(deps: DispatchDeps, deliveryId: string): Promise<DispatchResult> {
+export async function deliverCallback(deps: DeliveryDeps, deliveryId: string): Promise<DeliveryResult> {
 	const delivery = await getDelivery(deps.db, deliveryId);
 	if (!delivery) return { outcome: "skipped", reason: "missing" };
 	if (delivery.status !== "pending") return { outcome: "skipped", reason: delivery.status };
@@ -93,11 +93,11 @@ export async function deliverCallback(deps: DispatchDeps, deliveryId: string): P
 
 /** An endpoint deleted after the execution was submitted: the delivery fails for good, without a request. */
 async function endpointDeleted(
-	deps: DispatchDeps,
+	deps: DeliveryDeps,
 	deliveryId: string,
 	attempt: number,
 	attemptedAt: Date,
-): Promise<DispatchResult> {
+): Promise<DeliveryResult> {
 	await recordAttempt(
 		deps.db,
 		deliveryId,
@@ -116,7 +116,7 @@ async function endpointDeleted(
 
 /** The POST, signed for this attempt's timestamp with the endpoint's secret. */
 function send(
-	deps: DispatchDeps,
+	deps: DeliveryDeps,
 	delivery: DeliveryRow,
 	credentials: EndpointCredentials,
 	attemptedAt: Date,
@@ -157,7 +157,7 @@ export function judge(schedule: readonly number[], attempt: number, response: Ca
 }
 
 /** The retry's job; if Redis refuses it, the row is still pending and the reconciler enqueues it. */
-async function scheduleRetry(deps: DispatchDeps, deliveryId: string, attempt: number, at: Date): Promise<void> {
+async function scheduleRetry(deps: DeliveryDeps, deliveryId: string, attempt: number, at: Date): Promise<void> {
 	await deps.queue
 		.enqueueDelivery(deliveryId, attempt, at.getTime() - Date.now())
 		.catch((err) => deps.logger.warn({ err, deliveryId }, "retry not enqueued; the reconciler will"));

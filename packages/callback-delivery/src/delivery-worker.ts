@@ -1,6 +1,6 @@
 import { CALLBACKS_QUEUE, createJobWorker, deliveryJobSchema, type RedisConnection } from "@sensorium/queue";
 import type { Worker } from "bullmq";
-import { type DispatchDeps, deliverCallback } from "./deliver-callback.ts";
+import { type DeliveryDeps, deliverCallback } from "./deliver-callback.ts";
 
 export interface DeliveryWorkerOptions {
 	connection: RedisConnection;
@@ -8,7 +8,7 @@ export interface DeliveryWorkerOptions {
 	concurrency: number;
 	lockDurationMs: number;
 	stalledIntervalMs: number;
-	deps: DispatchDeps;
+	deps: DeliveryDeps;
 }
 
 /** A BullMQ worker on the callbacks queue whose processor is deliverCallback. */

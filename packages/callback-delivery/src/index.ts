@@ -1,3 +1,3 @@
-export { type DispatchDeps, type DispatchResult, deliverCallback, judge, responseExcerpt } from "./deliver-callback.ts";
+export { type DeliveryDeps, type DeliveryResult, deliverCallback, judge, responseExcerpt } from "./deliver-callback.ts";
 export { createDeliveryWorker, type DeliveryWorkerOptions } from "./delivery-worker.ts";
 export { EndpointSlots } from "./endpoint-slots.ts";

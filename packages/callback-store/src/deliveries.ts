@@ -125,6 +125,7 @@ export async function recordAttempt(
 
 export interface DeliveryView {
 	deliveryId: string;
+	/** The endpoint's id, named as the HTTP API names it. */
 	callbackId: string;
 	status: string;
 	attempts: number;

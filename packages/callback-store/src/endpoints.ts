@@ -30,6 +30,7 @@ export interface NewCallbackEndpoint {
 
 /** What any endpoint listing shows: never the token value or the signing secret. */
 export interface CallbackEndpointView {
+	/** The endpoint's id, named as the HTTP API names it. */
 	callbackId: string;
 	name: string;
 	url: string;
@@ -47,11 +48,11 @@ export async function insertEndpoint(
 	box: SecretBox,
 	endpoint: NewCallbackEndpoint,
 ): Promise<CallbackEndpointView> {
-	const id = newObjectId();
+	const endpointId = newObjectId();
 	const [row] = await db
 		.insert(callbackEndpoints)
 		.values({
-			id,
+			id: endpointId,
 			orgId: endpoint.orgId,
 			name: endpoint.name,
 			url: endpoint.url,
@@ -60,8 +61,8 @@ export async function insertEndpoint(
 			tokenSealed:
 				endpoint.authType === "none" || !endpoint.tokenValue
 					? null
-					: box.encrypt(endpoint.tokenValue, sealedPlace.callbackToken(id)),
-			signingSecretSealed: box.encrypt(endpoint.signingSecret, sealedPlace.callbackSigningSecret(id)),
+					: box.encrypt(endpoint.tokenValue, sealedPlace.callbackToken(endpointId)),
+			signingSecretSealed: box.encrypt(endpoint.signingSecret, sealedPlace.callbackSigningSecret(endpointId)),
 		})
 		.returning();
 	return toView(row as typeof callbackEndpoints.$inferSelect);
@@ -80,8 +81,8 @@ function toView(row: typeof callbackEndpoints.$inferSelect): CallbackEndpointVie
 	};
 }
 
-const live = (orgId: string, id: string) =>
-	and(eq(callbackEndpoints.id, id), eq(callbackEndpoints.orgId, orgId), isNull(callbackEndpoints.deletedAt));
+const live = (orgId: string, endpointId: string) =>
+	and(eq(callbackEndpoints.id, endpointId), eq(callbackEndpoints.orgId, orgId), isNull(callbackEndpoints.deletedAt));
 
 /** The organisation's endpoints, newest first, `limit` at a time after `cursor` (the previous page's last id). */
 export async function listEndpoints(
@@ -108,18 +109,18 @@ export async function listEndpoints(
 	};
 }
 
-export async function getEndpoint(db: DbExecutor, orgId: string, id: string): Promise<CallbackEndpointView> {
-	const [row] = await db.select().from(callbackEndpoints).where(live(orgId, id));
+export async function getEndpoint(db: DbExecutor, orgId: string, endpointId: string): Promise<CallbackEndpointView> {
+	const [row] = await db.select().from(callbackEndpoints).where(live(orgId, endpointId));
 	if (!row) throw notFound(CALLBACK_NOT_FOUND);
 	return toView(row);
 }
 
 /** Soft delete: deliveries keep their history; scans can no longer refer to the endpoint. */
-export async function deleteEndpoint(db: DbExecutor, orgId: string, id: string): Promise<void> {
+export async function deleteEndpoint(db: DbExecutor, orgId: string, endpointId: string): Promise<void> {
 	const deleted = await db
 		.update(callbackEndpoints)
 		.set({ deletedAt: new Date() })
-		.where(live(orgId, id))
+		.where(live(orgId, endpointId))
 		.returning({ id: callbackEndpoints.id });
 	if (deleted.length === 0) throw notFound(CALLBACK_NOT_FOUND);
 }
@@ -127,15 +128,15 @@ export async function deleteEndpoint(db: DbExecutor, orgId: string, id: string):
 export async function rotateEndpointToken(
 	db: DbExecutor,
 	box: SecretBox,
-	input: { orgId: string; id: string; tokenValue: string },
+	input: { orgId: string; endpointId: string; tokenValue: string },
 ): Promise<CallbackEndpointView> {
 	const [row] = await db
 		.update(callbackEndpoints)
 		.set({
-			tokenSealed: box.encrypt(input.tokenValue, sealedPlace.callbackToken(input.id)),
+			tokenSealed: box.encrypt(input.tokenValue, sealedPlace.callbackToken(input.endpointId)),
 			tokenRotatedAt: new Date(),
 		})
-		.where(live(input.orgId, input.id))
+		.where(live(input.orgId, input.endpointId))
 		.returning();
 	if (!row) throw notFound(CALLBACK_NOT_FOUND);
 	return toView(row);

@@ -45,24 +45,27 @@ export function registerCallbacks(app: Hono<AppEnv>) {
 	});
 
 	app.get("/v3/callbacks/:callbackId", async (c) => {
-		const id = c.req.param("callbackId");
-		if (!isObjectId(id)) return failure(c, 404, messages.callbackNotFound);
-		return c.json({ status: "successful", ...(await getEndpoint(c.get("deps").db, c.get("principal").orgId, id)) });
+		const endpointId = c.req.param("callbackId");
+		if (!isObjectId(endpointId)) return failure(c, 404, messages.callbackNotFound);
+		return c.json({
+			status: "successful",
+			...(await getEndpoint(c.get("deps").db, c.get("principal").orgId, endpointId)),
+		});
 	});
 
 	app.delete("/v3/callbacks/:callbackId", async (c) => {
-		const id = c.req.param("callbackId");
-		if (!isObjectId(id)) return failure(c, 404, messages.callbackNotFound);
-		await deleteEndpoint(c.get("deps").db, c.get("principal").orgId, id);
+		const endpointId = c.req.param("callbackId");
+		if (!isObjectId(endpointId)) return failure(c, 404, messages.callbackNotFound);
+		await deleteEndpoint(c.get("deps").db, c.get("principal").orgId, endpointId);
 		return c.json({ status: "successful", message: "Callback endpoint deleted." });
 	});
 
 	app.post("/v3/callbacks/:callbackId/rotate-token", jsonBody, validJson(rotateCallbackTokenSchema), async (c) => {
-		const id = c.req.param("callbackId");
-		if (!isObjectId(id)) return failure(c, 404, messages.callbackNotFound);
+		const endpointId = c.req.param("callbackId");
+		if (!isObjectId(endpointId)) return failure(c, 404, messages.callbackNotFound);
 		const endpoint = await rotateEndpointToken(c.get("deps").db, c.get("deps").secretBox, {
 			orgId: c.get("principal").orgId,
-			id,
+			endpointId,
 			tokenValue: c.req.valid("json").tokenValue,
 		});
 		return c.json({ status: "successful", message: "Token rotated.", ...endpoint });

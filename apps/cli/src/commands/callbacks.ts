@@ -83,8 +83,8 @@ export async function callbacksList(ctx: CommandContext) {
 }
 
 export async function callbacksDelete(ctx: CommandContext) {
-	const id = option(ctx, "callback");
-	if (!id) ctx.out.fail("--callback is required", 2);
-	await deleteEndpoint(ctx.db, orgId(ctx), id);
-	ctx.out.result({ callbackId: id, deleted: true }, `Callback endpoint ${id} deleted.`);
+	const endpointId = option(ctx, "callback");
+	if (!endpointId) ctx.out.fail("--callback is required", 2);
+	await deleteEndpoint(ctx.db, orgId(ctx), endpointId);
+	ctx.out.result({ callbackId: endpointId, deleted: true }, `Callback endpoint ${endpointId} deleted.`);
 }
