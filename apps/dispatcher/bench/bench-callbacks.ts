@@ -66,7 +66,7 @@ for (let i = 0; i < ENDPOINTS; i++) {
 		type: "GIT Sensor",
 		config: { url: "https://x.test/r.git" },
 		priority: "low",
-		callbackId: endpoint.callbackId,
+		callbackEndpointId: endpoint.callbackId,
 		createdBy: boot.userId,
 	});
 	sensorIds.push(sensorId);

@@ -36,7 +36,7 @@ export async function createDeliveryForExecution(
 		.from(sensors)
 		.innerJoin(
 			callbackEndpoints,
-			and(eq(callbackEndpoints.id, sensors.callbackId), isNull(callbackEndpoints.deletedAt)),
+			and(eq(callbackEndpoints.id, sensors.callbackEndpointId), isNull(callbackEndpoints.deletedAt)),
 		)
 		.where(eq(sensors.id, payload.sensorId));
 	if (!target) return null;

@@ -110,7 +110,7 @@ export async function listSensors(
 		priority: s.priority,
 		labels: s.labels,
 		incremental: s.incremental,
-		callbackId: s.callbackId,
+		callbackId: s.callbackEndpointId,
 		createdAt: s.createdAt.toISOString(),
 	}));
 	return { sensors: items, nextCursor };

@@ -38,7 +38,7 @@ const insertSensorWithExecution = new NamedStatement(
 			INSERT INTO ${sensors} (id, org_id, name, type, config, priority, callback_id, incremental,
 				auto_resolution_days, labels, created_by)
 			VALUES (${p("sensorId")}, ${p("orgId")}, ${p("name")}, ${p("type")}, ${p("config")}::jsonb, ${p("priority")},
-				${p("callbackId")}, ${p("incremental")}, ${p("autoResolutionDays")}, ${p("labels")}::jsonb, ${p("userId")})
+				${p("callbackEndpointId")}, ${p("incremental")}, ${p("autoResolutionDays")}, ${p("labels")}::jsonb, ${p("userId")})
 			RETURNING id, org_id, priority, labels, created_by
 		)
 		INSERT INTO ${executions} (id, sensor_id, org_id, status, message, priority, ran_by, labels)
@@ -86,7 +86,7 @@ export async function createSensorAndExecute(
 			type: contract.sensorType,
 			config: JSON.stringify(sealedConfig),
 			priority: request.priority,
-			callbackId: request.callbackId,
+			callbackEndpointId: request.callbackId,
 			incremental: request.incrementalScan,
 			autoResolutionDays: request.autoResolutionInterval,
 			labels: JSON.stringify(request.labels),

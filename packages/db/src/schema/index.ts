@@ -151,7 +151,8 @@ export const sensors = pgTable(
 		/** The sensorConfig with its secret keys sealed by SecretBox. */
 		config: jsonb("config").$type<Record<string, unknown>>().notNull(),
 		priority: text("priority").$type<Priority>().notNull(),
-		callbackId: objectId("callback_id"),
+		/** The callback endpoint its executions report to (`callbackId` in the HTTP API). */
+		callbackEndpointId: objectId("callback_id"),
 		incremental: boolean("incremental").notNull().default(false),
 		autoResolutionDays: integer("auto_resolution_days"),
 		labels: jsonb("labels").$type<Label[]>().notNull().default([]),
