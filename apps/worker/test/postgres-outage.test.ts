@@ -16,17 +16,18 @@ const dir = tempDir("postgres-outage");
 writeFileSync(join(dir.path, "server.key"), rsaPrivateKeyPem(1024));
 afterAll(() => dir.remove());
 
-async function scan(h: ScanHarness, name: string): Promise<string> {
+async function scan(h: ScanHarness, name: string, priority = "low"): Promise<string> {
 	const res = await h.api("POST", "/v3/scan/create", {
 		sensorType: "Filesystem Sensor",
 		sensorName: name,
 		sensorConfig: { path: dir.path },
+		priority,
 	});
 	expect(res.status).toBe(200);
 	return res.body.executionId as string;
 }
 
-describe("Postgres restarting under load", { timeout: 120_000 }, () => {
+describe("Postgres restarting under load", { timeout: 300_000 }, () => {
 	let pg: PrivatePostgres;
 	let h: ScanHarness;
 	beforeAll(async () => {
@@ -43,8 +44,9 @@ describe("Postgres restarting under load", { timeout: 120_000 }, () => {
 		h.startWorker({ RECONCILE_INTERVAL_MS: "500" });
 		const first = await scan(h, "before");
 		expect((await h.waitForFinish(first)).status).toBe("successful");
-		// Submitted just before the outage: these are running or queued while Postgres goes away.
-		const inFlight = [await scan(h, "in-flight-1"), await scan(h, "in-flight-2")];
+		// Submitted just before the outage: these are running or queued while Postgres goes away. High priority, so
+		// that once put back in the queue they do not wait behind the load's scans (what is checked is that none is lost).
+		const inFlight = [await scan(h, "in-flight-1", "high"), await scan(h, "in-flight-2", "high")];
 
 		const statuses: number[] = [];
 		let load = true;
@@ -74,9 +76,9 @@ describe("Postgres restarting under load", { timeout: 120_000 }, () => {
 		expect(statuses.filter((status) => status !== 200 && status !== 503)).toEqual([]);
 		expect(statuses.slice(0, whileDown)).toContain(503);
 		expect(statuses.slice(-4)).toEqual([200, 200, 200, 200]);
-		for (const executionId of inFlight) expect((await h.waitForFinish(executionId, 60_000)).status).toBe("successful");
-		const after = await scan(h, "after");
-		expect((await h.waitForFinish(after, 60_000)).status).toBe("successful");
+		for (const executionId of inFlight) expect((await h.waitForFinish(executionId, 120_000)).status).toBe("successful");
+		const after = await scan(h, "after", "high");
+		expect((await h.waitForFinish(after, 120_000)).status).toBe("successful");
 	});
 });
 

@@ -24,9 +24,12 @@ export function executionJobId(executionId: string): string {
 }
 
 export const executionJobOptions: JobsOptions = {
-	// Infrastructure failures (database down) are retried; scan failures are recorded, not thrown.
-	attempts: 5,
-	backoff: { type: "exponential", delay: 5_000 },
+	// Infrastructure failures (database down) are retried; scan failures are recorded, not thrown. A fixed step,
+	// not an exponential one: once Postgres is back every waiting execution resumes within 5 s, not after a
+	// backoff grown to 40 s by the outage. An outage longer than the attempts cover ends with failed jobs, and the
+	// reconciler queues their executions again once Postgres answers.
+	attempts: 12,
+	backoff: { type: "fixed", delay: 5_000 },
 	removeOnComplete: { age: 24 * 3600, count: 10_000 },
 	removeOnFail: { age: 14 * 24 * 3600 },
 };
