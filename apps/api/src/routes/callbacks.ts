@@ -1,4 +1,4 @@
-import { messages, registerCallbackSchema, rotateCallbackTokenSchema } from "@sensorium/api-contract";
+import { callbackRoutes, messages, registerCallbackSchema, rotateCallbackTokenSchema } from "@sensorium/api-contract";
 import {
 	deleteEndpoint,
 	getEndpoint,
@@ -12,6 +12,7 @@ import type { AppEnv } from "../context.ts";
 import { failure } from "../errors.ts";
 import { requireAdminToken } from "../middleware/auth.ts";
 import { jsonBody, validJson } from "../middleware/json-body.ts";
+import { at } from "./documented.ts";
 import { pageOf } from "./page.ts";
 
 /** /v3/callbacks: organisation admins register the endpoints scans report to (spec section 4). */
@@ -19,7 +20,7 @@ export function registerCallbacks(app: Hono<AppEnv>) {
 	app.use("/v3/callbacks", requireAdminToken);
 	app.use("/v3/callbacks/*", requireAdminToken);
 
-	app.post("/v3/callbacks", jsonBody, validJson(registerCallbackSchema), async (c) => {
+	app.on(...at(callbackRoutes.register), jsonBody, validJson(registerCallbackSchema), async (c) => {
 		const deps = c.get("deps");
 		const registration = await registerEndpoint(
 			{ db: deps.db, secretBox: deps.secretBox, policy: deps.callbackPolicy, timeoutMs: deps.callbackTimeoutMs },
@@ -38,13 +39,13 @@ export function registerCallbacks(app: Hono<AppEnv>) {
 		);
 	});
 
-	app.get("/v3/callbacks", async (c) => {
+	app.on(...at(callbackRoutes.list), async (c) => {
 		const page = pageOf(c);
 		if (typeof page === "string") return failure(c, 400, page);
 		return c.json({ status: "successful", ...(await listEndpoints(c.get("deps").db, c.get("principal").orgId, page)) });
 	});
 
-	app.get("/v3/callbacks/:callbackId", async (c) => {
+	app.on(...at(callbackRoutes.get), async (c) => {
 		const endpointId = c.req.param("callbackId");
 		if (!isObjectId(endpointId)) return failure(c, 404, messages.callbackNotFound);
 		return c.json({
@@ -53,14 +54,14 @@ export function registerCallbacks(app: Hono<AppEnv>) {
 		});
 	});
 
-	app.delete("/v3/callbacks/:callbackId", async (c) => {
+	app.on(...at(callbackRoutes.delete), async (c) => {
 		const endpointId = c.req.param("callbackId");
 		if (!isObjectId(endpointId)) return failure(c, 404, messages.callbackNotFound);
 		await deleteEndpoint(c.get("deps").db, c.get("principal").orgId, endpointId);
 		return c.json({ status: "successful", message: "Callback endpoint deleted." });
 	});
 
-	app.post("/v3/callbacks/:callbackId/rotate-token", jsonBody, validJson(rotateCallbackTokenSchema), async (c) => {
+	app.on(...at(callbackRoutes.rotateToken), jsonBody, validJson(rotateCallbackTokenSchema), async (c) => {
 		const endpointId = c.req.param("callbackId");
 		if (!isObjectId(endpointId)) return failure(c, 404, messages.callbackNotFound);
 		const endpoint = await rotateEndpointToken(c.get("deps").db, c.get("deps").secretBox, {

@@ -1,4 +1,4 @@
-import { messages } from "@sensorium/api-contract";
+import { findingRoutes, messages } from "@sensorium/api-contract";
 import { type FindingInput, streamCbom } from "@sensorium/cbom";
 import { executions, sensors } from "@sensorium/db";
 import { eachPage, type FindingView, listExecutionFindings, listSensorFindings } from "@sensorium/findings";
@@ -8,6 +8,7 @@ import type { Context, Hono } from "hono";
 import type { AppEnv } from "../context.ts";
 import { failure } from "../errors.ts";
 import { API_VERSION } from "./docs.ts";
+import { at } from "./documented.ts";
 
 const PAGE = 500;
 
@@ -41,7 +42,7 @@ async function sendCbom(c: Context<AppEnv>, chunks: AsyncGenerator<string>, file
 
 /** CycloneDX 1.6 CBOMs of one execution's observations, or of a sensor's open findings. */
 export function registerCbom(app: Hono<AppEnv>) {
-	app.get("/v3/scan/:executionId/cbom", async (c) => {
+	app.on(...at(findingRoutes.executionCbom), async (c) => {
 		const executionId = c.req.param("executionId");
 		if (!isObjectId(executionId)) return failure(c, 404, messages.executionNotFound);
 		const { db } = c.get("deps");
@@ -63,7 +64,7 @@ export function registerCbom(app: Hono<AppEnv>) {
 		return sendCbom(c, chunks, `cbom-${executionId}.json`);
 	});
 
-	app.get("/v3/sensors/:sensorId/cbom", async (c) => {
+	app.on(...at(findingRoutes.sensorCbom), async (c) => {
 		const sensorId = c.req.param("sensorId");
 		if (!isObjectId(sensorId)) return failure(c, 404, messages.sensorNotFoundById);
 		const { db } = c.get("deps");

@@ -1,9 +1,10 @@
-import { messages } from "@sensorium/api-contract";
+import { findingRoutes, messages } from "@sensorium/api-contract";
 import { listDiagnostics } from "@sensorium/executions";
 import { isObjectId } from "@sensorium/ids";
 import type { Hono } from "hono";
 import type { AppEnv } from "../context.ts";
 import { failure } from "../errors.ts";
+import { at } from "./documented.ts";
 import { pageOf } from "./page.ts";
 
 /**
@@ -11,7 +12,7 @@ import { pageOf } from "./page.ts";
  * paged like findings: `limit` (1-500, default 100) and `cursor` (the previous page's nextCursor).
  */
 export function registerDiagnostics(app: Hono<AppEnv>) {
-	app.get("/v3/scan/:executionId/diagnostics", async (c) => {
+	app.on(...at(findingRoutes.diagnostics), async (c) => {
 		const executionId = c.req.param("executionId");
 		if (!isObjectId(executionId)) return failure(c, 404, messages.executionNotFound);
 		// Diagnostics are numbered within their execution: the cursor is the last number seen.

@@ -1,9 +1,10 @@
-import { messages } from "@sensorium/api-contract";
+import { findingRoutes, messages } from "@sensorium/api-contract";
 import { listExecutionFindings, listSensorFindings } from "@sensorium/findings";
 import { isObjectId } from "@sensorium/ids";
 import type { Context, Hono } from "hono";
 import type { AppEnv } from "../context.ts";
 import { failure } from "../errors.ts";
+import { at } from "./documented.ts";
 import { pageOf } from "./page.ts";
 
 const KINDS = ["x509", "key", "token", "keystore", "library", "algorithm", "protocol"];
@@ -19,7 +20,7 @@ function pageRequest(c: Context<AppEnv>): { limit: number; cursor: string | null
 }
 
 export function registerFindings(app: Hono<AppEnv>) {
-	app.get("/v3/scan/:executionId/findings", async (c) => {
+	app.on(...at(findingRoutes.ofExecution), async (c) => {
 		const executionId = c.req.param("executionId");
 		if (!isObjectId(executionId)) return failure(c, 404, messages.executionNotFound);
 		const request = pageRequest(c);
@@ -34,7 +35,7 @@ export function registerFindings(app: Hono<AppEnv>) {
 		return c.json({ executionId, findings: page.items, nextCursor: page.nextCursor });
 	});
 
-	app.get("/v3/sensors/:sensorId/findings", async (c) => {
+	app.on(...at(findingRoutes.ofSensor), async (c) => {
 		const sensorId = c.req.param("sensorId");
 		if (!isObjectId(sensorId)) return failure(c, 404, messages.sensorNotFoundById);
 		const request = pageRequest(c);

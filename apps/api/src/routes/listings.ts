@@ -1,15 +1,16 @@
-import { messages } from "@sensorium/api-contract";
+import { listingRoutes, messages } from "@sensorium/api-contract";
 import { listExecutions, listSensors } from "@sensorium/executions";
 import { isObjectId } from "@sensorium/ids";
 import { EXECUTION_STATUSES, type ExecutionStatus } from "@sensorium/vocabulary";
 import type { Hono } from "hono";
 import type { AppEnv } from "../context.ts";
 import { failure } from "../errors.ts";
+import { at } from "./documented.ts";
 import { pageOf } from "./page.ts";
 
 /** What the console lists: the organisation's executions and sensors. */
 export function registerListings(app: Hono<AppEnv>) {
-	app.get("/v3/executions", async (c) => {
+	app.on(...at(listingRoutes.executions), async (c) => {
 		const status = c.req.query("status");
 		if (status !== undefined && !(EXECUTION_STATUSES as readonly string[]).includes(status))
 			return failure(c, 400, messages.invalidExecutionStatus);
@@ -28,7 +29,7 @@ export function registerListings(app: Hono<AppEnv>) {
 		return c.json(page);
 	});
 
-	app.get("/v3/sensors", async (c) => {
+	app.on(...at(listingRoutes.sensors), async (c) => {
 		const page = pageOf(c);
 		if (typeof page === "string") return failure(c, 400, page);
 		return c.json(await listSensors(c.get("deps").db, c.get("principal").orgId, page));

@@ -1,14 +1,15 @@
 import { isAdmin } from "@sensorium/accounts";
-import { messages } from "@sensorium/api-contract";
+import { callbackRoutes, messages } from "@sensorium/api-contract";
 import { listExecutionDeliveries, redeliver } from "@sensorium/callback-store";
 import { isObjectId } from "@sensorium/ids";
 import type { Hono } from "hono";
 import type { AppEnv } from "../context.ts";
 import { failure } from "../errors.ts";
+import { at } from "./documented.ts";
 
 /** Deliveries of an execution's completion callback, with every attempt, and manual re-sends. */
 export function registerScanCallbacks(app: Hono<AppEnv>) {
-	app.get("/v3/scan/:executionId/callbacks", async (c) => {
+	app.on(...at(callbackRoutes.deliveries), async (c) => {
 		const executionId = c.req.param("executionId");
 		if (!isObjectId(executionId)) return failure(c, 404, messages.executionNotFound);
 		const deliveries = await listExecutionDeliveries(
@@ -27,7 +28,7 @@ export function registerScanCallbacks(app: Hono<AppEnv>) {
 		return c.json({ executionId, deliveries: shown });
 	});
 
-	app.post("/v3/scan/:executionId/callbacks/:deliveryId/redeliver", async (c) => {
+	app.on(...at(callbackRoutes.redeliver), async (c) => {
 		const { executionId, deliveryId } = c.req.param();
 		if (!isObjectId(executionId) || !isObjectId(deliveryId)) return failure(c, 404, messages.deliveryNotFound);
 		await redeliver(

@@ -8,26 +8,15 @@ import {
 	signIn,
 	signOut,
 } from "@sensorium/accounts";
-import { messages } from "@sensorium/api-contract";
+import { messages, sessionRoutes, signInSchema } from "@sensorium/api-contract";
 import type { Context, Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { z } from "zod";
 import type { AppEnv } from "../context.ts";
 import { failure } from "../errors.ts";
 import { SESSION_COOKIE } from "../middleware/auth.ts";
 import { jsonBody, validJson } from "../middleware/json-body.ts";
 import { clientAddress } from "../middleware/rate-limit.ts";
-
-const signInSchema = z.strictObject({
-	email: z
-		.string({ error: messages.missingField("email") })
-		.min(1, messages.missingField("email"))
-		.max(320),
-	password: z
-		.string({ error: messages.missingField("password") })
-		.min(1, messages.missingField("password"))
-		.max(1024),
-});
+import { at } from "./documented.ts";
 
 /** Secure cookies when the API is reached over TLS (directly or behind a proxy that says so). */
 const overTls = (c: Context<AppEnv>) => c.req.url.startsWith("https:") || c.req.header("x-forwarded-proto") === "https";
@@ -82,7 +71,7 @@ async function recordFailure(c: Context<AppEnv>, keys: { account: string; addres
 
 /** The console's sign-in: a server-side session in Postgres behind an HttpOnly, SameSite=Strict cookie. */
 export function registerSession(app: Hono<AppEnv>) {
-	app.post("/v3/session", jsonBody, validJson(signInSchema), async (c) => {
+	app.on(...at(sessionRoutes.signIn), jsonBody, validJson(signInSchema), async (c) => {
 		const { email, password } = c.req.valid("json");
 		const counters = failureKeys(c, email);
 		const refused = await overLimit(c, counters);
@@ -110,7 +99,7 @@ export function registerSession(app: Hono<AppEnv>) {
 		});
 	});
 
-	app.get("/v3/session", async (c) => {
+	app.on(...at(sessionRoutes.current), async (c) => {
 		const secret = getCookie(c, SESSION_COOKIE);
 		const principal = secret ? await sessionPrincipal(c.get("deps").db, secret) : null;
 		if (!secret || !principal) return failure(c, 401, messages.unauthorized);
@@ -124,7 +113,7 @@ export function registerSession(app: Hono<AppEnv>) {
 
 /** Sign-out goes through the authenticated chain (cookie and CSRF token checked there). */
 export function registerSignOut(app: Hono<AppEnv>) {
-	app.delete("/v3/session", async (c) => {
+	app.on(...at(sessionRoutes.signOut), async (c) => {
 		const secret = getCookie(c, SESSION_COOKIE);
 		if (secret) await signOut(c.get("deps").db, secret);
 		deleteCookie(c, SESSION_COOKIE, { path: "/" });

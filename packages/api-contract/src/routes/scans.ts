@@ -1,6 +1,8 @@
 import { OBJECT_ID_PATTERN } from "@sensorium/ids";
-import { type Label, messages, PRIORITIES, type Priority } from "@sensorium/vocabulary";
+import { EXECUTION_STATUSES, type Label, messages, PRIORITIES, type Priority } from "@sensorium/vocabulary";
 import { z } from "zod";
+import { checkedBody, jsonBodyObject } from "../request-body.ts";
+import { describeRoute, errors, id, label } from "../route-doc.ts";
 
 export { type Label, PRIORITIES, type Priority } from "@sensorium/vocabulary";
 
@@ -96,8 +98,6 @@ const TYPE_CHECKS: ReadonlyArray<{ field: string; expected: string; schema: z.Zo
 const labelShape = z.array(z.record(z.string(), z.string()).refine((label) => Object.keys(label).length === 1));
 const labelLimits = z.array(z.record(z.string().min(1).max(128), z.string().max(1024))).max(50);
 
-export const objectIdSchema = z.string().regex(OBJECT_ID_PATTERN);
-
 /**
  * Every problem with a scan request, in the order the contract reports them: unexpected field,
  * missing field, wrong type (the spec's table order), priority, callbackId format, labels.
@@ -162,27 +162,147 @@ export function scanRequestSchema(variant: ScanRequestVariant) {
 		.transform(toCreateScanRequest);
 }
 
-/** Any JSON object; anything else gets the body-shape message. */
-export const jsonBodyObject = z.custom<Record<string, unknown>>(
-	(v) => typeof v === "object" && v !== null && !Array.isArray(v),
-	{ message: messages.bodyNotObject },
-);
-
 export interface ExecuteScanRequest {
 	sensorId: string;
 }
 
-export const executeScanSchema = jsonBodyObject
-	.check((ctx) => {
-		for (const field of Object.keys(ctx.value)) {
-			if (field !== "sensorId")
-				ctx.issues.push({ code: "custom", message: messages.unexpectedField(field), input: ctx.value });
-		}
-		const id = ctx.value.sensorId;
-		if (id === undefined || id === null || id === "") {
-			ctx.issues.push({ code: "custom", message: messages.sensorIdRequired, input: ctx.value });
-		} else if (typeof id !== "string") {
-			ctx.issues.push({ code: "custom", message: messages.invalidType("sensorId", "string"), input: ctx.value });
-		}
-	})
-	.transform((body): ExecuteScanRequest => ({ sensorId: body.sensorId as string }));
+export const executeScanSchema = checkedBody(["sensorId"], (body, fail) => {
+	const given = body.sensorId;
+	if (given === undefined || given === null || given === "") fail(messages.sensorIdRequired);
+	else if (typeof given !== "string") fail(messages.invalidType("sensorId", "string"));
+}).transform((body): ExecuteScanRequest => ({ sensorId: body.sensorId as string }));
+
+/** The body of POST /v3/scan/execute, for documentation; validation goes through executeScanSchema. */
+const executeScanBodySchema = z.strictObject({ sensorId: id("An existing sensor of the organization") });
+
+/** What POST /v3/scan/create and the deprecated POST /v3/scan answer: the same, in their own words. */
+const scanSubmittedSchema = (message: string) =>
+	z.object({
+		sensorId: id("The sensor created"),
+		executionId: id("Its first execution"),
+		status: z.literal("successful"),
+		message: z.literal(message),
+	});
+const executeScanResponseSchema = z.object({
+	executionId: id("The new execution"),
+	status: z.literal("successful"),
+	message: z.literal(messages.executeSuccess),
+});
+
+const executionStatusSchema = z.object({
+	sensorId: id("The sensor"),
+	executionId: id("The execution"),
+	status: z.enum(EXECUTION_STATUSES),
+	message: z.string(),
+	ranBy: z.string().meta({ description: "Email of the user whose token requested the scan" }),
+	ranAt: z.iso.datetime({ offset: true }),
+	labels: z.array(label),
+	priority: z.enum(PRIORITIES),
+	errorCode: z.string().optional().meta({ description: "<NAMESPACE>-<code> when failed", example: "GIT-1002" }),
+	startedAt: z.iso.datetime({ offset: true }).nullable(),
+	finishedAt: z.iso.datetime({ offset: true }).nullable(),
+	progress: z
+		.object({ filesScanned: z.number().int(), bytesScanned: z.number().int(), filesFailed: z.number().int() })
+		.catchall(z.number().int())
+		.meta({
+			description:
+				"Files and bytes scanned, files that could not be read or parsed (listed by /diagnostics), and the sensor's own counters (Artifactory: artifactsListed, artifactsDownloaded, bytesDownloaded)",
+		}),
+	findings: z.object({ total: z.number().int(), byType: z.record(z.string(), z.number().int()) }).optional(),
+});
+
+const sensorId = "6b09d8a7197f6b4c7e9999b1";
+const executionId = "6b09d8a7197f6b4c7e9999b2";
+
+/** Submitting scans and following them (spec sections 5 and 7). */
+export const scanRoutes = {
+	create: describeRoute({
+		method: "post",
+		path: "/v3/scan/create",
+		summary: "Create a sensor and run it (spec 5.1)",
+		tag: "Scans",
+		auth: "apiToken",
+		body: createScanBodySchema,
+		bodyExample: {
+			sensorType: "GIT Sensor",
+			sensorName: "payments-service",
+			sensorConfig: { url: "https://git.example.com/acme/payments.git", branch: "main" },
+			priority: "high",
+			labels: [{ team: "payments" }],
+		},
+		responses: {
+			200: {
+				description: "Submitted",
+				schema: scanSubmittedSchema(messages.createSuccess),
+				example: { sensorId, executionId, status: "successful", message: messages.createSuccess },
+			},
+			...errors(400, 401, 404, 413, 415),
+		},
+	}),
+	execute: describeRoute({
+		method: "post",
+		path: "/v3/scan/execute",
+		summary: "Run an existing sensor again (spec 5.2)",
+		tag: "Scans",
+		auth: "apiToken",
+		body: executeScanBodySchema,
+		bodyExample: { sensorId },
+		responses: {
+			200: {
+				description: "Started",
+				schema: executeScanResponseSchema,
+				example: { executionId, status: "successful", message: messages.executeSuccess },
+			},
+			...errors(400, 401, 404),
+		},
+	}),
+	deprecated: describeRoute({
+		method: "post",
+		path: "/v3/scan",
+		summary: "Deprecated: submit a scan (spec 5.3); use /v3/scan/create",
+		tag: "Scans",
+		auth: "apiToken",
+		body: deprecatedScanBodySchema,
+		bodyExample: {
+			sensorType: "GIT Sensor",
+			sensorName: "legacy",
+			sensorConfig: { url: "https://git.example.com/a/b.git" },
+		},
+		responses: {
+			200: {
+				description: "Submitted (with Deprecation and Link headers)",
+				schema: scanSubmittedSchema(messages.deprecatedSuccess),
+				example: { sensorId, executionId, status: "successful", message: messages.deprecatedSuccess },
+			},
+			...errors(400, 401, 404),
+		},
+	}),
+	status: describeRoute({
+		method: "get",
+		path: "/v3/scan/:executionId",
+		summary: "Status of an execution (spec 7)",
+		tag: "Scans",
+		auth: "apiToken",
+		responses: {
+			200: {
+				description: "The execution",
+				schema: executionStatusSchema,
+				example: {
+					sensorId,
+					executionId,
+					status: "failed",
+					message: "Authentication failed for the repository.",
+					ranBy: "admin@acme.example",
+					ranAt: "2026-11-27T19:30:00.000Z",
+					labels: [{ team: "payments" }],
+					priority: "high",
+					errorCode: "GIT-1002",
+					startedAt: "2026-11-27T19:30:01.000Z",
+					finishedAt: "2026-11-27T19:30:03.000Z",
+					progress: { filesScanned: 0, bytesScanned: 0, filesFailed: 0 },
+				},
+			},
+			...errors(401, 404),
+		},
+	}),
+};
