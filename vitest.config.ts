@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { globSync } from "tinyglobby";
 import { defineConfig } from "vitest/config";
 
@@ -14,7 +16,11 @@ const TEST_FILES = ["packages/*/test/**/*.test.ts", "apps/*/test/**/*.test.{ts,t
 const REACHES_OUT =
 	/@sensorium\/testing|from "\.\/(harness|fixtures|helpers|receivers?)(\.tsx?)?"|node:child_process|node:https?\b|node:net\b|\bfetch\(|createDatabase|ioredis|bullmq|playwright/;
 
-const integration = globSync(TEST_FILES).filter((file) => REACHES_OUT.test(readFileSync(file, "utf8")));
+// Relative to this file, not the working directory: each workspace's `test` script runs vitest from its own folder.
+const ROOT = fileURLToPath(new URL(".", import.meta.url));
+const integration = globSync(TEST_FILES, { cwd: ROOT }).filter((file) =>
+	REACHES_OUT.test(readFileSync(join(ROOT, file), "utf8")),
+);
 
 const shared = { pool: "forks" as const, testTimeout: 30_000, hookTimeout: 60_000 };
 
